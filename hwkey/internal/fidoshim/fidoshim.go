@@ -1,0 +1,243 @@
+// Package fidoshim attaches in-process devices under the real libfido2.
+//
+// The package defines fido_dev_info_manifest, fido_dev_open and
+// fido_dev_close in the executable that links it. The dynamic linker binds
+// go-libfido2's calls to these definitions (a symbol defined in the
+// executable takes precedence over the one in libfido2.so), and they reach
+// the library's own functions through dlsym(RTLD_NEXT, ...). A device
+// attached with [Attach] is listed by the manifest under its path and, when
+// opened, gets libfido2 I/O functions (fido_dev_set_io_functions) that carry
+// 64-byte CTAPHID reports to and from Go. Everything else — CTAPHID framing,
+// CBOR, PIN protocol, U2F — is done by the unmodified libfido2, so the
+// software key is exercised exactly as a USB key would be.
+//
+// With nothing attached every call passes straight through, so physical
+// keys keep working in the same binary.
+package fidoshim
+
+/*
+#cgo LDFLAGS: -lfido2 -ldl -lpthread
+#include <stdint.h>
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Prefix starts the path of every attached device.
+const Prefix = C.VMFA_SHIM_PREFIX
+
+// ReportLen is the size of a CTAPHID report without the report-ID byte.
+const ReportLen = 64
+
+// Device is an in-process HID device speaking CTAPHID, such as the
+// software key of package softkey.
+type Device interface {
+	// WriteReport receives one 64-byte output report.
+	WriteReport(p []byte) error
+	// ReadReport returns one 64-byte input report, waiting at most
+	// timeout (forever if negative); it returns an error on timeout.
+	ReadReport(timeout time.Duration) ([]byte, error)
+}
+
+// ErrBadPath is returned by Attach for a path without Prefix.
+var ErrBadPath = errors.New("virtual device path must start with " + Prefix)
+
+type attached struct {
+	dev     Device
+	product string
+}
+
+var (
+	mu      sync.Mutex
+	devices = map[string]attached{}
+	handles = map[uintptr]Device{}
+	next    uintptr
+)
+
+// Attach makes d reachable through libfido2 at path, replacing any device
+// already attached there. product names it in device listings.
+func Attach(path, product string, d Device) error {
+	if !strings.HasPrefix(path, Prefix) || len(path) <= len(Prefix) || len(path) >= 255 {
+		return fmt.Errorf("%w: %q", ErrBadPath, path)
+	}
+	if d == nil {
+		return errors.New("fidoshim: nil device")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	devices[path] = attached{dev: d, product: product}
+	return nil
+}
+
+// Detach removes the device at path; handles already open keep working
+// until libfido2 closes them.
+func Detach(path string) {
+	mu.Lock()
+	defer mu.Unlock()
+	delete(devices, path)
+}
+
+// IsAttached reports whether a device is attached at path.
+func IsAttached(path string) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	_, ok := devices[path]
+	return ok
+}
+
+// Paths lists the attached paths in order.
+func Paths() []string {
+	mu.Lock()
+	defer mu.Unlock()
+	return sortedPaths()
+}
+
+func sortedPaths() []string {
+	paths := make([]string, 0, len(devices))
+	for p := range devices {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths
+}
+
+// Cancel sends CTAPHID_CANCEL to every open libfido2 handle of the device
+// at path (physical or virtual) and reports how many accepted it. libfido2
+// refuses to cancel on a U2F-only device, so it returns 0 for those.
+func Cancel(path string) int {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	return int(C.vmfa_shim_cancel(cpath))
+}
+
+// SetTimeout makes libfido2 give up waiting on the device at path after d
+// (fido_dev_set_timeout), for every open from now on; d < 0 restores the
+// library default of waiting forever. It applies to U2F-only devices too,
+// whose requests libfido2 cannot cancel.
+func SetTimeout(path string, d time.Duration) error {
+	ms := -1
+	if d >= 0 {
+		ms = int(d / time.Millisecond)
+		if ms == 0 && d > 0 {
+			ms = 1
+		}
+	}
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	if C.vmfa_shim_set_timeout(cpath, C.int(ms)) != 0 {
+		return errors.New("fidoshim: too many device timeouts")
+	}
+	return nil
+}
+
+// ClearTimeout forgets a timeout set with SetTimeout.
+func ClearTimeout(path string) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	C.vmfa_shim_set_timeout(cpath, -2)
+}
+
+// OpenCount is the number of libfido2 devices currently open; for tests.
+func OpenCount() int { return int(C.vmfa_shim_open_count()) }
+
+//export vmfaShimAttached
+func vmfaShimAttached(path *C.char) C.int {
+	if IsAttached(C.GoString(path)) {
+		return 1
+	}
+	return 0
+}
+
+//export vmfaShimManifest
+func vmfaShimManifest(devlist *C.fido_dev_info_t, ilen C.size_t, olen *C.size_t) C.int {
+	mu.Lock()
+	type entry struct{ path, product string }
+	var list []entry
+	for _, p := range sortedPaths() {
+		list = append(list, entry{p, devices[p].product})
+	}
+	mu.Unlock()
+	for _, e := range list {
+		if *olen >= ilen {
+			break
+		}
+		cpath, cmanu, cprod := C.CString(e.path), C.CString("vmfa"), C.CString(e.product)
+		r := C.vmfa_shim_info_set(devlist, *olen, cpath, cmanu, cprod)
+		C.free(unsafe.Pointer(cpath))
+		C.free(unsafe.Pointer(cmanu))
+		C.free(unsafe.Pointer(cprod))
+		if r != C.FIDO_OK {
+			return r
+		}
+		*olen++
+	}
+	return C.FIDO_OK
+}
+
+//export vmfaShimOpen
+func vmfaShimOpen(path *C.char) C.uintptr_t {
+	mu.Lock()
+	defer mu.Unlock()
+	a, ok := devices[C.GoString(path)]
+	if !ok {
+		return 0
+	}
+	next++
+	handles[next] = a.dev
+	return C.uintptr_t(next)
+}
+
+//export vmfaShimClose
+func vmfaShimClose(h C.uintptr_t) {
+	mu.Lock()
+	defer mu.Unlock()
+	delete(handles, uintptr(h))
+}
+
+func handle(h C.uintptr_t) Device {
+	mu.Lock()
+	defer mu.Unlock()
+	return handles[uintptr(h)]
+}
+
+//export vmfaShimWrite
+func vmfaShimWrite(h C.uintptr_t, buf *C.uchar, n C.size_t) C.int {
+	d := handle(h)
+	// libfido2 prefixes the report with its report ID (0).
+	if d == nil || n != ReportLen+1 {
+		return -1
+	}
+	p := C.GoBytes(unsafe.Pointer(buf), C.int(n))
+	if err := d.WriteReport(p[1:]); err != nil {
+		return -1
+	}
+	return C.int(n)
+}
+
+//export vmfaShimRead
+func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
+	d := handle(h)
+	if d == nil || n < ReportLen {
+		return -1
+	}
+	timeout := time.Duration(-1)
+	if ms >= 0 {
+		timeout = time.Duration(ms) * time.Millisecond
+	}
+	p, err := d.ReadReport(timeout)
+	if err != nil || len(p) != ReportLen {
+		return -1
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(n)), p)
+	return ReportLen
+}
