@@ -1,0 +1,52 @@
+# vmfa — make run starts the app, make test runs every test. Both install
+# what is missing first (make deps).
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/vmfa
+
+# Debian/Ubuntu packages the build and the tests need.
+APT_PACKAGES := gcc pkg-config libfido2-dev gnome-keyring dbus dbus-bin zbar-tools
+
+.PHONY: all run test bench build lint deps fuzz clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	  else echo "vmfa: missing packages:$$missing"; echo "install them with: sudo apt-get install -y$$missing"; exit 1; fi; \
+	  echo "installing:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq$$missing >/dev/null || exit 1; \
+	fi; \
+	command -v $(GO) >/dev/null || { echo "vmfa: Go is not installed (https://go.dev/dl, 1.26 or newer)"; exit 1; }; \
+	$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/vmfa
+
+run: build
+	./$(BIN)
+
+test: deps
+	./scripts/with-keyring $(GO) test -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Benchmarks run against the real keyring too; the table is benchstat-like.
+bench: deps
+	./scripts/with-keyring ./scripts/bench
+
+# Short fuzzing pass over every fuzz target (FUZZTIME per target).
+FUZZTIME ?= 10s
+fuzz:
+	./scripts/fuzz $(FUZZTIME)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,112 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseSecret(t *testing.T) {
+	want := []byte("12345678901234567890") // GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+	ok := []string{
+		"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+		"gezdgnbvgy3tqojqgezdgnbvgy3tqojq",
+		"gezd gnbv gy3t qojq gezd gnbv gy3t qojq",
+		"GEZD-GNBV-GY3T-QOJQ-GEZD-GNBV-GY3T-QOJQ",
+		" GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\n",
+	}
+	for _, s := range ok {
+		got, err := ParseSecret(s)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("ParseSecret(%q) = %x, %v", s, got, err)
+		}
+	}
+	// With and without padding: 16 bytes encode to 26 characters + 6 '='.
+	for _, s := range []string{"GEZDGNBVGY3TQOJQGEZDGNBVGY", "GEZDGNBVGY3TQOJQGEZDGNBVGY======", "gezdgnbvgy3tqojqgezdgnbvgy=="} {
+		got, err := ParseSecret(s)
+		if err != nil || string(got) != "1234567890123456" {
+			t.Errorf("ParseSecret(%q) = %q, %v", s, got, err)
+		}
+	}
+	bad := []struct {
+		in   string
+		want error
+	}{
+		{"", ErrEmptySecret},
+		{"  - ", ErrEmptySecret},
+		{"GEZDGNBVGY3TQOJ1", ErrBadBase32}, // 1 is not base32
+		{"GEZDGNBVGY3TQOJ0", ErrBadBase32},
+		{"GEZDGNBVGY3TQOJQG", ErrBadBase32}, // impossible length
+		{"GEZDGNBV", ErrSecretTooShort},     // 40 bits
+		{"GEZDGNBVGY3TQOJQ€", ErrBadBase32},
+		{strings.Repeat("A", 2000), ErrSecretTooLong},
+	}
+	for _, tc := range bad {
+		_, err := ParseSecret(tc.in)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("ParseSecret(%.20q) error %v, want %v", tc.in, err, tc.want)
+		}
+		if err != nil && len(tc.in) > 4 && strings.Contains(err.Error(), tc.in) {
+			t.Errorf("error %q repeats the secret", err)
+		}
+	}
+}
+
+func TestNormalizeValidate(t *testing.T) {
+	key := []byte("12345678901234567890")
+	tests := []struct {
+		name string
+		a    Account
+		want error
+	}{
+		{"defaults", Account{Name: "a", Secret: key}, nil},
+		{"digits 5", Account{Name: "a", Secret: key, Digits: 5}, ErrDigits},
+		{"digits 9", Account{Name: "a", Secret: key, Digits: 9}, ErrDigits},
+		{"digits 8", Account{Name: "a", Secret: key, Digits: 8}, nil},
+		{"negative period", Account{Name: "a", Secret: key, Period: -30}, ErrPeriod},
+		{"hotp without period", Account{Type: HOTP, Name: "a", Secret: key, Counter: 7}, nil},
+		{"unknown algorithm", Account{Name: "a", Secret: key, Algorithm: "MD5"}, ErrUnknownAlgorithm},
+		{"unknown type", Account{Type: "motp", Name: "a", Secret: key}, ErrUnknownType},
+		{"no secret", Account{Name: "a"}, ErrEmptySecret},
+		{"short secret", Account{Name: "a", Secret: key[:5]}, ErrSecretTooShort},
+		{"no name", Account{Secret: key}, ErrNoName},
+		{"issuer only", Account{Issuer: "ACME", Secret: key}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tc.a
+			err := a.Normalize(time.Unix(100, 0))
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if err == nil && (a.ID == "" || a.Created.IsZero() || a.Algorithm == "" || a.Digits == 0) {
+				t.Errorf("defaults not filled: %+v", a)
+			}
+		})
+	}
+	s := Account{Type: Steam, Name: "s", Secret: key, Digits: 8, Algorithm: SHA512}
+	if err := s.Normalize(time.Now()); err != nil || s.Digits != 5 || s.Algorithm != SHA1 || s.Period != 30 {
+		t.Errorf("steam not pinned: %+v %v", s, err)
+	}
+}
+
+func TestParseTypeAlgorithm(t *testing.T) {
+	for in, want := range map[string]Algorithm{"": SHA1, "sha1": SHA1, "SHA-256": SHA256, "sha512": SHA512} {
+		if got, err := ParseAlgorithm(in); err != nil || got != want {
+			t.Errorf("ParseAlgorithm(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseAlgorithm("md5"); !errors.Is(err, ErrUnknownAlgorithm) {
+		t.Errorf("md5: %v", err)
+	}
+	for in, want := range map[string]Type{"": TOTP, "TOTP": TOTP, "hotp": HOTP, "Steam": Steam} {
+		if got, err := ParseType(in); err != nil || got != want {
+			t.Errorf("ParseType(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseType("yubico"); !errors.Is(err, ErrUnknownType) {
+		t.Errorf("yubico: %v", err)
+	}
+}

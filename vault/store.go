@@ -1,0 +1,621 @@
+package vault
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Errors returned when opening or writing a vault. Each message says what
+// happened; the CLI and TUI add what to do.
+var (
+	ErrNoVault            = errors.New("no vault")
+	ErrWrongPassphrase    = errors.New("wrong passphrase")
+	ErrPassphraseRequired = errors.New("this vault is protected by a passphrase")
+	ErrCorrupt            = errors.New("vault file is damaged or was modified")
+	ErrKeyringUnavailable = errors.New("no keyring available")
+	ErrKeyMissing         = errors.New("the vault's key is missing from the keyring")
+	ErrKeyringTimeout     = errors.New("the keyring did not answer")
+	ErrNewerFormat        = errors.New("vault was written by a newer vmfa")
+	ErrNotFound           = errors.New("no matching account")
+	ErrAmbiguous          = errors.New("more than one account matches")
+	ErrDuplicate          = errors.New("account already in the vault")
+)
+
+// File layout:
+//
+//	magic "VMFA" | format uint16 | header length uint32 | header JSON | nonce (24) | sealed payload
+//
+// Everything before the sealed payload is the AEAD's associated data, so the
+// header (format version, key source, KDF parameters, generation) cannot be
+// changed without the open failing.
+const (
+	magic         = "VMFA"
+	formatVersion = 1
+	maxHeaderLen  = 64 << 10
+	maxFileSize   = 256 << 20
+	// DefaultBackups is how many encrypted backups are kept.
+	DefaultBackups = 10
+)
+
+type header struct {
+	ID         string     `json:"id"`
+	Source     KeySource  `json:"source"`
+	KDF        *KDFParams `json:"kdf,omitempty"`
+	Generation uint64     `json:"generation"`
+	// Check is HMAC-SHA256(key, "vmfa key check"): it tells a wrong
+	// passphrase (or a keyring holding another key) from a damaged file.
+	Check   []byte    `json:"check"`
+	Written time.Time `json:"written"`
+}
+
+// Data is the decrypted content of a vault. Update hands a fresh copy to
+// its callback.
+type Data struct {
+	Accounts []Account `json:"accounts"`
+	// Blobs holds named opaque state owned by other packages (the software
+	// security key's credentials and counter), sealed with the accounts.
+	Blobs map[string][]byte `json:"blobs,omitempty"`
+}
+
+// Options configure Open.
+type Options struct {
+	// Path is the vault file; empty means DefaultPath().
+	Path string
+	// Keys is the keyring; nil means the OS keyring.
+	Keys KeyStore
+	// Passphrase is called when the vault uses a passphrase, or when one is
+	// being created (confirm true: ask twice). Nil means no passphrase can
+	// be had: ErrPassphraseRequired.
+	Passphrase func(confirm bool) ([]byte, error)
+	// Create says what to do when the file does not exist: "" returns
+	// ErrNoVault; Auto, KeyringSource or PassphraseSource create it.
+	Create KeySource
+	// KDF overrides DefaultKDF for new passphrase vaults (tests use cheap ones).
+	KDF *KDFParams
+	// Backups is how many encrypted backups to keep (0 = DefaultBackups, <0 = none).
+	Backups int
+	// KeyringTimeout bounds each keyring call (0 = DefaultKeyringTimeout).
+	KeyringTimeout time.Duration
+	// Now is the clock for creation times (nil = time.Now).
+	Now func() time.Time
+}
+
+// Vault is an open vault. Its methods are safe for concurrent use, and
+// Update is safe against other processes writing the same file.
+type Vault struct {
+	opts Options
+	path string
+	key  []byte
+
+	mu   sync.Mutex
+	hdr  header
+	data Data
+}
+
+// Info is what Inspect can tell without any key.
+type Info struct {
+	Path   string
+	Exists bool
+	Source KeySource
+}
+
+// DefaultPath is $VMFA_VAULT, else $XDG_DATA_HOME/vmfa/vault.vmfa, else
+// ~/.local/share/vmfa/vault.vmfa.
+func DefaultPath() (string, error) {
+	if p := os.Getenv("VMFA_VAULT"); p != "" {
+		return p, nil
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find the home directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "vmfa", "vault.vmfa"), nil
+}
+
+// Inspect reads a vault's header without decrypting anything.
+func Inspect(path string) (Info, error) {
+	if path == "" {
+		p, err := DefaultPath()
+		if err != nil {
+			return Info{}, err
+		}
+		path = p
+	}
+	raw, err := readFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Info{Path: path}, nil
+	}
+	if err != nil {
+		return Info{Path: path}, err
+	}
+	h, _, _, err := parse(raw)
+	if err != nil {
+		return Info{Path: path, Exists: true}, err
+	}
+	return Info{Path: path, Exists: true, Source: h.Source}, nil
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxFileSize {
+		return nil, fmt.Errorf("%w: file is larger than %d MiB", ErrCorrupt, maxFileSize>>20)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(st.Size()))
+	_, err = buf.ReadFrom(f)
+	return buf.Bytes(), err
+}
+
+// parse splits a vault file into header, associated data and the sealed
+// part (nonce ‖ ciphertext).
+func parse(raw []byte) (h header, ad, sealed []byte, err error) {
+	const fixed = len(magic) + 2 + 4
+	if len(raw) < fixed || string(raw[:4]) != magic {
+		return h, nil, nil, fmt.Errorf("%w: not a vmfa vault", ErrCorrupt)
+	}
+	if v := binary.BigEndian.Uint16(raw[4:6]); v != formatVersion {
+		if v > formatVersion {
+			return h, nil, nil, fmt.Errorf("%w (format %d)", ErrNewerFormat, v)
+		}
+		return h, nil, nil, fmt.Errorf("%w: unknown format %d", ErrCorrupt, v)
+	}
+	n := int(binary.BigEndian.Uint32(raw[6:10]))
+	if n > maxHeaderLen || len(raw) < fixed+n+chacha20poly1305.NonceSizeX+chacha20poly1305.Overhead {
+		return h, nil, nil, fmt.Errorf("%w: file is truncated", ErrCorrupt)
+	}
+	if err := json.Unmarshal(raw[fixed:fixed+n], &h); err != nil {
+		return h, nil, nil, fmt.Errorf("%w: unreadable header", ErrCorrupt)
+	}
+	switch h.Source {
+	case KeyringSource:
+	case PassphraseSource:
+		if h.KDF == nil {
+			return h, nil, nil, fmt.Errorf("%w: passphrase vault without key derivation parameters", ErrCorrupt)
+		}
+	default:
+		return h, nil, nil, fmt.Errorf("%w: unknown key source %q", ErrCorrupt, h.Source)
+	}
+	if h.ID == "" {
+		return h, nil, nil, fmt.Errorf("%w: header has no vault id", ErrCorrupt)
+	}
+	end := fixed + n + chacha20poly1305.NonceSizeX
+	return h, raw[:end], raw[fixed+n:], nil
+}
+
+func keyCheck(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("vmfa key check"))
+	return m.Sum(nil)
+}
+
+func seal(h header, key []byte, d *Data) ([]byte, error) {
+	hj, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, 10+len(hj)+chacha20poly1305.NonceSizeX+len(payload)+chacha20poly1305.Overhead)
+	out = append(out, magic...)
+	out = binary.BigEndian.AppendUint16(out, formatVersion)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(hj)))
+	out = append(out, hj...)
+	out = append(out, randomBytes(chacha20poly1305.NonceSizeX)...)
+	ad := bytes.Clone(out) // Seal's dst must not overlap its inputs
+	out = aead.Seal(out, ad[len(ad)-chacha20poly1305.NonceSizeX:], payload, ad)
+	clear(payload)
+	return out, nil
+}
+
+func open(raw, key []byte) (header, *Data, error) {
+	h, ad, sealed, err := parse(raw)
+	if err != nil {
+		return h, nil, err
+	}
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return h, nil, err
+	}
+	if !hmac.Equal(h.Check, keyCheck(key)) {
+		if h.Source == PassphraseSource {
+			return h, nil, ErrWrongPassphrase
+		}
+		return h, nil, fmt.Errorf("%w: the keyring holds a different key for this vault", ErrCorrupt)
+	}
+	nonce, ct := sealed[:chacha20poly1305.NonceSizeX], sealed[chacha20poly1305.NonceSizeX:]
+	payload, err := aead.Open(nil, nonce, ct, ad)
+	if err != nil {
+		return h, nil, fmt.Errorf("%w: authentication failed (tampered or truncated)", ErrCorrupt)
+	}
+	defer clear(payload)
+	var d Data
+	if err := json.Unmarshal(payload, &d); err != nil {
+		return h, nil, fmt.Errorf("%w: unreadable content", ErrCorrupt)
+	}
+	return h, &d, nil
+}
+
+// Open opens (or, with Options.Create, creates) a vault. A keyring vault
+// costs exactly one keyring round trip however many accounts it holds.
+func Open(opts Options) (*Vault, error) {
+	if opts.Path == "" {
+		p, err := DefaultPath()
+		if err != nil {
+			return nil, err
+		}
+		opts.Path = p
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	v := &Vault{opts: opts, path: opts.Path}
+	raw, err := readFile(v.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if opts.Create == "" {
+			return nil, fmt.Errorf("%w at %s", ErrNoVault, v.path)
+		}
+		return v, v.create()
+	case err != nil:
+		return nil, fmt.Errorf("cannot read the vault: %w", err)
+	}
+	return v, v.load(raw)
+}
+
+func (v *Vault) load(raw []byte) error {
+	h, _, _, err := parse(raw)
+	if err != nil {
+		return err
+	}
+	if v.key == nil || h.ID != v.hdr.ID {
+		key, err := v.deriveKey(h)
+		if err != nil {
+			return err
+		}
+		v.key = key
+	}
+	h, d, err := open(raw, v.key)
+	if err != nil {
+		return err
+	}
+	v.hdr, v.data = h, *d
+	return nil
+}
+
+func (v *Vault) deriveKey(h header) ([]byte, error) {
+	switch h.Source {
+	case KeyringSource:
+		return v.keyringGet(h.ID)
+	case PassphraseSource:
+		if v.opts.Passphrase == nil {
+			return nil, ErrPassphraseRequired
+		}
+		pass, err := v.opts.Passphrase(false)
+		if err != nil {
+			return nil, err
+		}
+		defer clear(pass)
+		return h.KDF.derive(pass)
+	}
+	return nil, fmt.Errorf("%w: unknown key source", ErrCorrupt)
+}
+
+// create makes a new empty vault under the lock, unless another process
+// created it first, in which case that one is opened.
+func (v *Vault) create() error {
+	if err := os.MkdirAll(filepath.Dir(v.path), 0o700); err != nil {
+		return fmt.Errorf("cannot create the vault directory: %w", err)
+	}
+	unlock, err := lockFile(v.path + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if raw, err := readFile(v.path); err == nil {
+		return v.load(raw)
+	}
+	h := header{ID: NewID(), Written: v.opts.Now().UTC()}
+	src := v.opts.Create
+	switch src {
+	case Auto, KeyringSource:
+		key := randomBytes(32)
+		if err := v.keyringSet(h.ID, key); err != nil {
+			return fmt.Errorf("cannot create a keyring vault: %w", err)
+		}
+		h.Source, v.key = KeyringSource, key
+	case PassphraseSource:
+		if v.opts.Passphrase == nil {
+			return ErrPassphraseRequired
+		}
+		pass, err := v.opts.Passphrase(true)
+		if err != nil {
+			return err
+		}
+		defer clear(pass)
+		if len(pass) == 0 {
+			return errors.New("the passphrase is empty")
+		}
+		p := DefaultKDF
+		if v.opts.KDF != nil {
+			p = *v.opts.KDF
+		}
+		p.Salt = randomBytes(16)
+		key, err := p.derive(pass)
+		if err != nil {
+			return err
+		}
+		h.Source, h.KDF, v.key = PassphraseSource, &p, key
+	default:
+		return fmt.Errorf("unknown key source %q", src)
+	}
+	h.Check = keyCheck(v.key)
+	v.hdr = h
+	v.data = Data{}
+	raw, err := seal(h, v.key, &v.data)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(v.path, raw)
+}
+
+// Path is the vault file.
+func (v *Vault) Path() string { return v.path }
+
+// Source is where the vault's key comes from.
+func (v *Vault) Source() KeySource { return v.hdr.Source }
+
+// Generation counts the writes made to this vault since it was created.
+func (v *Vault) Generation() uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.hdr.Generation
+}
+
+// Accounts returns a copy of the accounts in display order: favourites
+// first, then by Order, then by label.
+func (v *Vault) Accounts() []Account {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make([]Account, len(v.data.Accounts))
+	for i, a := range v.data.Accounts {
+		out[i] = a.Clone()
+	}
+	SortAccounts(out)
+	return out
+}
+
+// SortAccounts sorts into display order: favourites, then Order, then label.
+func SortAccounts(as []Account) {
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := &as[i], &as[j]
+		if a.Favourite != b.Favourite {
+			return a.Favourite
+		}
+		if a.Order != b.Order {
+			return a.Order < b.Order
+		}
+		return strings.ToLower(a.Label()) < strings.ToLower(b.Label())
+	})
+}
+
+// Blob returns a copy of a named blob, or nil.
+func (v *Vault) Blob(name string) []byte {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return bytes.Clone(v.data.Blobs[name])
+}
+
+// Reload re-reads the file (another process may have written it).
+func (v *Vault) Reload() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	raw, err := readFile(v.path)
+	if err != nil {
+		return fmt.Errorf("cannot read the vault: %w", err)
+	}
+	return v.load(raw)
+}
+
+// Update changes the vault safely: under a cross-process lock it re-reads
+// the file (so a change another process made meanwhile is kept), applies fn
+// to a fresh copy, keeps an encrypted backup of the previous file, and
+// writes the result atomically. If fn returns an error nothing is written.
+func (v *Vault) Update(fn func(d *Data) error) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	unlock, err := lockFile(v.path + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	raw, err := readFile(v.path)
+	if err != nil {
+		return fmt.Errorf("cannot read the vault: %w", err)
+	}
+	h, _, _, err := parse(raw)
+	if err != nil {
+		return err
+	}
+	if h.ID != v.hdr.ID {
+		return fmt.Errorf("%w: the vault file was replaced by another vault; reopen it", ErrCorrupt)
+	}
+	h, d, err := open(raw, v.key)
+	if err != nil {
+		return err
+	}
+	if err := fn(d); err != nil {
+		return err
+	}
+	now := v.opts.Now()
+	for i := range d.Accounts {
+		if err := d.Accounts[i].Normalize(now); err != nil {
+			return fmt.Errorf("account %q: %w", d.Accounts[i].Label(), err)
+		}
+	}
+	if err := v.backup(raw, h.Generation); err != nil {
+		return err
+	}
+	h.Generation++
+	h.Written = now.UTC()
+	out, err := seal(h, v.key, d)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(v.path, out); err != nil {
+		return err
+	}
+	v.hdr, v.data = h, *d
+	return nil
+}
+
+// Add appends accounts (normalized and validated) in one write. An account
+// with the same issuer, name and secret as one already stored is refused
+// with ErrDuplicate.
+func (v *Vault) Add(accts ...Account) error {
+	now := v.opts.Now()
+	for i := range accts {
+		if err := accts[i].Normalize(now); err != nil {
+			return err
+		}
+	}
+	return v.Update(func(d *Data) error {
+		for i := range accts {
+			for j := range d.Accounts {
+				if d.Accounts[j].SameCredential(&accts[i]) {
+					return fmt.Errorf("%w: %s", ErrDuplicate, accts[i].Label())
+				}
+			}
+			d.Accounts = append(d.Accounts, accts[i])
+		}
+		return nil
+	})
+}
+
+// Find returns the accounts whose issuer, name or ID contains query
+// (case-insensitive). An exact ID match wins. No match is ErrNotFound.
+func (v *Vault) Find(query string) ([]Account, error) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	var out []Account
+	for _, a := range v.Accounts() {
+		if a.ID == q {
+			return []Account{a}, nil
+		}
+		if strings.Contains(strings.ToLower(a.Issuer), q) || strings.Contains(strings.ToLower(a.Name), q) ||
+			strings.Contains(a.ID, q) || strings.Contains(strings.ToLower(a.Label()), q) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, query)
+	}
+	return out, nil
+}
+
+// FindOne is Find that insists on exactly one match; ErrAmbiguous lists the
+// candidates.
+func (v *Vault) FindOne(query string) (Account, error) {
+	as, err := v.Find(query)
+	if err != nil {
+		return Account{}, err
+	}
+	if len(as) > 1 {
+		names := make([]string, len(as))
+		for i, a := range as {
+			names[i] = fmt.Sprintf("%s (%s)", a.Label(), a.ID)
+		}
+		return Account{}, fmt.Errorf("%w %q: %s", ErrAmbiguous, query, strings.Join(names, ", "))
+	}
+	return as[0], nil
+}
+
+// Edit applies fn to the stored account with this ID and saves it.
+func (v *Vault) Edit(id string, fn func(a *Account) error) (Account, error) {
+	var out Account
+	err := v.Update(func(d *Data) error {
+		for i := range d.Accounts {
+			if d.Accounts[i].ID == id {
+				if err := fn(&d.Accounts[i]); err != nil {
+					return err
+				}
+				out = d.Accounts[i].Clone()
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: id %s", ErrNotFound, id)
+	})
+	return out, err
+}
+
+// Remove deletes the account with this ID.
+func (v *Vault) Remove(id string) error {
+	return v.Update(func(d *Data) error {
+		for i := range d.Accounts {
+			if d.Accounts[i].ID == id {
+				d.Accounts = append(d.Accounts[:i], d.Accounts[i+1:]...)
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: id %s", ErrNotFound, id)
+	})
+}
+
+// NextHOTP advances an HOTP account's counter, saves it, and returns the
+// account as it now is: its code at the new counter is the one to show.
+// The counter is saved before any code is shown, so a code is never
+// reused after a crash.
+func (v *Vault) NextHOTP(id string) (Account, error) {
+	return v.Edit(id, func(a *Account) error {
+		if a.Type != HOTP {
+			return fmt.Errorf("%s is not an HOTP account", a.Label())
+		}
+		a.Counter++
+		return nil
+	})
+}
+
+// SetBlob stores a named blob (nil deletes it).
+func (v *Vault) SetBlob(name string, b []byte) error {
+	return v.Update(func(d *Data) error {
+		if b == nil {
+			delete(d.Blobs, name)
+			return nil
+		}
+		if d.Blobs == nil {
+			d.Blobs = map[string][]byte{}
+		}
+		d.Blobs[name] = bytes.Clone(b)
+		return nil
+	})
+}
