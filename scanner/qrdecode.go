@@ -1,0 +1,436 @@
+package scanner
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/gif"  // GIF decoder
+	_ "image/jpeg" // JPEG decoder
+	_ "image/png"  // PNG decoder
+	"io"
+	"os"
+
+	"github.com/makiuchi-d/gozxing"
+	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	_ "golang.org/x/image/bmp"  // BMP decoder
+	_ "golang.org/x/image/webp" // WebP decoder
+)
+
+// Limits applied before an image is decoded, so that a decompression bomb
+// (a small file that expands to gigabytes of pixels) is refused up front.
+const (
+	// MaxImageBytes is the largest image file read (64 MiB).
+	MaxImageBytes = 64 << 20
+	// MaxImagePixels is the largest pixel count decoded: 50 megapixels,
+	// more than an 8K screenshot or a phone photo.
+	MaxImagePixels = 50_000_000
+)
+
+// DecodeFile reads an image file (PNG, JPEG, GIF, BMP or WebP) and returns
+// the text of every QR code in it, in reading order and without repeats.
+// An image with no readable code gives an error wrapping ErrNoQR that names
+// the file: "no QR code found in FILE".
+func DecodeFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	defer f.Close()
+	texts, err := DecodeReader(f)
+	if errors.Is(err, ErrNoQR) {
+		return nil, fmt.Errorf("%w in %s", ErrNoQR, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return texts, nil
+}
+
+// fileError turns an os error into a short message without Go's "open"
+// prefix noise.
+func fileError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("%s: no such file", pe.Path)
+		case errors.Is(err, os.ErrPermission):
+			return fmt.Errorf("%s: permission denied", pe.Path)
+		}
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// DecodeReader reads one image and returns the text of every QR code in
+// it. The file size and pixel count are checked against MaxImageBytes and
+// MaxImagePixels before any pixel is decoded.
+func DecodeReader(r io.Reader) ([]string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxImageBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxImageBytes {
+		return nil, fmt.Errorf("%w: the file is over %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		if errors.Is(err, image.ErrFormat) {
+			return nil, ErrImageFormat
+		}
+		return nil, fmt.Errorf("%w: %v", ErrImageFormat, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: the image is empty", ErrImageFormat)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return nil, fmt.Errorf("%w: %d×%d pixels (at most %d megapixels)", ErrImageTooLarge, cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrImageFormat, err)
+	}
+	return DecodeImage(img)
+}
+
+// DecodeImage returns the text of every QR code in img. It tries cheap
+// passes first and harder ones only when they fail: the whole image as is,
+// then inverted (light-on-dark codes), with a global threshold, downscaled
+// (blur and noise average out), smoothed, upscaled (tiny codes), and
+// finally overlapping crops, each enlarged (a small code in a large
+// screenshot).
+func DecodeImage(img image.Image) ([]string, error) {
+	b := img.Bounds()
+	if b.Empty() {
+		return nil, ErrNoQR
+	}
+	if int64(b.Dx())*int64(b.Dy()) > MaxImagePixels {
+		return nil, fmt.Errorf("%w: %d×%d pixels", ErrImageTooLarge, b.Dx(), b.Dy())
+	}
+	g := toGray(img)
+	if texts := decodeGray(g); len(texts) > 0 {
+		return texts, nil
+	}
+	return nil, ErrNoQR
+}
+
+// gray is an 8-bit luminance image, row-major, stride = w.
+type gray struct {
+	w, h int
+	pix  []byte
+}
+
+// toGray converts to luminance, compositing transparency over white (a
+// transparent PNG's QR code is dark on nothing).
+func toGray(img image.Image) *gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	g := &gray{w: w, h: h, pix: make([]byte, w*h)}
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := 0; y < h; y++ {
+			copy(g.pix[y*w:(y+1)*w], m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+	case *image.YCbCr:
+		for y := 0; y < h; y++ {
+			copy(g.pix[y*w:(y+1)*w], m.Y[m.YOffset(b.Min.X, b.Min.Y+y):])
+		}
+	case *image.RGBA:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[4*x : 4*x+4 : 4*x+4]
+				// premultiplied: composite over white = c + (255-a)
+				l := (uint32(p[0]) + 2*uint32(p[1]) + uint32(p[2])) / 4
+				out[x] = byte(min(255, l+255-uint32(p[3])))
+			}
+		}
+	case *image.NRGBA:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[4*x : 4*x+4 : 4*x+4]
+				l := (uint32(p[0]) + 2*uint32(p[1]) + uint32(p[2])) / 4
+				a := uint32(p[3])
+				out[x] = byte((l*a + 255*(255-a)) / 255)
+			}
+		}
+	case *image.Paletted:
+		var lut [256]byte
+		for i, c := range m.Palette {
+			lut[i] = lumOf(c)
+		}
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				out[x] = lut[row[x]]
+			}
+		}
+	default:
+		i := 0
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				g.pix[i] = lumOf(img.At(x, y))
+				i++
+			}
+		}
+	}
+	return g
+}
+
+func lumOf(c color.Color) byte {
+	r, gg, b, a := c.RGBA() // premultiplied, 16 bit
+	l := (r + 2*gg + b) / 4
+	return byte((l + 0xffff - a) >> 8)
+}
+
+// lumSource adapts gray to gozxing.
+type lumSource struct {
+	gozxing.LuminanceSourceBase
+	g *gray
+}
+
+func newLumSource(g *gray) *lumSource {
+	return &lumSource{gozxing.LuminanceSourceBase{Width: g.w, Height: g.h}, g}
+}
+
+func (s *lumSource) GetRow(y int, row []byte) ([]byte, error) {
+	if y < 0 || y >= s.g.h {
+		return row, errors.New("row outside the image")
+	}
+	if len(row) < s.g.w {
+		row = make([]byte, s.g.w)
+	}
+	copy(row, s.g.pix[y*s.g.w:(y+1)*s.g.w])
+	return row, nil
+}
+
+func (s *lumSource) GetMatrix() []byte               { return s.g.pix }
+func (s *lumSource) Invert() gozxing.LuminanceSource { return gozxing.LuminanceSourceInvert(s) }
+func (s *lumSource) String() string                  { return gozxing.LuminanceSourceString(s) }
+func (s *lumSource) IsCropSupported() bool           { return false }
+func (s *lumSource) IsRotateSupported() bool         { return false }
+func (s *lumSource) RotateCounterClockwise45() (gozxing.LuminanceSource, error) {
+	return nil, errors.New("not supported")
+}
+
+var hints = map[gozxing.DecodeHintType]any{
+	gozxing.DecodeHintType_TRY_HARDER:    true,
+	gozxing.DecodeHintType_CHARACTER_SET: "UTF-8",
+}
+
+// collector gathers distinct texts in the order found.
+type collector struct {
+	seen  map[string]bool
+	texts []string
+}
+
+func (c *collector) add(results ...*gozxing.Result) {
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		t := r.GetText()
+		if t == "" || c.seen[t] {
+			continue
+		}
+		if c.seen == nil {
+			c.seen = make(map[string]bool)
+		}
+		c.seen[t] = true
+		c.texts = append(c.texts, t)
+	}
+}
+
+// tryDecode runs the multi-code reader, then the single-code reader (whose
+// detector is more forgiving about one code alone), on one binarisation.
+// gozxing is a port that can panic on adversarial input; a panic is a
+// failed pass, not a crash.
+func tryDecode(src gozxing.LuminanceSource, global bool, c *collector) (found bool) {
+	defer func() {
+		if recover() != nil {
+			found = len(c.texts) > 0
+		}
+	}()
+	var bin gozxing.Binarizer
+	if global {
+		bin = gozxing.NewGlobalHistgramBinarizer(src)
+	} else {
+		bin = gozxing.NewHybridBinarizer(src)
+	}
+	bmp, err := gozxing.NewBinaryBitmap(bin)
+	if err != nil {
+		return false
+	}
+	n := len(c.texts)
+	if rs, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints); err == nil {
+		c.add(rs...)
+	}
+	if len(c.texts) == n {
+		if r, err := qrcode.NewQRCodeReader().Decode(bmp, hints); err == nil {
+			c.add(r)
+		}
+	}
+	return len(c.texts) > n
+}
+
+// pass is one attempt on one version of the image.
+func pass(g *gray, c *collector) bool {
+	src := newLumSource(g)
+	if tryDecode(src, false, c) {
+		return true
+	}
+	if tryDecode(src.Invert(), false, c) {
+		return true
+	}
+	return tryDecode(src, true, c)
+}
+
+// decodeGray runs the passes in order of cost and stops at the first that
+// finds a code.
+func decodeGray(g *gray) []string {
+	c := &collector{}
+	if pass(g, c) {
+		return c.texts
+	}
+	long := max(g.w, g.h)
+	// Photos and large screenshots: halve until the long side is near
+	// 1000 px; averaging removes noise and sensor blur's ringing.
+	for s := g; max(s.w, s.h) > 1200; {
+		s = downscale2(s)
+		if pass(s, c) {
+			return c.texts
+		}
+	}
+	// Noise: a 3×3 mean filter.
+	if pass(boxBlur(g), c) {
+		return c.texts
+	}
+	// Small modules (a thumbnail, a dense code in a photo): enlarge, so
+	// that the binariser's blocks and the finder's run lengths get room.
+	if long < 1200 {
+		if pass(upscale(g, max(2, min(4, 900/long))), c) {
+			return c.texts
+		}
+		if pass(sharpen(upscale(g, 2)), c) {
+			return c.texts
+		}
+	}
+	// A small code in a large canvas: overlapping tiles, each enlarged to
+	// about 800 px so that its modules are several pixels wide.
+	for _, n := range []int{2, 3, 4} {
+		if long/n < 120 {
+			break
+		}
+		tw, th := 2*g.w/(n+1), 2*g.h/(n+1)
+		for ty := 0; ty < n; ty++ {
+			for tx := 0; tx < n; tx++ {
+				t := crop(g, tx*g.w/(n+1), ty*g.h/(n+1), tw, th)
+				if f := 800 / max(t.w, t.h); f >= 2 {
+					t = upscale(t, min(f, 4))
+				}
+				pass(t, c)
+			}
+		}
+		if len(c.texts) > 0 {
+			return c.texts
+		}
+	}
+	return c.texts
+}
+
+func downscale2(g *gray) *gray {
+	w, h := g.w/2, g.h/2
+	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
+	for y := 0; y < h; y++ {
+		r0 := g.pix[2*y*g.w:]
+		r1 := g.pix[(2*y+1)*g.w:]
+		o := out.pix[y*w : (y+1)*w]
+		for x := range o {
+			o[x] = byte((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) / 4)
+		}
+	}
+	return out
+}
+
+func upscale(g *gray, f int) *gray {
+	w, h := g.w*f, g.h*f
+	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
+	// Bilinear, so that edges stay smooth for the binariser.
+	for y := 0; y < h; y++ {
+		fy := (float32(y)+0.5)/float32(f) - 0.5
+		y0 := int(fy)
+		if fy < 0 {
+			fy, y0 = 0, 0
+		}
+		y1 := min(y0+1, g.h-1)
+		wy := fy - float32(y0)
+		o := out.pix[y*w : (y+1)*w]
+		for x := range o {
+			fx := (float32(x)+0.5)/float32(f) - 0.5
+			x0 := int(fx)
+			if fx < 0 {
+				fx, x0 = 0, 0
+			}
+			x1 := min(x0+1, g.w-1)
+			wx := fx - float32(x0)
+			a := float32(g.pix[y0*g.w+x0])*(1-wx) + float32(g.pix[y0*g.w+x1])*wx
+			b := float32(g.pix[y1*g.w+x0])*(1-wx) + float32(g.pix[y1*g.w+x1])*wx
+			o[x] = byte(a*(1-wy) + b*wy + 0.5)
+		}
+	}
+	return out
+}
+
+func boxBlur(g *gray) *gray {
+	out := &gray{w: g.w, h: g.h, pix: make([]byte, len(g.pix))}
+	for y := 0; y < g.h; y++ {
+		for x := 0; x < g.w; x++ {
+			var sum, n uint32
+			for dy := -1; dy <= 1; dy++ {
+				yy := y + dy
+				if yy < 0 || yy >= g.h {
+					continue
+				}
+				for dx := -1; dx <= 1; dx++ {
+					xx := x + dx
+					if xx < 0 || xx >= g.w {
+						continue
+					}
+					sum += uint32(g.pix[yy*g.w+xx])
+					n++
+				}
+			}
+			out.pix[y*g.w+x] = byte(sum / n)
+		}
+	}
+	return out
+}
+
+func crop(g *gray, x0, y0, w, h int) *gray {
+	w = min(w, g.w-x0)
+	h = min(h, g.h-y0)
+	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
+	for y := 0; y < h; y++ {
+		copy(out.pix[y*w:(y+1)*w], g.pix[(y0+y)*g.w+x0:])
+	}
+	return out
+}
+
+// sharpen is an unsharp mask (2×original − 3×3 mean): it restores the
+// module edges that blur and JPEG soften.
+func sharpen(g *gray) *gray {
+	b := boxBlur(g)
+	out := &gray{w: g.w, h: g.h, pix: make([]byte, len(g.pix))}
+	for i, p := range g.pix {
+		v := 2*int(p) - int(b.pix[i])
+		out.pix[i] = byte(max(0, min(255, v)))
+	}
+	return out
+}
