@@ -1,0 +1,483 @@
+package verifier
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// SecretBytes is the size of the secrets Enroll issues: 160 bits, the
+// HMAC-SHA1 output size RFC 4226 recommends.
+const SecretBytes = 20
+
+// EnrollOptions shape the virtual MFA device Enroll issues. Zero fields
+// take the usual values: the verifier's issuer, TOTP, SHA1, 6 digits, 30 s.
+type EnrollOptions struct {
+	Issuer    string
+	Type      vault.Type
+	Algorithm vault.Algorithm
+	Digits    int
+	Period    int
+}
+
+// Enrollment is a freshly issued secret, to be handed to the user as an
+// otpauth:// URI (or a QR code of it) or for manual entry as the pair
+// account and key. It is the only time the secret leaves the verifier.
+type Enrollment struct {
+	User    string
+	Account vault.Account // the device side's account: issuer, name, secret, parameters
+	Expires time.Time     // bind before this
+}
+
+// ManualAccount is the account name shown for manual entry.
+func (e *Enrollment) ManualAccount() string { return e.Account.Label() }
+
+// ManualKey is the secret for manual entry: Base32, in groups of four.
+func (e *Enrollment) ManualKey() string {
+	k := vault.EncodeSecret(e.Account.Secret)
+	var b strings.Builder
+	for i := 0; i < len(k); i += 4 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k[i:min(i+4, len(k))])
+	}
+	return b.String()
+}
+
+// Enroll issues a fresh 160-bit secret (from Config.Rand) for a virtual MFA
+// device and puts the user in StatePending until Bind or expiry. A user
+// with a bound device is refused with ErrDeviceBound; a pending enrollment
+// is replaced.
+func (v *Verifier) Enroll(user string, opts EnrollOptions) (*Enrollment, error) {
+	if err := checkUser(user); err != nil {
+		return nil, err
+	}
+	now := v.cfg.Now()
+	secret := make([]byte, SecretBytes)
+	if _, err := io.ReadFull(v.cfg.Rand, secret); err != nil {
+		return nil, fmt.Errorf("generate secret: %w", err)
+	}
+	a := vault.Account{
+		Type:      opts.Type,
+		Issuer:    opts.Issuer,
+		Name:      user,
+		Secret:    secret,
+		Algorithm: opts.Algorithm,
+		Digits:    opts.Digits,
+		Period:    opts.Period,
+	}
+	if a.Issuer == "" {
+		a.Issuer = v.cfg.Issuer
+	}
+	if a.Type == vault.Steam {
+		return nil, fmt.Errorf("%w: steam", vault.ErrUnknownType)
+	}
+	if err := a.Normalize(now); err != nil {
+		return nil, err
+	}
+	en := &Enrollment{User: user, Account: a.Clone(), Expires: now.Add(v.cfg.PendingTTL).UTC()}
+	var denial error
+	err := v.store.Update(func(st *State) error {
+		u := st.Users[user]
+		if u == nil {
+			u = &User{Name: user, State: StateNone}
+			st.Users[user] = u
+		}
+		if u.State == StateBound {
+			denial = ErrDeviceBound
+			return nil
+		}
+		resetDevice(st, u)
+		u.State = StatePending
+		u.Method = MethodTOTP
+		if a.Type == vault.HOTP {
+			u.Method = MethodHOTP
+		}
+		acct := a.Clone()
+		u.OTP = &acct
+		u.PendingUntil = en.Expires
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if denial != nil {
+		return nil, denial
+	}
+	return en, nil
+}
+
+// normalizeCode strips the spaces people type and checks the shape of a
+// code for account a.
+func normalizeCode(a *vault.Account, code string) (string, error) {
+	code = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' {
+			return -1
+		}
+		return r
+	}, code)
+	if a.Type == vault.Steam {
+		if len(code) != 5 {
+			return "", ErrMalformedCode
+		}
+		return strings.ToUpper(code), nil
+	}
+	if len(code) != a.Digits {
+		return "", ErrMalformedCode
+	}
+	for i := 0; i < len(code); i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return "", ErrMalformedCode
+		}
+	}
+	return code, nil
+}
+
+// offsets lists the steps to try around centre, nearest first:
+// c, c-1, c+1, c-2, c+2, …
+func offsets(centre, skew int, buf []int) []int {
+	buf = append(buf[:0], centre)
+	for d := 1; d <= skew; d++ {
+		buf = append(buf, centre-d, centre+d)
+	}
+	return buf
+}
+
+func addStep(step uint64, off int) (uint64, bool) {
+	if off < 0 && uint64(-off) > step {
+		return 0, false
+	}
+	return step + uint64(int64(off)), true
+}
+
+// Bind completes an enrollment with two consecutive codes: the codes of
+// steps T and T+1 (TOTP) with T inside the skew window around now, or of
+// counters c and c+1 within the look-ahead window (HOTP). Both codes are
+// then spent: neither is accepted again.
+func (v *Verifier) Bind(user, code1, code2 string, from Client) error {
+	if err := checkUser(user); err != nil {
+		return err
+	}
+	now := v.cfg.Now()
+	var denial error
+	err := v.store.Update(func(st *State) error {
+		u := st.Users[user]
+		method := Method("")
+		if u != nil {
+			method = u.Method
+		}
+		denial = v.bind(u, code1, code2, now)
+		v.record(st, now, user, method, "bind", from, denial)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return denial
+}
+
+func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
+	switch {
+	case u == nil:
+		return ErrUnknownUser
+	case u.State == StateBound:
+		return ErrDeviceBound
+	case u.State != StatePending || u.OTP == nil:
+		return ErrNotPending
+	}
+	if err := v.locked(u, now); err != nil {
+		return err
+	}
+	if !now.Before(u.PendingUntil) {
+		return ErrEnrollmentExpired
+	}
+	a := u.OTP
+	c1, err1 := normalizeCode(a, code1)
+	c2, err2 := normalizeCode(a, code2)
+	if err1 != nil || err2 != nil {
+		return v.fail(u, now, ErrMalformedCode)
+	}
+	if a.Type == vault.HOTP {
+		for k := uint64(0); k <= uint64(v.cfg.HOTPLookAhead); k++ {
+			c := a.Counter + k
+			if vault.EqualCodes(a.CodeAtStep(c), c1) && vault.EqualCodes(a.CodeAtStep(c+1), c2) {
+				a.Counter = c + 2
+				u.State, u.BoundAt, u.PendingUntil = StateBound, now.UTC(), time.Time{}
+				v.succeed(u)
+				return nil
+			}
+		}
+		return v.fail(u, now, ErrWrongCode)
+	}
+	n := vault.Step(now, a.Period)
+	var buf [32]int
+	for _, off := range offsets(0, v.cfg.Skew, buf[:0]) {
+		t, ok := addStep(n, off)
+		if !ok {
+			continue
+		}
+		if vault.EqualCodes(a.CodeAtStep(t), c1) && vault.EqualCodes(a.CodeAtStep(t+1), c2) {
+			u.State, u.BoundAt, u.PendingUntil = StateBound, now.UTC(), time.Time{}
+			u.LastStep, u.StepsUsed, u.Drift = t+1, true, 0
+			v.succeed(u)
+			return nil
+		}
+	}
+	return v.fail(u, now, ErrWrongCode)
+}
+
+// Login verifies one code from the user's bound TOTP/HOTP device or OATH
+// token: locked users are refused without looking at the code; a code is
+// compared in constant time with those of the steps in the skew window
+// (centred on the user's last drift) or the HOTP look-ahead; a time step
+// accepted once is never accepted again (RFC 6238 §5.2); failures are
+// throttled. Every attempt is audited.
+func (v *Verifier) Login(user, code string, from Client) error {
+	if err := checkUser(user); err != nil {
+		return err
+	}
+	now := v.cfg.Now()
+	var denial error
+	err := v.store.Update(func(st *State) error {
+		u := st.Users[user]
+		method := Method("")
+		if u != nil {
+			method = u.Method
+		}
+		denial = v.login(st, u, code, now)
+		v.record(st, now, user, method, "login", from, denial)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return denial
+}
+
+func (v *Verifier) otpAccount(st *State, u *User) (*vault.Account, error) {
+	switch {
+	case u == nil:
+		return nil, ErrUnknownUser
+	case u.State != StateBound:
+		return nil, ErrNoDevice
+	case u.Method == MethodSecurityKey || u.OTP == nil:
+		return nil, ErrWrongMethod
+	}
+	return u.OTP, nil
+}
+
+func (v *Verifier) login(st *State, u *User, code string, now time.Time) error {
+	a, err := v.otpAccount(st, u)
+	if err != nil {
+		return err
+	}
+	if err := v.locked(u, now); err != nil {
+		return err
+	}
+	c, err := normalizeCode(a, code)
+	if err != nil {
+		return v.fail(u, now, err)
+	}
+	if a.Type == vault.HOTP {
+		for k := uint64(0); k <= uint64(v.cfg.HOTPLookAhead); k++ {
+			if vault.EqualCodes(a.CodeAtStep(a.Counter+k), c) {
+				a.Counter += k + 1
+				v.succeed(u)
+				return nil
+			}
+		}
+		return v.fail(u, now, ErrWrongCode)
+	}
+	n := vault.Step(now, a.Period)
+	var buf [32]int
+	replay := false
+	for _, off := range offsets(u.Drift, v.cfg.Skew, buf[:0]) {
+		t, ok := addStep(n, off)
+		if !ok {
+			continue
+		}
+		if !vault.EqualCodes(a.CodeAtStep(t), c) {
+			continue
+		}
+		if u.StepsUsed && t <= u.LastStep {
+			replay = true // keep looking: another step may match too
+			continue
+		}
+		u.LastStep, u.StepsUsed, u.Drift = t, true, off
+		v.succeed(u)
+		return nil
+	}
+	if replay {
+		// A replayed code is the right code resubmitted (or stolen); it
+		// is refused but not counted as a guess.
+		return ErrReplay
+	}
+	return v.fail(u, now, ErrWrongCode)
+}
+
+// ResyncHOTP resynchronises the counter of a user's HOTP device (virtual
+// or token) from two consecutive codes found within HOTPResyncWindow.
+func (v *Verifier) ResyncHOTP(user, code1, code2 string, from Client) error {
+	if err := checkUser(user); err != nil {
+		return err
+	}
+	now := v.cfg.Now()
+	var denial error
+	err := v.store.Update(func(st *State) error {
+		u := st.Users[user]
+		method := Method("")
+		if u != nil {
+			method = u.Method
+		}
+		denial = v.resync(st, u, code1, code2, now)
+		v.record(st, now, user, method, "resync", from, denial)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return denial
+}
+
+func (v *Verifier) resync(st *State, u *User, code1, code2 string, now time.Time) error {
+	a, err := v.otpAccount(st, u)
+	if err != nil {
+		return err
+	}
+	if a.Type != vault.HOTP {
+		return ErrNotHOTP
+	}
+	if err := v.locked(u, now); err != nil {
+		return err
+	}
+	c1, err1 := normalizeCode(a, code1)
+	c2, err2 := normalizeCode(a, code2)
+	if err1 != nil || err2 != nil {
+		return v.fail(u, now, ErrMalformedCode)
+	}
+	for k := uint64(0); k <= uint64(v.cfg.HOTPResyncWindow); k++ {
+		c := a.Counter + k
+		if vault.EqualCodes(a.CodeAtStep(c), c1) && vault.EqualCodes(a.CodeAtStep(c+1), c2) {
+			a.Counter = c + 2
+			v.succeed(u)
+			return nil
+		}
+	}
+	return v.fail(u, now, ErrWrongCode)
+}
+
+// ImportResult reports a token import.
+type ImportResult struct {
+	Added   []string // serials added to the inventory
+	Skipped []string // serials already present (left unchanged)
+}
+
+// ImportTokens adds hardware OATH tokens (accounts with a Serial, as the
+// token-file parsers return them) to the inventory. Tokens already in the
+// inventory are skipped, not overwritten. A token without a serial, or one
+// that does not validate, fails the whole import before anything is added.
+func (v *Verifier) ImportTokens(accts []vault.Account) (ImportResult, error) {
+	now := v.cfg.Now()
+	var res ImportResult
+	clean := make([]vault.Account, 0, len(accts))
+	for i := range accts {
+		a := accts[i].Clone()
+		a.Serial = strings.TrimSpace(a.Serial)
+		if a.Serial == "" {
+			return res, fmt.Errorf("token %d: %w", i+1, ErrNoSerial)
+		}
+		if a.Name == "" && a.Issuer == "" {
+			a.Name = a.Serial
+		}
+		if err := a.Normalize(now); err != nil {
+			return res, fmt.Errorf("token %s: %w", a.Serial, err)
+		}
+		clean = append(clean, a)
+	}
+	err := v.store.Update(func(st *State) error {
+		for _, a := range clean {
+			if _, ok := st.Tokens[a.Serial]; ok {
+				res.Skipped = append(res.Skipped, a.Serial)
+				continue
+			}
+			st.Tokens[a.Serial] = &Token{Serial: a.Serial, Account: a, Imported: now.UTC()}
+			res.Added = append(res.Added, a.Serial)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// TokenInfo describes a token in the inventory, without its secret.
+type TokenInfo struct {
+	Serial     string     `json:"serial"`
+	Type       vault.Type `json:"type"`
+	Period     int        `json:"period,omitempty"`
+	Digits     int        `json:"digits"`
+	Issuer     string     `json:"issuer,omitempty"`
+	AssignedTo string     `json:"assigned_to,omitempty"`
+}
+
+// Tokens lists the inventory sorted by serial.
+func (v *Verifier) Tokens() ([]TokenInfo, error) {
+	var out []TokenInfo
+	err := v.store.View(func(st *State) error {
+		for _, t := range st.Tokens {
+			out = append(out, TokenInfo{Serial: t.Serial, Type: t.Account.Type, Period: t.Account.Period,
+				Digits: t.Account.Digits, Issuer: t.Account.Issuer, AssignedTo: t.AssignedTo})
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b TokenInfo) int { return strings.Compare(a.Serial, b.Serial) })
+	return out, err
+}
+
+// AssignToken binds the inventory token with this serial to user, the way
+// an administrator assigns a hardware MFA device. The one-device rule
+// holds: a user with a bound device is refused (a pending enrollment is
+// dropped), and so is a token already assigned to someone else. The user
+// then logs in with the token's codes, at the token's own period.
+func (v *Verifier) AssignToken(serial, user string, from Client) error {
+	if err := checkUser(user); err != nil {
+		return err
+	}
+	now := v.cfg.Now()
+	var denial error
+	err := v.store.Update(func(st *State) error {
+		denial = v.assign(st, serial, user, now)
+		v.record(st, now, user, MethodOATHToken, "assign", from, denial)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return denial
+}
+
+func (v *Verifier) assign(st *State, serial, user string, now time.Time) error {
+	t, ok := st.Tokens[strings.TrimSpace(serial)]
+	if !ok {
+		return ErrUnknownToken
+	}
+	if t.AssignedTo != "" && t.AssignedTo != user {
+		return ErrTokenAssigned
+	}
+	u := st.Users[user]
+	if u == nil {
+		u = &User{Name: user, State: StateNone}
+		st.Users[user] = u
+	}
+	if u.State == StateBound {
+		return ErrDeviceBound
+	}
+	resetDevice(st, u)
+	acct := t.Account.Clone()
+	u.State, u.Method, u.Serial, u.OTP, u.BoundAt = StateBound, MethodOATHToken, t.Serial, &acct, now.UTC()
+	t.AssignedTo = user
+	return nil
+}

@@ -1,0 +1,158 @@
+package verifier
+
+import (
+	"crypto/ecdsa"
+	"time"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// DeviceState is where a user stands in the one-device life cycle:
+// none → pending (secret issued) → bound; Unbind returns to none.
+type DeviceState string
+
+// Device states.
+const (
+	StateNone    DeviceState = "none"
+	StatePending DeviceState = "pending"
+	StateBound   DeviceState = "bound"
+)
+
+// Method is the kind of MFA device, as the audit log names it.
+type Method string
+
+// Methods.
+const (
+	MethodTOTP        Method = "totp"
+	MethodHOTP        Method = "hotp"
+	MethodOATHToken   Method = "oath-token"
+	MethodSecurityKey Method = "security-key"
+)
+
+// State is everything a verifier remembers. It holds the verifier's copies
+// of TOTP/HOTP secrets in the clear: whoever reads it can mint codes, so a
+// Store must keep it private (FileStore writes mode 0600).
+type State struct {
+	Version    int                   `json:"version"`
+	Users      map[string]*User      `json:"users"`
+	Tokens     map[string]*Token     `json:"tokens"`
+	Challenges map[string]*Challenge `json:"challenges"`
+	Audit      []Event               `json:"audit"`
+}
+
+func newState() *State {
+	s := &State{Version: 1}
+	s.init()
+	return s
+}
+
+func (s *State) init() {
+	if s.Users == nil {
+		s.Users = map[string]*User{}
+	}
+	if s.Tokens == nil {
+		s.Tokens = map[string]*Token{}
+	}
+	if s.Challenges == nil {
+		s.Challenges = map[string]*Challenge{}
+	}
+}
+
+// User is one account at the relying party and its (at most one) device.
+type User struct {
+	Name   string      `json:"name"`
+	State  DeviceState `json:"state"`
+	Method Method      `json:"method,omitempty"`
+	// Handle is the WebAuthn user handle (random, created on first use).
+	Handle []byte `json:"handle,omitempty"`
+
+	// OTP is the verifier's copy of a TOTP/HOTP secret (virtual device or
+	// assigned token), pending or bound.
+	OTP          *vault.Account `json:"otp,omitempty"`
+	PendingUntil time.Time      `json:"pending_until,omitzero"`
+	Serial       string         `json:"serial,omitempty"`
+	// Credential is a bound security key.
+	Credential *Credential `json:"credential,omitempty"`
+	BoundAt    time.Time   `json:"bound_at,omitzero"`
+
+	// Replay protection and drift: the highest time step accepted, and
+	// the offset (in steps) the last accepted code came from.
+	LastStep  uint64 `json:"last_step,omitempty"`
+	StepsUsed bool   `json:"steps_used,omitempty"`
+	Drift     int    `json:"drift,omitempty"`
+
+	// Throttling.
+	Failures    []time.Time `json:"failures,omitempty"`
+	LockedUntil time.Time   `json:"locked_until,omitzero"`
+}
+
+// Token is a hardware OATH token in the inventory.
+type Token struct {
+	Serial     string        `json:"serial"`
+	Account    vault.Account `json:"account"`
+	AssignedTo string        `json:"assigned_to,omitempty"`
+	Imported   time.Time     `json:"imported"`
+}
+
+// Credential is a registered security-key credential.
+type Credential struct {
+	ID              []byte    `json:"id"`
+	PublicKey       []byte    `json:"public_key"` // COSE_Key as registered
+	Algorithm       int64     `json:"alg"`
+	SignCount       uint32    `json:"sign_count"`
+	AAGUID          []byte    `json:"aaguid,omitempty"`
+	Format          string    `json:"fmt"`
+	Attestation     string    `json:"attestation"` // none, self, basic, basic-unverified
+	RPID            string    `json:"rp_id"`
+	Origin          string    `json:"origin"`
+	AppID           string    `json:"appid,omitempty"` // legacy U2F AppID
+	UVInitialized   bool      `json:"uv_initialized,omitempty"`
+	BackupEligible  bool      `json:"backup_eligible,omitempty"`
+	BackupState     bool      `json:"backup_state,omitempty"`
+	Transports      []string  `json:"transports,omitempty"`
+	Created         time.Time `json:"created"`
+	LastUsed        time.Time `json:"last_used,omitzero"`
+	PossiblyCloned  bool      `json:"possibly_cloned,omitempty"`
+	RequireUV       bool      `json:"require_uv,omitempty"`
+	publicKeyParsed *ecdsa.PublicKey
+}
+
+// Challenge is an outstanding WebAuthn challenge: random, single use,
+// expiring.
+type Challenge struct {
+	User      string    `json:"user"`
+	Ceremony  string    `json:"ceremony"` // "webauthn.create" or "webauthn.get"
+	Expires   time.Time `json:"expires"`
+	Used      bool      `json:"used,omitempty"`
+	RPID      string    `json:"rp_id"`
+	Origin    string    `json:"origin"`
+	AppID     string    `json:"appid,omitempty"`
+	RequireUV bool      `json:"require_uv,omitempty"`
+}
+
+// Event is one audit record: every verification, successful or denied,
+// and every administrative change.
+type Event struct {
+	Time     time.Time `json:"time"`
+	User     string    `json:"user"`
+	Method   Method    `json:"method,omitempty"`
+	Action   string    `json:"action"` // bind, login, register, resync, unbind, assign
+	Result   string    `json:"result"` // success or denied
+	Reason   string    `json:"reason,omitempty"`
+	Client   string    `json:"client,omitempty"`
+	IP       string    `json:"ip,omitempty"`
+	Verifier string    `json:"verifier"`
+}
+
+// Results recorded in Event.Result.
+const (
+	ResultSuccess = "success"
+	ResultDenied  = "denied"
+)
+
+// Client describes who asked for a verification, for the audit log. The
+// zero value is fine.
+type Client struct {
+	Name string
+	IP   string
+}

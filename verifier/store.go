@@ -1,0 +1,184 @@
+package verifier
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// Store keeps a verifier's State. Update runs fn with exclusive access and
+// persists whatever fn left in the state when it returns nil; when fn
+// returns an error nothing is persisted by a FileStore (a MemoryStore keeps
+// changes already made, so the verifier only fails before changing
+// anything). View runs fn with read access; fn must not change the state.
+type Store interface {
+	Update(fn func(*State) error) error
+	View(fn func(*State) error) error
+}
+
+// MemoryStore is a Store in memory, safe for concurrent use.
+type MemoryStore struct {
+	mu sync.RWMutex
+	st *State
+}
+
+// NewMemoryStore returns an empty in-memory store.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{st: newState()} }
+
+// Update implements Store.
+func (m *MemoryStore) Update(fn func(*State) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return fn(m.st)
+}
+
+// View implements Store.
+func (m *MemoryStore) View(fn func(*State) error) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return fn(m.st)
+}
+
+// FileStore keeps the state in one JSON file. Every operation takes an
+// advisory lock (flock on FILE.lock), reads the file, and an Update writes
+// a temporary file in the same directory, syncs it and renames it over the
+// original, so a crash leaves the old or the new state, never half of one.
+// The file is created with mode 0600: it holds the verifier's TOTP secrets
+// in the clear.
+type FileStore struct {
+	Path string
+	mu   sync.Mutex
+}
+
+// NewFileStore returns a store for path; the file is created on the first
+// Update.
+func NewFileStore(path string) *FileStore { return &FileStore{Path: path} }
+
+// maxStateSize bounds what a FileStore reads.
+const maxStateSize = 64 << 20
+
+func (f *FileStore) lock(exclusive bool) (func(), error) {
+	f.mu.Lock()
+	lf, err := os.OpenFile(f.Path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		f.mu.Unlock()
+		return nil, fmt.Errorf("lock verifier state: %w", err)
+	}
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	if err := syscall.Flock(int(lf.Fd()), how); err != nil {
+		lf.Close()
+		f.mu.Unlock()
+		return nil, fmt.Errorf("lock verifier state: %w", err)
+	}
+	return func() {
+		syscall.Flock(int(lf.Fd()), syscall.LOCK_UN)
+		lf.Close()
+		f.mu.Unlock()
+	}, nil
+}
+
+func (f *FileStore) read() (*State, error) {
+	b, err := os.ReadFile(f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return newState(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read verifier state: %w", err)
+	}
+	if len(b) > maxStateSize {
+		return nil, fmt.Errorf("verifier state %s is larger than %d bytes: not a state file?", f.Path, maxStateSize)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return newState(), nil
+	}
+	var st State
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("verifier state %s is corrupt (%v): restore it from a backup or move it away", f.Path, err)
+	}
+	if st.Version != 1 {
+		return nil, fmt.Errorf("verifier state %s has unknown version %d", f.Path, st.Version)
+	}
+	st.init()
+	return &st, nil
+}
+
+func (f *FileStore) write(st *State) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode verifier state: %w", err)
+	}
+	dir := filepath.Dir(f.Path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write verifier state: %w", err)
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("write verifier state: %w", err)
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write verifier state: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write verifier state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write verifier state: %w", err)
+	}
+	if err := os.Rename(name, f.Path); err != nil {
+		return fmt.Errorf("write verifier state: %w", err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Update implements Store.
+func (f *FileStore) Update(fn func(*State) error) error {
+	unlock, err := f.lock(true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := f.read()
+	if err != nil {
+		return err
+	}
+	if err := fn(st); err != nil {
+		return err
+	}
+	return f.write(st)
+}
+
+// View implements Store.
+func (f *FileStore) View(fn func(*State) error) error {
+	unlock, err := f.lock(false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := f.read()
+	if err != nil {
+		return err
+	}
+	return fn(st)
+}

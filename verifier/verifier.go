@@ -1,0 +1,264 @@
+package verifier
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Verifier is the relying party: it enrolls, binds and verifies MFA devices
+// for users under one Config, keeping its state in a Store. It is safe for
+// concurrent use when its Store is.
+type Verifier struct {
+	cfg   Config
+	store Store
+}
+
+// New returns a verifier over store (NewMemoryStore or NewFileStore).
+func New(store Store, cfg Config) (*Verifier, error) {
+	if store == nil {
+		return nil, errors.New("verifier needs a store")
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	return &Verifier{cfg: cfg, store: store}, nil
+}
+
+// Config returns the verifier's configuration.
+func (v *Verifier) Config() Config { return v.cfg }
+
+func checkUser(name string) error {
+	if name == "" || len(name) > 128 {
+		return ErrBadUser
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return ErrBadUser
+		}
+	}
+	return nil
+}
+
+// record appends an audit event, dropping the oldest past AuditMax.
+func (v *Verifier) record(st *State, now time.Time, user string, m Method, action string, from Client, err error) {
+	e := Event{
+		Time:     now.UTC(),
+		User:     user,
+		Method:   m,
+		Action:   action,
+		Result:   ResultSuccess,
+		Client:   from.Name,
+		IP:       from.IP,
+		Verifier: v.cfg.Name,
+	}
+	if err != nil {
+		e.Result = ResultDenied
+		e.Reason = Reason(err)
+	}
+	if n := len(st.Audit) + 1 - v.cfg.AuditMax; n > 0 {
+		// Drop in batches so that a full log does not copy on every event.
+		drop := max(n, v.cfg.AuditMax/8)
+		drop = min(drop, len(st.Audit))
+		st.Audit = append(st.Audit[:0], st.Audit[drop:]...)
+	}
+	st.Audit = append(st.Audit, e)
+}
+
+// locked reports the lock of a user at now, clearing an expired one.
+func (v *Verifier) locked(u *User, now time.Time) error {
+	if u.LockedUntil.IsZero() {
+		return nil
+	}
+	if now.Before(u.LockedUntil) {
+		return &LockedError{Until: u.LockedUntil}
+	}
+	u.LockedUntil = time.Time{}
+	return nil
+}
+
+// fail counts a failed attempt; reaching MaxFailures within FailureWindow
+// locks the user and turns the denial into a LockedError.
+func (v *Verifier) fail(u *User, now time.Time, cause error) error {
+	if v.cfg.MaxFailures <= 0 {
+		return cause
+	}
+	cut := now.Add(-v.cfg.FailureWindow)
+	kept := u.Failures[:0]
+	for _, t := range u.Failures {
+		if t.After(cut) {
+			kept = append(kept, t)
+		}
+	}
+	u.Failures = append(kept, now.UTC())
+	if len(u.Failures) >= v.cfg.MaxFailures {
+		u.Failures = nil
+		u.LockedUntil = now.Add(v.cfg.Lockout).UTC()
+		return &LockedError{Until: u.LockedUntil, Cause: cause}
+	}
+	return cause
+}
+
+func (v *Verifier) succeed(u *User) {
+	u.Failures = nil
+}
+
+// resetDevice returns a user to StateNone, releasing an assigned token.
+func resetDevice(st *State, u *User) {
+	if u.Serial != "" {
+		if t, ok := st.Tokens[u.Serial]; ok && t.AssignedTo == u.Name {
+			t.AssignedTo = ""
+			if u.OTP != nil {
+				t.Account.Counter = u.OTP.Counter
+			}
+		}
+	}
+	handle := u.Handle
+	*u = User{Name: u.Name, State: StateNone, Handle: handle}
+}
+
+// Unbind is the administrator's "disable MFA": it removes the user's
+// device (pending or bound), releases an assigned token, and clears the
+// throttle, so it is also the recovery path for a lost device.
+func (v *Verifier) Unbind(user string, from Client) error {
+	if err := checkUser(user); err != nil {
+		return err
+	}
+	now := v.cfg.Now()
+	var denial error
+	err := v.store.Update(func(st *State) error {
+		u, ok := st.Users[user]
+		if !ok || u.State == StateNone {
+			denial = ErrNoDevice
+			v.record(st, now, user, "", "unbind", from, denial)
+			return nil
+		}
+		m := u.Method
+		resetDevice(st, u)
+		v.record(st, now, user, m, "unbind", from, nil)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return denial
+}
+
+// UserStatus is what Status reports about a user; it never holds secrets.
+type UserStatus struct {
+	User         string      `json:"user"`
+	State        DeviceState `json:"state"`
+	Method       Method      `json:"method,omitempty"`
+	Issuer       string      `json:"issuer,omitempty"`
+	Serial       string      `json:"serial,omitempty"`
+	Period       int         `json:"period,omitempty"`
+	Digits       int         `json:"digits,omitempty"`
+	PendingUntil time.Time   `json:"pending_until,omitzero"`
+	BoundAt      time.Time   `json:"bound_at,omitzero"`
+	Drift        int         `json:"drift,omitempty"`
+	RecentFails  int         `json:"recent_failures,omitempty"`
+	LockedUntil  time.Time   `json:"locked_until,omitzero"`
+	CredentialID string      `json:"credential_id,omitempty"`
+	SignCount    uint32      `json:"sign_count,omitempty"`
+	Attestation  string      `json:"attestation,omitempty"`
+	Cloned       bool        `json:"possibly_cloned,omitempty"`
+}
+
+func (v *Verifier) status(u *User, now time.Time) UserStatus {
+	s := UserStatus{User: u.Name, State: u.State, Method: u.Method, Serial: u.Serial,
+		PendingUntil: u.PendingUntil, BoundAt: u.BoundAt, Drift: u.Drift}
+	if s.State == "" {
+		s.State = StateNone
+	}
+	if u.OTP != nil {
+		s.Issuer, s.Period, s.Digits = u.OTP.Issuer, u.OTP.Period, u.OTP.Digits
+	}
+	if now.Before(u.LockedUntil) {
+		s.LockedUntil = u.LockedUntil
+	}
+	cut := now.Add(-v.cfg.FailureWindow)
+	for _, t := range u.Failures {
+		if t.After(cut) {
+			s.RecentFails++
+		}
+	}
+	if c := u.Credential; c != nil {
+		s.CredentialID = base64.RawURLEncoding.EncodeToString(c.ID)
+		s.SignCount, s.Attestation, s.Cloned = c.SignCount, c.Attestation, c.PossiblyCloned
+	}
+	return s
+}
+
+// Status reports one user, or every known user sorted by name when user
+// is "".
+func (v *Verifier) Status(user string) ([]UserStatus, error) {
+	now := v.cfg.Now()
+	var out []UserStatus
+	err := v.store.View(func(st *State) error {
+		if user != "" {
+			u, ok := st.Users[user]
+			if !ok {
+				out = append(out, UserStatus{User: user, State: StateNone})
+				return nil
+			}
+			out = append(out, v.status(u, now))
+			return nil
+		}
+		for _, u := range st.Users {
+			out = append(out, v.status(u, now))
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b UserStatus) int { return strings.Compare(a.User, b.User) })
+	return out, err
+}
+
+// LogFilter selects audit events; zero fields match everything.
+type LogFilter struct {
+	User   string
+	Method Method
+	Result string
+	Since  time.Time
+}
+
+func (f LogFilter) match(e *Event) bool {
+	return (f.User == "" || e.User == f.User) &&
+		(f.Method == "" || e.Method == f.Method) &&
+		(f.Result == "" || e.Result == f.Result) &&
+		(f.Since.IsZero() || !e.Time.Before(f.Since))
+}
+
+// Log returns the audit events matching f, oldest first.
+func (v *Verifier) Log(f LogFilter) ([]Event, error) {
+	var out []Event
+	err := v.store.View(func(st *State) error {
+		for i := range st.Audit {
+			if f.match(&st.Audit[i]) {
+				out = append(out, st.Audit[i])
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ExportLog writes the audit events matching f as JSON lines.
+func (v *Verifier) ExportLog(w io.Writer, f LogFilter) error {
+	evs, err := v.Log(f)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	for i := range evs {
+		if err := enc.Encode(&evs[i]); err != nil {
+			return fmt.Errorf("export audit log: %w", err)
+		}
+	}
+	return nil
+}
