@@ -1,0 +1,152 @@
+// Command vmfa is a terminal virtual authenticator: TOTP/HOTP codes from an
+// encrypted vault rooted in the OS keyring, QR import, security keys through
+// libfido2, and a companion verifier that plays the console's side.
+//
+// With no arguments it starts the terminal UI; see `vmfa help` for the
+// commands.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// globals are the persistent flags every command sees.
+var globals struct {
+	vaultPath  string
+	timeOffset time.Duration
+	backups    int
+}
+
+var rootCmd = &cobra.Command{
+	Use:   "vmfa",
+	Short: "a terminal virtual authenticator (TOTP/HOTP, security keys, companion verifier)",
+	Long: `vmfa shows TOTP/HOTP codes for the accounts in an encrypted vault whose key
+lives in the OS keyring (or comes from a passphrase). Run it with no arguments
+for the terminal UI, or use the commands below for scripting.`,
+	SilenceUsage:  true,
+	SilenceErrors: true,
+	Args:          cobra.NoArgs,
+	RunE:          runTUI,
+}
+
+func init() {
+	pf := rootCmd.PersistentFlags()
+	pf.StringVar(&globals.vaultPath, "vault", "", "vault file (default $VMFA_VAULT or $XDG_DATA_HOME/vmfa/vault.vmfa)")
+	pf.DurationVar(&globals.timeOffset, "time-offset", 0, "simulate a drifted device clock, e.g. 45s or -1m30s")
+	pf.IntVar(&globals.backups, "backups", 0, "encrypted backups kept before each change (default 10, -1 for none; $VMFA_BACKUPS)")
+	rootCmd.CompletionOptions.HiddenDefaultCmd = true
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the CLI and returns the process exit code. Every error is
+// printed as one line prefixed "vmfa: "; a panic is turned into an error
+// line too, never a stack trace.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "vmfa: internal error (please report it): %v\n", r)
+			code = 1
+		}
+	}()
+	rootCmd.SetArgs(args)
+	rootCmd.SetIn(stdin)
+	rootCmd.SetOut(stdout)
+	rootCmd.SetErr(stderr)
+	if err := rootCmd.Execute(); err != nil {
+		fmt.Fprintln(stderr, "vmfa: "+errorLine(err))
+		return 1
+	}
+	return 0
+}
+
+// errorLine renders an error as the one lowercase line the CLI prints,
+// adding what to do for the vault errors people hit.
+func errorLine(err error) string {
+	msg := err.Error()
+	hint := ""
+	switch {
+	case errors.Is(err, vault.ErrNoVault):
+		hint = "add an account first with 'vmfa add', or point --vault at an existing vault"
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		hint = "check the passphrase (VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE if set); the vault was not changed"
+	case errors.Is(err, vault.ErrPassphraseRequired):
+		hint = "run vmfa in a terminal to be asked, or set VMFA_PASSPHRASE_FILE"
+	case errors.Is(err, vault.ErrKeyMissing):
+		hint = "the keyring item 'vmfa' for this vault was deleted or the keyring was reset; restore the keyring, the vault was not changed"
+	case errors.Is(err, vault.ErrKeyringTimeout):
+		hint = "unlock your keyring (it may be waiting on a prompt) and try again"
+	case errors.Is(err, vault.ErrKeyringUnavailable):
+		hint = "start or unlock a Secret Service keyring (gnome-keyring, KeePassXC), or create a passphrase vault with 'vmfa init --passphrase'"
+	case errors.Is(err, vault.ErrCorrupt):
+		hint = "the vault was not changed; restore a copy from " + vault.BackupDir(vaultPathOrDefault())
+	case errors.Is(err, vault.ErrAmbiguous):
+		hint = "use a longer query or the account id"
+	}
+	if hint != "" {
+		msg += ": " + hint
+	}
+	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
+	msg = strings.TrimRight(msg, ".")
+	if msg != "" {
+		msg = strings.ToLower(msg[:1]) + msg[1:]
+	}
+	return msg
+}
+
+func vaultPathOrDefault() string {
+	if globals.vaultPath != "" {
+		return globals.vaultPath
+	}
+	p, _ := vault.DefaultPath()
+	return p
+}
+
+// vaultOptions builds the options every command opens the vault with.
+func vaultOptions(cmd *cobra.Command) vault.Options {
+	backups := globals.backups
+	if backups == 0 {
+		if s := os.Getenv("VMFA_BACKUPS"); s != "" {
+			fmt.Sscan(s, &backups)
+		}
+	}
+	return vault.Options{
+		Path:       vaultPathOrDefault(),
+		Passphrase: passphraseSource(cmd),
+		Backups:    backups,
+	}
+}
+
+// openVault opens the existing vault; it is an error if there is none.
+func openVault(cmd *cobra.Command) (*vault.Vault, error) {
+	return vault.Open(vaultOptions(cmd))
+}
+
+// openOrCreateVault opens the vault, creating a keyring vault on first use.
+func openOrCreateVault(cmd *cobra.Command) (*vault.Vault, error) {
+	o := vaultOptions(cmd)
+	o.Create = vault.Auto
+	return vault.Open(o)
+}
+
+// now is the clock commands use, shifted by --time-offset.
+func now() time.Time { return time.Now().Add(globals.timeOffset) }
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// vmfaBin is the binary under test, built once by TestMain: the CLI is
+// tested as users run it, as a process with an exit code and stderr.
+var vmfaBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vmfa-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	vmfaBin = filepath.Join(dir, "vmfa")
+	if out, err := exec.Command("go", "build", "-o", vmfaBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building vmfa: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// vmfa runs the binary with env (KEY=VALUE...) and stdin.
+func vmfa(t testing.TB, env []string, stdin string, args ...string) result {
+	t.Helper()
+	c := exec.Command(vmfaBin, args...)
+	c.Env = append(os.Environ(), env...)
+	c.Stdin = strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	c.Stdout, c.Stderr = &o, &e
+	err := c.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{o.String(), e.String(), code}
+}
+
+// vaultEnv gives a test its own vault: in the real keyring under make test,
+// a passphrase vault otherwise.
+func vaultEnv(t testing.TB) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vault.vmfa")
+	env := []string{"VMFA_VAULT=" + path}
+	if os.Getenv("VMFA_TEST_SECRET_SERVICE") == "" {
+		env = append(env, "VMFA_PASSPHRASE=test passphrase")
+		r := vmfa(t, env, "", "init", "--passphrase")
+		if r.code != 0 {
+			t.Fatalf("init: %s", r.stderr)
+		}
+	}
+	return env
+}
+
+const rfcURI = "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME"
+
+func TestAddAndCodeRFC6238(t *testing.T) {
+	env := vaultEnv(t)
+	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 || !strings.Contains(r.stdout, "added ACME: alice") {
+		t.Fatalf("add: %+v", r)
+	}
+	r := vmfa(t, env, "", "code", "alice", "--at", "59")
+	if r.code != 0 || r.stdout != "287082\n" {
+		t.Fatalf("code --at 59: %+v", r)
+	}
+	r = vmfa(t, env, "", "code", "ALI", "--at", "1970-01-01T00:00:59Z", "--next")
+	if r.stdout != "287082 359152\n" {
+		t.Errorf("code --next: %+v", r)
+	}
+	r = vmfa(t, env, "", "code", "alice", "--at", "59", "--json")
+	if !strings.Contains(r.stdout, `"code": "287082"`) || !strings.Contains(r.stdout, `"seconds_left": 1`) {
+		t.Errorf("code --json: %s", r.stdout)
+	}
+	// The vault file holds nothing readable.
+	raw, err := os.ReadFile(strings.TrimPrefix(env[0], "VMFA_VAULT="))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"GEZDGNBVGY3TQOJQ", "12345678901234567890", "alice", "ACME"} {
+		if bytes.Contains(raw, []byte(s)) {
+			t.Errorf("vault file contains %q", s)
+		}
+	}
+	if os.Getenv("VMFA_TEST_SECRET_SERVICE") != "" {
+		if info, _ := vault.Inspect(strings.TrimPrefix(env[0], "VMFA_VAULT=")); info.Source != vault.KeyringSource {
+			t.Errorf("key source %q, want keyring", info.Source)
+		}
+	}
+}
+
+func TestManualAddListRenameRm(t *testing.T) {
+	env := vaultEnv(t)
+	r := vmfa(t, env, "jbsw y3dp ehpk 3pxp\n", "add", "--issuer", "GitHub", "--account", "bob", "--secret-stdin",
+		"--digits", "8", "--algorithm", "sha256", "--period", "60", "--tag", "work")
+	if r.code != 0 {
+		t.Fatalf("manual add: %+v", r)
+	}
+	r = vmfa(t, env, "", "add", "--issuer", "Bank", "--account", "carol", "--secret-stdin", "--type", "hotp", "--counter", "0")
+	if r.code != 1 || r.stderr != "vmfa: no secret on stdin\n" {
+		t.Errorf("empty stdin: %+v", r)
+	}
+	r = vmfa(t, env, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "add", "--issuer", "Bank", "--account", "carol", "--secret-stdin", "--type", "hotp")
+	if r.code != 0 {
+		t.Fatalf("hotp add: %+v", r)
+	}
+	r = vmfa(t, env, "", "list", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"account": "bob"`) || !strings.Contains(r.stdout, `"digits": 8`) ||
+		!strings.Contains(r.stdout, `"period": 60`) || strings.Contains(r.stdout, "JBSW") || strings.Contains(r.stdout, "secret") {
+		t.Errorf("list --json: %s", r.stdout)
+	}
+	// HOTP: each code advances the saved counter first (RFC 4226 counters 1, 2).
+	for _, want := range []string{"287082", "359152"} {
+		if r := vmfa(t, env, "", "code", "carol"); r.stdout != want+"\n" {
+			t.Errorf("hotp code: %+v, want %s", r, want)
+		}
+	}
+	if r := vmfa(t, env, "", "rename", "bob", "GitHub:robert"); r.code != 0 {
+		t.Errorf("rename: %+v", r)
+	}
+	if r := vmfa(t, env, "", "code", "robert", "--at", "0"); r.code != 0 || len(strings.TrimSpace(r.stdout)) != 8 {
+		t.Errorf("code after rename: %+v", r)
+	}
+	if r := vmfa(t, env, "", "rm", "robert"); r.code != 1 || !strings.Contains(r.stderr, "--yes") {
+		t.Errorf("rm without --yes and no terminal: %+v", r)
+	}
+	if r := vmfa(t, env, "", "rm", "robert", "--yes"); r.code != 0 {
+		t.Errorf("rm: %+v", r)
+	}
+	if r := vmfa(t, env, "", "list"); strings.Contains(r.stdout, "robert") || !strings.Contains(r.stdout, "carol") {
+		t.Errorf("list after rm: %s", r.stdout)
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	env := vaultEnv(t)
+	vmfa(t, env, "", "add", "--uri", rfcURI)
+	vmfa(t, env, "", "add", "--uri", "otpauth://totp/ACME:alina?secret=JBSWY3DPEHPK3PXP&issuer=ACME")
+	tests := []struct {
+		name string
+		args []string
+		want string // stderr must contain this
+	}{
+		{"ambiguous", []string{"code", "ali"}, "vmfa: more than one account matches \"ali\": ACME: alice ("},
+		{"no match", []string{"code", "zed"}, "vmfa: no matching account: \"zed\""},
+		{"bad time", []string{"code", "alice", "--at", "yesterday"}, "vmfa: cannot read time \"yesterday\""},
+		{"bad uri", []string{"add", "--uri", "http://example.com"}, "vmfa: "},
+		{"bad digits", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--digits", "9"}, "vmfa: "},
+		{"duplicate", []string{"add", "--uri", rfcURI}, "vmfa: account already in the vault: ACME: alice"},
+		{"unknown command", []string{"frobnicate"}, "vmfa: unknown command \"frobnicate\""},
+	}
+	path := strings.TrimPrefix(env[0], "VMFA_VAULT=")
+	before, _ := os.ReadFile(path)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := vmfa(t, env, "JBSWY3DPEHPK3PXP", tc.args...)
+			if r.code != 1 || !strings.HasPrefix(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("got exit %d, stderr %q; want exit 1 and one line starting %q", r.code, r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "JBSWY3DP") {
+				t.Errorf("stderr leaks a trace or the secret: %q", r.stderr)
+			}
+		})
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("a failed command changed the vault")
+	}
+	// No vault at all: a clear message, nothing created.
+	missing := filepath.Join(t.TempDir(), "none.vmfa")
+	r := vmfa(t, []string{"VMFA_VAULT=" + missing}, "", "list")
+	if r.code != 1 || !strings.Contains(r.stderr, "no vault at "+missing+": add an account first") {
+		t.Errorf("missing vault: %+v", r)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Error("list created a vault")
+	}
+}
+
+func TestPassphraseVaultCLI(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vault.vmfa")
+	pwfile := filepath.Join(dir, "pw")
+	os.WriteFile(pwfile, []byte("right one\n"), 0o600)
+	env := []string{"VMFA_VAULT=" + path, "VMFA_PASSPHRASE_FILE=" + pwfile}
+	if r := vmfa(t, env, "", "init", "--passphrase"); r.code != 0 {
+		t.Fatalf("init: %+v", r)
+	}
+	if r := vmfa(t, env, "", "init"); r.code != 1 || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("second init: %+v", r)
+	}
+	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
+		t.Fatalf("add: %+v", r)
+	}
+	before, _ := os.ReadFile(path)
+	r := vmfa(t, []string{"VMFA_VAULT=" + path, "VMFA_PASSPHRASE=wrong one"}, "", "add", "--uri", "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP")
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: wrong passphrase: ") {
+		t.Errorf("wrong passphrase: %+v", r)
+	}
+	r = vmfa(t, []string{"VMFA_VAULT=" + path}, "", "list")
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: ") {
+		t.Errorf("no passphrase and no terminal: %+v", r)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("vault changed")
+	}
+	if r := vmfa(t, env, "", "code", "alice", "--at", "59"); r.stdout != "287082\n" {
+		t.Errorf("code: %+v", r)
+	}
+}
+
+func TestNoKeyringExplainsPassphrase(t *testing.T) {
+	// No session bus at all: creating a keyring vault must explain the
+	// passphrase option and write nothing.
+	path := filepath.Join(t.TempDir(), "vault.vmfa")
+	c := exec.Command(vmfaBin, "add", "--uri", rfcURI)
+	c.Env = []string{"HOME=" + t.TempDir(), "VMFA_VAULT=" + path, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"}
+	var e bytes.Buffer
+	c.Stderr = &e
+	err := c.Run()
+	if err == nil || !strings.Contains(e.String(), "vmfa init --passphrase") || !strings.HasPrefix(e.String(), "vmfa: ") {
+		t.Errorf("no keyring: %v %q", err, e.String())
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Error("a vault was created without a key store")
+	}
+}
+
+// BenchmarkCodeProcess is the wall time of a whole `vmfa code` process with
+// 1,000 accounts against the keyring (the real one under make bench).
+func BenchmarkCodeProcess(b *testing.B) {
+	if os.Getenv("VMFA_TEST_SECRET_SERVICE") == "" {
+		b.Skip("needs the private Secret Service that 'make bench' starts")
+	}
+	env := vaultEnv(b)
+	path := strings.TrimPrefix(env[0], "VMFA_VAULT=")
+	v, err := vault.Open(vault.Options{Path: path, Create: vault.KeyringSource})
+	if err != nil {
+		b.Fatal(err)
+	}
+	accts := make([]vault.Account, 1000)
+	for i := range accts {
+		accts[i] = vault.Account{Issuer: "Bench", Name: fmt.Sprintf("user%04d", i), Secret: []byte(fmt.Sprintf("secret-%013d", i))}
+	}
+	if err := v.Add(accts...); err != nil {
+		b.Fatal(err)
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if r := vmfa(b, env, "", "code", "user0500"); r.code != 0 {
+			b.Fatal(r.stderr)
+		}
+		times = append(times, time.Since(start))
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+}

@@ -1,0 +1,421 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/scanner"
+	"github.com/vmfa/vmfa/vault"
+)
+
+func init() {
+	rootCmd.AddCommand(initCmd(), addCmd(), listCmd(), codeCmd(), rmCmd(), renameCmd())
+}
+
+func initCmd() *cobra.Command {
+	var pass bool
+	c := &cobra.Command{
+		Use:   "init [--passphrase]",
+		Short: "create the vault (keyring-backed by default)",
+		Long: `Create an empty vault. By default its 256-bit key is kept in the OS keyring
+(Secret Service). With --passphrase the key is derived from a passphrase
+(argon2id) instead, for machines without a keyring such as SSH sessions; the
+passphrase is asked on the terminal or read from VMFA_PASSPHRASE_FILE or
+VMFA_PASSPHRASE. 'vmfa add' creates a keyring vault on first use.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if info, err := vault.Inspect(vaultPathOrDefault()); err == nil && info.Exists {
+				return fmt.Errorf("a vault already exists at %s (key source: %s)", info.Path, info.Source)
+			}
+			o := vaultOptions(cmd)
+			o.Create = vault.KeyringSource
+			if pass {
+				o.Create = vault.PassphraseSource
+			}
+			v, err := vault.Open(o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "created %s (key in the %s)\n", v.Path(), v.Source())
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&pass, "passphrase", false, "protect the vault with a passphrase instead of the keyring")
+	return c
+}
+
+func addCmd() *cobra.Command {
+	var (
+		uri, issuer, account, typ, alg string
+		qr                             []string
+		digits, period                 int
+		counter                        uint64
+		secretStdin                    bool
+		note, serial                   string
+		tags                           []string
+		asJSON                         bool
+	)
+	c := &cobra.Command{
+		Use:   "add (--uri URI | --qr FILE... | --issuer I --account A)",
+		Short: "add an account from an otpauth:// URI, QR images, or an account and key",
+		Long: `Add accounts to the vault (created in the keyring on first use).
+
+  vmfa add --uri 'otpauth://totp/ACME:alice?secret=...&issuer=ACME'
+  vmfa add --uri -                        read the URI from stdin (keeps it out of ps)
+  vmfa add --qr screenshot.png ...        every account in the images (whole migration batches)
+  vmfa add --issuer ACME --account alice  the key is asked without echo, or
+           ... --secret-stdin             read from stdin
+
+The secret is never accepted as a flag: argv is visible to every user.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var accts []vault.Account
+			switch {
+			case uri != "" && len(qr) > 0, (uri != "" || len(qr) > 0) && (issuer != "" || account != ""):
+				return errors.New("give one of --uri, --qr, or --issuer/--account")
+			case uri != "":
+				if uri == "-" {
+					s, err := readSecretStdin(cmd.InOrStdin())
+					if err != nil {
+						return err
+					}
+					uri = s
+				}
+				as, err := scanner.ParseURI(uri)
+				if err != nil {
+					return err
+				}
+				accts = as
+			case len(qr) > 0:
+				for _, file := range qr { // TODO(lead): scanner.ScanFiles once it lands (batch checks)
+					payloads, err := scanner.DecodeFile(file)
+					if err != nil {
+						return err
+					}
+					for _, p := range payloads {
+						as, err := scanner.ParseURI(p)
+						if err != nil {
+							return fmt.Errorf("%s: %w", file, err)
+						}
+						accts = append(accts, as...)
+					}
+				}
+			case issuer != "" || account != "":
+				var secret string
+				var err error
+				if secretStdin {
+					secret, err = readSecretStdin(cmd.InOrStdin())
+				} else {
+					var b []byte
+					b, err = readHidden(cmd, "secret key (base32): ")
+					secret = string(b)
+					if err != nil {
+						err = fmt.Errorf("%w; use --secret-stdin to pipe the key", err)
+					}
+				}
+				if err != nil {
+					return err
+				}
+				key, err := vault.ParseSecret(secret)
+				if err != nil {
+					return err
+				}
+				t, err := vault.ParseType(typ)
+				if err != nil {
+					return err
+				}
+				a, err := vault.ParseAlgorithm(alg)
+				if err != nil {
+					return err
+				}
+				accts = []vault.Account{{
+					Type: t, Issuer: issuer, Name: account, Secret: key, Algorithm: a,
+					Digits: digits, Period: period, Counter: counter,
+				}}
+			default:
+				return errors.New("nothing to add: give --uri, --qr, or --issuer and --account")
+			}
+			for i := range accts {
+				if note != "" {
+					accts[i].Note = note
+				}
+				if serial != "" {
+					accts[i].Serial = serial
+				}
+				accts[i].Tags = append(accts[i].Tags, tags...)
+				if err := accts[i].Normalize(time.Now()); err != nil {
+					return fmt.Errorf("%s: %w", accts[i].Label(), err)
+				}
+			}
+			v, err := openOrCreateVault(cmd)
+			if err != nil {
+				return err
+			}
+			if err := v.Add(accts...); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), accountViews(accts))
+			}
+			for _, a := range accts {
+				fmt.Fprintf(cmd.OutOrStdout(), "added %s (%s, id %s)\n", a.Label(), a.Type, a.ID)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&uri, "uri", "", "otpauth:// or otpauth-migration:// URI ('-' reads it from stdin)")
+	f.StringSliceVar(&qr, "qr", nil, "QR image files to scan")
+	f.StringVar(&issuer, "issuer", "", "issuer (service name)")
+	f.StringVar(&account, "account", "", "account name")
+	f.BoolVar(&secretStdin, "secret-stdin", false, "read the base32 key from stdin instead of a hidden prompt")
+	f.StringVar(&typ, "type", "totp", "totp, hotp or steam")
+	f.StringVar(&alg, "algorithm", "SHA1", "SHA1, SHA256 or SHA512")
+	f.IntVar(&digits, "digits", 6, "code length, 6 to 8")
+	f.IntVar(&period, "period", 30, "TOTP period in seconds")
+	f.Uint64Var(&counter, "counter", 0, "HOTP counter")
+	f.StringVar(&note, "note", "", "a note kept with the account")
+	f.StringVar(&serial, "serial", "", "hardware token serial number")
+	f.StringSliceVar(&tags, "tag", nil, "tags (repeat or comma-separate)")
+	f.BoolVar(&asJSON, "json", false, "print the added accounts as JSON")
+	return c
+}
+
+// accountView is an account without its secret, for listings.
+type accountView struct {
+	ID        string          `json:"id"`
+	Type      vault.Type      `json:"type"`
+	Issuer    string          `json:"issuer"`
+	Name      string          `json:"account"`
+	Algorithm vault.Algorithm `json:"algorithm"`
+	Digits    int             `json:"digits"`
+	Period    int             `json:"period,omitempty"`
+	Counter   *uint64         `json:"counter,omitempty"`
+	Serial    string          `json:"serial,omitempty"`
+	Tags      []string        `json:"tags,omitempty"`
+	Note      string          `json:"note,omitempty"`
+	Favourite bool            `json:"favourite,omitempty"`
+	Created   time.Time       `json:"created"`
+}
+
+func accountViews(as []vault.Account) []accountView {
+	out := make([]accountView, len(as))
+	for i, a := range as {
+		out[i] = accountView{ID: a.ID, Type: a.Type, Issuer: a.Issuer, Name: a.Name, Algorithm: a.Algorithm,
+			Digits: a.Digits, Period: a.Period, Serial: a.Serial, Tags: a.Tags, Note: a.Note,
+			Favourite: a.Favourite, Created: a.Created}
+		if a.Type == vault.HOTP {
+			c := a.Counter
+			out[i].Counter = &c
+			out[i].Period = 0
+		}
+	}
+	return out
+}
+
+func listCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "list the accounts (no secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := openVault(cmd)
+			if err != nil {
+				return err
+			}
+			as := v.Accounts()
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), accountViews(as))
+			}
+			if len(as) == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "no accounts yet: add one with 'vmfa add'")
+				return nil
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tISSUER\tACCOUNT\tTYPE\tDETAILS")
+			for _, a := range as {
+				d := fmt.Sprintf("%s/%d/%ds", a.Algorithm, a.Digits, a.Period)
+				if a.Type == vault.HOTP {
+					d = fmt.Sprintf("%s/%d/counter %d", a.Algorithm, a.Digits, a.Counter)
+				}
+				if a.Serial != "" {
+					d += " serial " + a.Serial
+				}
+				if len(a.Tags) > 0 {
+					d += " [" + strings.Join(a.Tags, ",") + "]"
+				}
+				star := ""
+				if a.Favourite {
+					star = "★ "
+				}
+				fmt.Fprintf(w, "%s\t%s%s\t%s\t%s\t%s\n", a.ID, star, a.Issuer, a.Name, a.Type, d)
+			}
+			return w.Flush()
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+// parseAt parses --at: unix seconds or RFC 3339.
+func parseAt(s string) (time.Time, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cannot read time %q: give unix seconds or RFC 3339 (2006-01-02T15:04:05Z)", s)
+	}
+	return t, nil
+}
+
+type codeView struct {
+	ID          string  `json:"id"`
+	Issuer      string  `json:"issuer"`
+	Name        string  `json:"account"`
+	Code        string  `json:"code"`
+	Next        string  `json:"next,omitempty"`
+	Step        uint64  `json:"step"`
+	SecondsLeft int     `json:"seconds_left,omitempty"`
+	Period      int     `json:"period,omitempty"`
+	Counter     *uint64 `json:"counter,omitempty"`
+}
+
+func codeCmd() *cobra.Command {
+	var (
+		next, asJSON bool
+		at           string
+	)
+	c := &cobra.Command{
+		Use:   "code QUERY [--next] [--at TIME] [--json]",
+		Short: "print an account's current code (HOTP: advances and saves the counter first)",
+		Long: `Print the code of the one account whose issuer, name or ID contains QUERY
+(case-insensitive). --next prints the current and the next code, the pair a
+console asks for when binding a virtual MFA device. --at takes unix seconds or
+RFC 3339; --time-offset shifts the clock.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t := now()
+			if at != "" {
+				var err error
+				if t, err = parseAt(at); err != nil {
+					return err
+				}
+				t = t.Add(globals.timeOffset)
+			}
+			v, err := openVault(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := v.FindOne(args[0])
+			if err != nil {
+				return err
+			}
+			if a.Type == vault.HOTP {
+				// Save the incremented counter before showing the code.
+				if a, err = v.NextHOTP(a.ID); err != nil {
+					return err
+				}
+			}
+			cs := a.CodesAt(t)
+			out := codeView{ID: a.ID, Issuer: a.Issuer, Name: a.Name, Code: cs.Current, Step: cs.Step,
+				SecondsLeft: int((cs.Left + time.Second - 1) / time.Second), Period: a.Period}
+			if a.Type == vault.HOTP {
+				c := a.Counter
+				out.Counter, out.Period = &c, 0
+			}
+			if next {
+				out.Next = cs.Next
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), out)
+			}
+			if next {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", cs.Current, cs.Next)
+			} else {
+				fmt.Fprintln(cmd.OutOrStdout(), cs.Current)
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&next, "next", false, "also print the next code")
+	c.Flags().StringVar(&at, "at", "", "time: unix seconds or RFC 3339 (default now)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func rmCmd() *cobra.Command {
+	var yes bool
+	c := &cobra.Command{
+		Use:   "rm QUERY [--yes]",
+		Short: "remove an account",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := openVault(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := v.FindOne(args[0])
+			if err != nil {
+				return err
+			}
+			if !yes && !confirm(fmt.Sprintf("remove %s (%s)? its codes cannot be recovered without the original QR", a.Label(), a.ID)) {
+				return fmt.Errorf("not removed: confirm on the terminal or pass --yes")
+			}
+			if err := v.Remove(a.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "removed %s\n", a.Label())
+			return nil
+		},
+	}
+	c.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return c
+}
+
+func renameCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rename QUERY NEW",
+		Short: "rename an account (NEW is 'name' or 'issuer:name')",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := openVault(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := v.FindOne(args[0])
+			if err != nil {
+				return err
+			}
+			issuer, name, hasIssuer := strings.Cut(args[1], ":")
+			if !hasIssuer {
+				issuer, name = a.Issuer, args[1]
+			}
+			issuer, name = strings.TrimSpace(issuer), strings.TrimSpace(name)
+			if name == "" && issuer == "" {
+				return errors.New("the new name is empty")
+			}
+			b, err := v.Edit(a.ID, func(x *vault.Account) error {
+				x.Issuer, x.Name = issuer, name
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "renamed %s to %s\n", a.Label(), b.Label())
+			return nil
+		},
+	}
+}
+
+// runTUI starts the terminal UI (vmfa with no arguments).
+func runTUI(cmd *cobra.Command, _ []string) error {
+	return cmd.Help()
+}
