@@ -69,6 +69,9 @@ var (
 	// ErrImageFormat: not a PNG, JPEG, GIF, BMP or WebP image.
 	ErrImageFormat = errors.New("not a supported image (want PNG, JPEG, GIF, BMP or WebP)")
 
+	// ErrImageDamaged: a recognised image whose data cannot be decoded.
+	ErrImageDamaged = errors.New("image is damaged or cut short")
+
 	// ErrUnknownFormat: an import file whose format cannot be recognised, or
 	// an unknown --format name.
 	ErrUnknownFormat = errors.New("unknown import format")

@@ -81,7 +81,7 @@ func DecodeReader(r io.Reader) ([]string, error) {
 		if errors.Is(err, image.ErrFormat) {
 			return nil, ErrImageFormat
 		}
-		return nil, fmt.Errorf("%w: %v", ErrImageFormat, err)
+		return nil, fmt.Errorf("%w (%v)", ErrImageDamaged, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, fmt.Errorf("%w: the image is empty", ErrImageFormat)
@@ -91,7 +91,7 @@ func DecodeReader(r io.Reader) ([]string, error) {
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrImageFormat, err)
+		return nil, fmt.Errorf("%w (%v)", ErrImageDamaged, err)
 	}
 	return DecodeImage(img)
 }

@@ -1,0 +1,118 @@
+package scanner
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Found is one account read from a QR image.
+type Found struct {
+	Account vault.Account
+	Source  string // the image file it was read from
+}
+
+// ScanFiles decodes every QR code in the given image files and parses the
+// otpauth and otpauth-migration payloads into accounts, in file order. A
+// Google Authenticator export spread over several images is put back
+// together: when some of its codes are missing, the error says which
+// (ErrBatchIncomplete). The same code given twice is read once.
+//
+// Every file is tried; the errors of all files that failed are joined
+// (one line each, naming the file). On error the result still holds the
+// accounts that were read, for display; a caller that stores accounts must
+// treat any error as failure so that an import is all or nothing.
+func ScanFiles(paths ...string) ([]Found, error) {
+	var (
+		found []Found
+		errs  []error
+		seen  = map[string]bool{}
+	)
+	type part struct {
+		m      *Migration
+		source string
+	}
+	type batch struct {
+		size  int
+		parts map[int]part
+	}
+	batches := map[int]*batch{}
+	var batchOrder []int
+
+	for _, path := range paths {
+		texts, err := DecodeFile(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got, ignored := 0, ""
+		for _, text := range texts {
+			if seen[text] {
+				got++
+				continue
+			}
+			switch {
+			case hasPrefixFold(strings.TrimSpace(text), migrationScheme):
+				m, err := DecodeMigration(text)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", path, err))
+					continue
+				}
+				seen[text] = true
+				got++
+				for _, a := range m.Accounts {
+					found = append(found, Found{Account: a, Source: path})
+				}
+				if m.BatchSize > 1 {
+					b := batches[m.BatchID]
+					if b == nil {
+						b = &batch{size: m.BatchSize, parts: map[int]part{}}
+						batches[m.BatchID] = b
+						batchOrder = append(batchOrder, m.BatchID)
+					}
+					if b.size != m.BatchSize {
+						errs = append(errs, fmt.Errorf("%s: %w: its codes disagree on how many there are (%d or %d)", path, ErrBatchIncomplete, b.size, m.BatchSize))
+						continue
+					}
+					b.parts[m.BatchIndex] = part{m: m, source: path}
+				}
+			case hasPrefixFold(strings.TrimSpace(text), otpauthScheme):
+				accs, err := ParseURI(text)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", path, err))
+					continue
+				}
+				seen[text] = true
+				got++
+				for _, a := range accs {
+					found = append(found, Found{Account: a, Source: path})
+				}
+			default:
+				ignored = text
+			}
+		}
+		if got == 0 && ignored != "" {
+			errs = append(errs, fmt.Errorf("%s: %w (the QR code reads %q)", path, ErrNotOTPAuth, clip(ignored)))
+		}
+	}
+	for _, id := range batchOrder {
+		b := batches[id]
+		var missing []string
+		for i := 0; i < b.size; i++ {
+			if _, ok := b.parts[i]; !ok {
+				missing = append(missing, fmt.Sprint(i+1))
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		what := "code " + missing[0] + " of " + fmt.Sprint(b.size) + " is"
+		if len(missing) > 1 {
+			what = "codes " + strings.Join(missing, ", ") + " of " + fmt.Sprint(b.size) + " are"
+		}
+		errs = append(errs, fmt.Errorf("%w: %s missing (give all the export's QR images at once)", ErrBatchIncomplete, what))
+	}
+	return found, errors.Join(errs...)
+}
