@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -32,6 +33,16 @@ type Enrollment struct {
 	Account vault.Account // the device side's account: issuer, name, secret, parameters
 	Expires time.Time     // bind before this
 }
+
+// URI is the otpauth:// Key URI of the enrollment (what the QR code holds).
+func (e *Enrollment) URI() string { return scanner.AccountURI(e.Account) }
+
+// QRPNG returns a PNG of the URI as a QR code about size pixels wide.
+func (e *Enrollment) QRPNG(size int) ([]byte, error) { return scanner.QRPNG(e.URI(), size) }
+
+// QRText draws the URI as a QR code for a terminal (half blocks, black on
+// white whatever the terminal's theme).
+func (e *Enrollment) QRText() (string, error) { return scanner.QRHalfBlocks(e.URI()) }
 
 // ManualAccount is the account name shown for manual entry.
 func (e *Enrollment) ManualAccount() string { return e.Account.Label() }
