@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// A static cursor: a blinking one would wake the program twice a second.
+const cursorStatic = cursor.CursorStatic
+
+func newInput(prompt, placeholder string) textinput.Model {
+	t := textinput.New()
+	t.Prompt = prompt
+	t.Placeholder = placeholder
+	t.Cursor.SetMode(cursorStatic)
+	return t
+}
+
+// updateMain handles the main screen's actions and passes everything else
+// to the list.
+func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	s := m.main
+	if !ok || s.editing {
+		return s.Update(msg)
+	}
+	k := s.keys
+	a, has := s.selected()
+	switch {
+	case key.Matches(km, k.Quit):
+		return tea.Quit
+	case key.Matches(km, k.Add):
+		m.status = ""
+		m.setState(stateAddMenu, newMenuScreen(m.st))
+		return nil
+	case key.Matches(km, k.Offset):
+		m.setState(stateOffset, newOffsetScreen(m.st, m.offset))
+		return m.sub.(*offsetScreen).input.Focus()
+	}
+	if !has {
+		return s.Update(msg)
+	}
+	switch {
+	case key.Matches(km, k.Generate) && a.Type == vault.HOTP:
+		st, id := m.store, a.ID
+		if st == nil {
+			return nil
+		}
+		return func() tea.Msg {
+			acct, err := st.NextHOTP(id)
+			if err != nil {
+				return opFailedMsg{what: "save the new HOTP counter", err: err}
+			}
+			return hotpMsg{acct: acct}
+		}
+	case key.Matches(km, k.Copy):
+		code, ok := m.displayedCode(a)
+		if !ok {
+			m.status = "press enter to generate a code first"
+			return nil
+		}
+		return m.copyCmd(code, a.Label())
+	case key.Matches(km, k.Delete):
+		id, label, store := a.ID, a.Label(), m.store
+		m.setState(stateConfirm, newConfirmScreen(m.st,
+			fmt.Sprintf("Delete %s?", label),
+			"Its secret is removed from the vault. Unless the service still shows its QR code or you have a backup, you will need another way to log in there.",
+			"delete",
+			func() tea.Cmd {
+				return storeCmd(store, "delete the account", func(s Store) error { return s.Delete(id) }, "", "deleted "+label)
+			}))
+		return nil
+	case key.Matches(km, k.Edit):
+		m.setState(stateEdit, newEditScreen(m.st, a))
+		return m.sub.(*editScreen).start()
+	case key.Matches(km, k.Favourite):
+		fav := !a.Favourite
+		status := "pinned " + a.Label()
+		if !fav {
+			status = "unpinned " + a.Label()
+		}
+		id := a.ID
+		return m.storeCmd("save the account", func(s Store) error {
+			return s.Edit(id, func(x *vault.Account) error { x.Favourite = fav; return nil })
+		}, id, status)
+	case key.Matches(km, k.MoveUp), key.Matches(km, k.MoveDown):
+		return m.reorder(key.Matches(km, k.MoveUp))
+	case key.Matches(km, k.Reveal):
+		acct := a.Clone()
+		m.setState(stateConfirm, newConfirmScreen(m.st,
+			"Reveal the secret of "+a.Label()+"?",
+			"Anyone who can see your screen (or a recording of it) can copy this account.",
+			"reveal",
+			func() tea.Cmd { return emit(showMsg{acct: acct, qr: false}) }))
+		return nil
+	case key.Matches(km, k.ShowQR):
+		acct := a.Clone()
+		m.setState(stateConfirm, newConfirmScreen(m.st,
+			"Show the QR code of "+a.Label()+"?",
+			"Anyone who can see your screen (or a recording of it) can scan it and copy this account.",
+			"show",
+			func() tea.Cmd { return emit(showMsg{acct: acct, qr: true}) }))
+		return nil
+	}
+	return s.Update(msg)
+}
+
+// showMsg opens the secret or QR screen after confirmation.
+type showMsg struct {
+	acct vault.Account
+	qr   bool
+}
+
+// displayedCode is the code the user sees for a: HOTP only once generated.
+func (m *Model) displayedCode(a vault.Account) (string, bool) {
+	if a.Type == vault.HOTP {
+		c, ok := m.main.hotp[a.ID]
+		return c.Current, ok
+	}
+	return a.CodeAt(m.now()), true
+}
+
+func (m *Model) copyCmd(code, label string) tea.Cmd {
+	m.clipSeq++
+	seq, clip := m.clipSeq, m.cfg.Clipboard
+	if clip == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		err := clip.Copy(code)
+		if label == "" {
+			return nil
+		}
+		return copiedMsg{label: label, seq: seq, err: err}
+	}
+}
+
+// reorder moves the selected account one place within its group
+// (favourites stay on top) and saves the new order of every account.
+func (m *Model) reorder(up bool) tea.Cmd {
+	s := m.main
+	if s.filter.Value() != "" {
+		m.status = "clear the filter (esc) to reorder"
+		return nil
+	}
+	i := s.cursor
+	j := i + 1
+	if up {
+		j = i - 1
+	}
+	if j < 0 || j >= len(s.all) || s.all[i].Favourite != s.all[j].Favourite {
+		return nil
+	}
+	ids := make([]string, len(s.all))
+	for k := range s.all {
+		ids[k] = s.all[k].ID
+	}
+	ids[i], ids[j] = ids[j], ids[i]
+	id := s.all[i].ID
+	return m.storeCmd("save the new order", func(st Store) error { return st.Reorder(ids) }, id, "moved "+s.all[i].Label())
+}
+
+// openAdd opens one of the add flows.
+func (m *Model) openAdd(kind state) tea.Cmd {
+	switch kind {
+	case stateAddQR:
+		q := newQRScreen(m.st, m.cfg.Decoders)
+		m.setState(stateAddQR, q)
+		return q.input.Focus()
+	case stateAddURI:
+		u := newURIScreen(m.st, m.cfg.Decoders)
+		m.setState(stateAddURI, u)
+		return u.input.Focus()
+	case stateAddManual:
+		f := newManualScreen(m.st, m.now)
+		m.setState(stateAddManual, f)
+		return f.start()
+	}
+	return nil
+}
+
+// tagList parses "work, ci  ops" into tags.
+func tagList(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '#' }) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}

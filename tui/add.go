@@ -1,0 +1,543 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/filepicker"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// errNoDecoder is shown when a decoder was not wired in.
+var errNoDecoder = errors.New("this build of vmfa cannot decode that")
+
+// menuScreen chooses an add flow.
+type menuScreen struct {
+	st     *Styles
+	keys   chooseKeys
+	cursor int
+	width  int
+	height int
+}
+
+var addChoices = []struct {
+	kind        state
+	key, title  string
+	description string
+}{
+	{stateAddQR, "i", "QR image", "a screenshot or export of the QR code a console shows"},
+	{stateAddURI, "u", "Paste a URI", "otpauth:// or otpauth-migration:// (Google Authenticator export)"},
+	{stateAddManual, "m", "Enter by hand", "the account and key a console shows for manual entry"},
+}
+
+func newMenuScreen(st *Styles) *menuScreen { return &menuScreen{st: st, keys: newChooseKeys(false)} }
+
+func (s *menuScreen) SetSize(w, h int)          { s.width, s.height = w, h }
+func (s *menuScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
+func (s *menuScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
+
+func (s *menuScreen) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	for _, c := range addChoices {
+		if km.String() == c.key {
+			return emit(addKindMsg{kind: c.kind})
+		}
+	}
+	switch {
+	case key.Matches(km, s.keys.Up):
+		s.cursor = (s.cursor + len(addChoices) - 1) % len(addChoices)
+	case key.Matches(km, s.keys.Down):
+		s.cursor = (s.cursor + 1) % len(addChoices)
+	case key.Matches(km, s.keys.Confirm):
+		return emit(addKindMsg{kind: addChoices[s.cursor].kind})
+	case key.Matches(km, s.keys.Cancel):
+		return emit(backMsg{})
+	}
+	return nil
+}
+
+func (s *menuScreen) View() string {
+	var b strings.Builder
+	b.WriteString(s.st.Title.Render("Add an account") + "\n\n")
+	for i, c := range addChoices {
+		cur := "  "
+		if i == s.cursor {
+			cur = s.st.Cursor.Render("▸ ")
+		}
+		b.WriteString(cur + s.st.FieldLabel.Render(c.key) + "  " + s.st.Issuer.Render(c.title) + "\n")
+		b.WriteString("     " + s.st.Hint.Render(clip(c.description, s.width-9)) + "\n")
+	}
+	return indent(b.String(), 2)
+}
+
+// imageTypes are the extensions the file browser offers.
+var imageTypes = []string{".png", ".PNG", ".jpg", ".JPG", ".jpeg", ".JPEG", ".gif", ".GIF", ".bmp", ".BMP", ".webp", ".WEBP"}
+
+// qrScreen takes an image path, typed with tab completion or picked in a
+// file browser, and decodes it in a command.
+type qrScreen struct {
+	st       *Styles
+	keys     formKeys
+	pkeys    pickKeys
+	dec      Decoders
+	input    textinput.Model
+	picker   filepicker.Model
+	browsing bool
+	busy     bool
+	err      string
+	choices  []string // completion candidates
+	width    int
+	height   int
+}
+
+type (
+	completionMsg struct {
+		value   string
+		matches []string
+	}
+	scanFailedMsg struct{ err error }
+)
+
+func newQRScreen(st *Styles, dec Decoders) *qrScreen {
+	k := newFormKeys()
+	k.complete, k.browse = true, true
+	k.Submit = bind([]string{"enter"}, "enter", "scan")
+	in := newInput("path: ", "~/Pictures/qr.png")
+	return &qrScreen{st: st, keys: k, pkeys: newPickKeys(), dec: dec, input: in}
+}
+
+func (s *qrScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.input.Width = max(10, w-12)
+	s.picker.SetHeight(max(3, h-5))
+}
+
+func (s *qrScreen) ShortHelp() []key.Binding {
+	if s.browsing {
+		return s.pkeys.ShortHelp()
+	}
+	return s.keys.ShortHelp()
+}
+func (s *qrScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// expandHome turns a leading ~ into the home directory.
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[1:])
+		}
+	}
+	return p
+}
+
+// completePath lists the entries that complete value (directories end in
+// a slash).
+func completePath(value string) tea.Cmd {
+	return func() tea.Msg {
+		path := expandHome(value)
+		dir, base := filepath.Split(path)
+		if dir == "" {
+			dir = "."
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return completionMsg{value: value}
+		}
+		var matches []string
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), base) || (strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(base, ".")) {
+				continue
+			}
+			name := e.Name()
+			if e.IsDir() {
+				name += string(filepath.Separator)
+			}
+			matches = append(matches, name)
+		}
+		sort.Strings(matches)
+		return completionMsg{value: value, matches: matches}
+	}
+}
+
+func commonPrefix(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	p := ss[0]
+	for _, s := range ss[1:] {
+		for !strings.HasPrefix(s, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
+}
+
+func (s *qrScreen) scan(path string) tea.Cmd {
+	scan := s.dec.ScanFile
+	s.busy, s.err, s.choices = true, "", nil
+	return func() tea.Msg {
+		if scan == nil {
+			return scanFailedMsg{err: errNoDecoder}
+		}
+		accts, err := scan(path)
+		if err != nil {
+			return scanFailedMsg{err: err}
+		}
+		if len(accts) == 0 {
+			return scanFailedMsg{err: fmt.Errorf("no account found in %s", filepath.Base(path))}
+		}
+		return decodedMsg{accts: accts, source: filepath.Base(path)}
+	}
+}
+
+func (s *qrScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case completionMsg:
+		if msg.value != s.input.Value() {
+			return nil // typed on meanwhile
+		}
+		s.choices = nil
+		dir, _ := filepath.Split(msg.value)
+		switch len(msg.matches) {
+		case 0:
+			s.err = "no file matches"
+		case 1:
+			s.input.SetValue(dir + msg.matches[0])
+			s.input.CursorEnd()
+		default:
+			s.input.SetValue(dir + commonPrefix(msg.matches))
+			s.input.CursorEnd()
+			s.choices = msg.matches
+		}
+		return nil
+	case scanFailedMsg:
+		s.busy = false
+		s.err = oneLine(msg.err.Error())
+		return nil
+	}
+	if s.busy {
+		return nil
+	}
+	if s.browsing {
+		return s.updatePicker(msg)
+	}
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(km, s.keys.Cancel):
+		return emit(backMsg{})
+	case key.Matches(km, s.keys.Browse):
+		return s.browse()
+	case key.Matches(km, s.keys.Complete):
+		s.err = ""
+		return completePath(s.input.Value())
+	case key.Matches(km, s.keys.Submit):
+		p := strings.TrimSpace(s.input.Value())
+		if p == "" {
+			s.err = "type the path of an image, or press ctrl+o to browse"
+			return nil
+		}
+		return s.scan(expandHome(p))
+	}
+	s.err, s.choices = "", nil
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	return cmd
+}
+
+func (s *qrScreen) browse() tea.Cmd {
+	p := filepicker.New()
+	p.AllowedTypes = imageTypes
+	p.ShowPermissions, p.ShowSize, p.AutoHeight = false, false, false
+	p.Cursor = "▸"
+	p.Styles.EmptyDirectory = p.Styles.EmptyDirectory.SetString("no files here")
+	dir := "."
+	if v := strings.TrimSpace(s.input.Value()); v != "" {
+		d := expandHome(v)
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			dir = d
+		} else {
+			dir = filepath.Dir(d)
+		}
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	p.CurrentDirectory = dir
+	p.SetHeight(max(3, s.height-5))
+	s.picker, s.browsing, s.err = p, true, ""
+	return s.picker.Init()
+}
+
+func (s *qrScreen) updatePicker(msg tea.Msg) tea.Cmd {
+	if km, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(km, s.pkeys.Cancel):
+			s.browsing = false
+			return nil
+		case key.Matches(km, s.pkeys.Typed):
+			s.browsing = false
+			s.input.SetValue(s.picker.CurrentDirectory + string(filepath.Separator))
+			s.input.CursorEnd()
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	s.picker, cmd = s.picker.Update(msg)
+	if ok, path := s.picker.DidSelectFile(msg); ok {
+		s.browsing = false
+		s.input.SetValue(path)
+		return s.scan(path)
+	}
+	if ok, path := s.picker.DidSelectDisabledFile(msg); ok {
+		s.err = filepath.Base(path) + " is not an image (png, jpeg, gif, bmp, webp)"
+	}
+	return cmd
+}
+
+func (s *qrScreen) View() string {
+	var b strings.Builder
+	b.WriteString(s.st.Title.Render("Add from a QR image") + "\n\n")
+	if s.browsing {
+		b.WriteString(s.st.Dim.Render(clip(s.picker.CurrentDirectory, s.width-4)) + "\n\n")
+		b.WriteString(s.picker.View())
+	} else {
+		b.WriteString(s.st.Hint.Render("A screenshot or export of the QR code a console shows, or a\nGoogle Authenticator export (every account of the batch is listed).") + "\n\n")
+		b.WriteString(s.input.View() + "\n")
+		if len(s.choices) > 0 {
+			b.WriteString("\n" + s.st.Dim.Render(clip(strings.Join(s.choices, "  "), s.width-4)) + "\n")
+		}
+	}
+	if s.busy {
+		b.WriteString("\n" + s.st.Hint.Render("scanning…") + "\n")
+	}
+	if s.err != "" {
+		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+	}
+	return indent(b.String(), 2)
+}
+
+// uriScreen takes a pasted otpauth:// or otpauth-migration:// URI.
+type uriScreen struct {
+	st     *Styles
+	keys   formKeys
+	dec    Decoders
+	input  textinput.Model
+	err    string
+	width  int
+	height int
+}
+
+func newURIScreen(st *Styles, dec Decoders) *uriScreen {
+	k := newFormKeys()
+	k.Submit = bind([]string{"enter"}, "enter", "decode")
+	in := newInput("uri: ", "otpauth://totp/Issuer:account?secret=…")
+	return &uriScreen{st: st, keys: k, dec: dec, input: in}
+}
+
+func (s *uriScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.input.Width = max(10, w-11) }
+func (s *uriScreen) ShortHelp() []key.Binding  { return []key.Binding{s.keys.Submit, s.keys.Cancel} }
+func (s *uriScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *uriScreen) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(km, s.keys.Cancel):
+		return emit(backMsg{})
+	case key.Matches(km, s.keys.Submit):
+		v := strings.TrimSpace(s.input.Value())
+		if v == "" {
+			s.err = "paste an otpauth:// or otpauth-migration:// URI"
+			return nil
+		}
+		if s.dec.ParseURI == nil {
+			s.err = errNoDecoder.Error()
+			return nil
+		}
+		accts, err := s.dec.ParseURI(v)
+		if err != nil {
+			s.err = oneLine(err.Error())
+			return nil
+		}
+		if len(accts) == 0 {
+			s.err = "the URI holds no account"
+			return nil
+		}
+		return emit(decodedMsg{accts: accts, source: "the URI"})
+	}
+	s.err = ""
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	return cmd
+}
+
+func (s *uriScreen) View() string {
+	var b strings.Builder
+	b.WriteString(s.st.Title.Render("Paste a URI") + "\n\n")
+	b.WriteString(s.st.Hint.Render("An otpauth:// URI (what a setup QR code holds) or an\notpauth-migration:// URI (a Google Authenticator export).") + "\n\n")
+	b.WriteString(s.input.View() + "\n")
+	if s.err != "" {
+		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+	}
+	return indent(b.String(), 2)
+}
+
+// importScreen lists decoded accounts with checkboxes and asks to confirm.
+// Accounts already in the vault are marked and unchecked.
+type importScreen struct {
+	st      *Styles
+	keys    chooseKeys
+	accts   []vault.Account
+	checked []bool
+	dup     []bool
+	source  string
+	cursor  int
+	top     int
+	err     string
+	width   int
+	height  int
+}
+
+func newImportScreen(st *Styles, accts, existing []vault.Account, source string) *importScreen {
+	s := &importScreen{st: st, keys: newChooseKeys(true), accts: accts, source: source}
+	s.keys.Confirm = bind([]string{"enter"}, "enter", "add checked")
+	s.checked = make([]bool, len(accts))
+	s.dup = make([]bool, len(accts))
+	for i := range accts {
+		for j := range existing {
+			if accts[i].SameCredential(&existing[j]) {
+				s.dup[i] = true
+			}
+		}
+		s.checked[i] = !s.dup[i]
+	}
+	return s
+}
+
+func (s *importScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.scroll() }
+func (s *importScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
+func (s *importScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
+
+func (s *importScreen) rows() int { return max(1, (s.height-6)/2) }
+
+func (s *importScreen) scroll() {
+	n := s.rows()
+	s.cursor = max(0, min(s.cursor, len(s.accts)-1))
+	if s.cursor < s.top {
+		s.top = s.cursor
+	}
+	if s.cursor >= s.top+n {
+		s.top = s.cursor - n + 1
+	}
+}
+
+func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(km, s.keys.Cancel):
+		return emit(backMsg{})
+	case key.Matches(km, s.keys.Up):
+		s.cursor--
+	case key.Matches(km, s.keys.Down):
+		s.cursor++
+	case key.Matches(km, s.keys.Toggle):
+		s.checked[s.cursor] = !s.checked[s.cursor]
+	case key.Matches(km, s.keys.All):
+		all := true
+		for _, c := range s.checked {
+			all = all && c
+		}
+		for i := range s.checked {
+			s.checked[i] = !all
+		}
+	case key.Matches(km, s.keys.Confirm):
+		var out []vault.Account
+		for i, a := range s.accts {
+			if s.checked[i] {
+				out = append(out, a.Clone())
+			}
+		}
+		if len(out) == 0 {
+			s.err = "nothing is checked: press space to check an account, or esc to cancel"
+			return nil
+		}
+		return emit(importMsg{accts: out})
+	}
+	s.scroll()
+	return nil
+}
+
+func describe(a *vault.Account) string {
+	var parts []string
+	switch a.Type {
+	case vault.HOTP:
+		parts = append(parts, "HOTP", string(a.Algorithm), fmt.Sprintf("%d digits", a.Digits), fmt.Sprintf("counter %d", a.Counter))
+	case vault.Steam:
+		parts = append(parts, "Steam")
+	default:
+		parts = append(parts, "TOTP", string(a.Algorithm), fmt.Sprintf("%d digits", a.Digits), fmt.Sprintf("%ds", a.Period))
+	}
+	if a.Serial != "" {
+		parts = append(parts, "serial "+a.Serial)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (s *importScreen) View() string {
+	var b strings.Builder
+	n := len(s.accts)
+	title := fmt.Sprintf("Found %d account%s in %s", n, plural(n), s.source)
+	b.WriteString(s.st.Title.Render(clip(title, s.width-4)) + "\n\n")
+	end := min(n, s.top+s.rows())
+	for i := s.top; i < end; i++ {
+		a := &s.accts[i]
+		cur := "  "
+		if i == s.cursor {
+			cur = s.st.Cursor.Render("▸ ")
+		}
+		box := "[ ] "
+		if s.checked[i] {
+			box = "[x] "
+		}
+		name := s.st.Issuer.Render(orDash(a.Issuer)) + "  " + s.st.Name.Render(orDash(a.Name))
+		line := cur + box + name
+		if s.dup[i] {
+			line += "  " + s.st.Warn.Render("(already in the vault)")
+		}
+		b.WriteString(clip(line, s.width-2) + "\n")
+		b.WriteString("        " + s.st.Dim.Render(clip(describe(a), s.width-10)) + "\n")
+	}
+	if end < n || s.top > 0 {
+		b.WriteString(s.st.Hint.Render(fmt.Sprintf("  %d–%d of %d", s.top+1, end, n)) + "\n")
+	}
+	if s.err != "" {
+		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+	}
+	return indent(b.String(), 2)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

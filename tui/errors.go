@@ -1,0 +1,224 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// explanation is what an error screen says: a title, what happened and
+// what to do.
+type explanation struct {
+	title, what, todo string
+}
+
+// explain turns an error into words for the error screen. The error's own
+// text is shown too; it never contains a secret.
+func explain(err error) explanation {
+	switch {
+	case errors.Is(err, vault.ErrKeyringTimeout), errors.Is(err, errOpenTimeout):
+		return explanation{"The keyring did not answer",
+			"vmfa asked the Secret Service for the vault key and got no reply in time. It may be waiting on an unlock prompt on another screen.",
+			"Unlock your keyring (gnome-keyring, KeePassXC…) and press r to try again."}
+	case errors.Is(err, vault.ErrKeyringUnavailable):
+		return explanation{"No keyring available",
+			"vmfa keeps the vault key in a Secret Service keyring, and none answered on D-Bus (or it refused to unlock).",
+			"Start or unlock a Secret Service keyring (gnome-keyring, KeePassXC) and press r, or quit and create a passphrase vault with 'vmfa init --passphrase'."}
+	case errors.Is(err, vault.ErrKeyMissing):
+		return explanation{"The vault key is missing from the keyring",
+			"The keyring answered but holds no key for this vault: the item was deleted or the keyring was reset.",
+			"Restore the keyring from a backup and press r. The vault file was not changed."}
+	case errors.Is(err, vault.ErrCorrupt):
+		return explanation{"The vault file is damaged",
+			"It could not be decrypted and verified, so it was damaged or modified. Nothing was changed.",
+			"Quit and restore the latest copy from the backups directory next to the vault (vmfa keeps encrypted backups before each change)."}
+	case errors.Is(err, vault.ErrNewerFormat):
+		return explanation{"The vault needs a newer vmfa",
+			"The vault was written by a newer version of vmfa.",
+			"Upgrade vmfa. The vault was not changed."}
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		return explanation{"Wrong passphrase", "The passphrase does not open this vault.", "Press r to try again."}
+	case errors.Is(err, vault.ErrPassphraseRequired):
+		return explanation{"A passphrase is required", "This vault is protected by a passphrase.", "Press r to be asked for it."}
+	case errors.Is(err, vault.ErrNoVault):
+		return explanation{"No vault", "There is no vault at the configured path.", "Check --vault or $VMFA_VAULT, or run 'vmfa init'."}
+	case errors.Is(err, vault.ErrDuplicate):
+		return explanation{"Already in the vault", "An account with the same issuer, name and secret is already stored.", "Press esc to go back."}
+	}
+	return explanation{"Something went wrong", "", "Press r to try again, or ctrl+c to quit."}
+}
+
+func isWrongPassphrase(err error) bool { return errors.Is(err, vault.ErrWrongPassphrase) }
+
+// errorScreen shows what went wrong and what to do. A fatal one (the
+// vault could not be opened) offers retry and quit; others go back.
+type errorScreen struct {
+	st     *Styles
+	keys   backKeys
+	prefix string
+	err    error
+	width  int
+	height int
+}
+
+func newErrorScreen(st *Styles, prefix string, err error, fatal bool) *errorScreen {
+	return &errorScreen{st: st, keys: newBackKeys(fatal), prefix: prefix, err: err}
+}
+
+func (s *errorScreen) SetSize(w, h int)          { s.width, s.height = w, h }
+func (s *errorScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
+func (s *errorScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
+
+func (s *errorScreen) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	if s.keys.retry {
+		switch {
+		case key.Matches(km, s.keys.Retry):
+			return emit(retryMsg{})
+		case km.String() == "q", km.String() == "esc":
+			return emit(quitMsg{})
+		}
+		return nil
+	}
+	if key.Matches(km, s.keys.Back) {
+		return emit(backMsg{})
+	}
+	return nil
+}
+
+func (s *errorScreen) View() string {
+	e := explain(s.err)
+	title := e.title
+	if s.prefix != "" {
+		title = s.prefix + ": " + strings.ToLower(e.title[:1]) + e.title[1:]
+	}
+	w := min(s.width-4, 76)
+	wrap := lipgloss.NewStyle().Width(w)
+	var parts []string
+	parts = append(parts, s.st.Error.Render(title), "")
+	if e.what != "" {
+		parts = append(parts, wrap.Render(e.what), "")
+	}
+	parts = append(parts, wrap.Render(s.st.Dim.Render("error: ")+oneLine(s.err.Error())), "")
+	parts = append(parts, wrap.Render(s.st.FieldLabel.Render("What to do: ")+e.todo))
+	return indent(strings.Join(parts, "\n"), 2)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pad + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// passScreen asks for the vault passphrase (twice when creating one).
+type passScreen struct {
+	st      *Styles
+	keys    formKeys
+	inputs  []textinput.Model
+	focus   int
+	confirm bool
+	msg     string
+	width   int
+	height  int
+}
+
+func newPassScreen(st *Styles, confirm bool, msg string) *passScreen {
+	s := &passScreen{st: st, keys: newFormKeys(), confirm: confirm, msg: msg}
+	n := 1
+	if confirm {
+		n = 2
+	}
+	for i := 0; i < n; i++ {
+		in := newInput("", "")
+		in.EchoMode = textinput.EchoPassword
+		in.EchoCharacter = '•'
+		s.inputs = append(s.inputs, in)
+	}
+	s.inputs[0].Focus()
+	return s
+}
+
+func (s *passScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	for i := range s.inputs {
+		s.inputs[i].Width = max(10, min(w-24, 40))
+	}
+}
+func (s *passScreen) ShortHelp() []key.Binding {
+	return []key.Binding{s.keys.Submit, s.keys.Quit}
+}
+func (s *passScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *passScreen) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case km.String() == "esc":
+		return emit(quitMsg{})
+	case km.String() == "tab" || km.String() == "shift+tab" || km.String() == "up" || km.String() == "down":
+		s.inputs[s.focus].Blur()
+		s.focus = (s.focus + 1) % len(s.inputs)
+		return s.inputs[s.focus].Focus()
+	case key.Matches(km, s.keys.Submit):
+		p := s.inputs[0].Value()
+		if p == "" {
+			s.msg = "the passphrase is empty"
+			return nil
+		}
+		if s.confirm && s.focus == 0 {
+			s.inputs[0].Blur()
+			s.focus = 1
+			return s.inputs[1].Focus()
+		}
+		if s.confirm && s.inputs[1].Value() != p {
+			s.msg = "the passphrases do not match, type them again"
+			for i := range s.inputs {
+				s.inputs[i].Reset()
+				s.inputs[i].Blur()
+			}
+			s.focus = 0
+			return s.inputs[0].Focus()
+		}
+		return emit(passMsg{pass: []byte(p)})
+	}
+	var cmd tea.Cmd
+	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
+	return cmd
+}
+
+func (s *passScreen) View() string {
+	var b strings.Builder
+	if s.confirm {
+		b.WriteString(s.st.Title.Render("Create the vault") + "\n\n")
+		b.WriteString(s.st.Hint.Render("No keyring is being used: choose a passphrase to encrypt the vault.\nThere is no way to recover it if you forget it.") + "\n\n")
+	} else {
+		b.WriteString(s.st.Title.Render("Unlock the vault") + "\n\n")
+		b.WriteString(s.st.Hint.Render("This vault is protected by a passphrase.") + "\n\n")
+	}
+	labels := []string{"Passphrase", "Again"}
+	for i, in := range s.inputs {
+		b.WriteString(fit(s.st.FieldLabel.Render(labels[i]), 12) + in.View() + "\n")
+	}
+	if s.msg != "" {
+		b.WriteString("\n" + s.st.Error.Render(s.msg) + "\n")
+	}
+	return indent(b.String(), 2)
+}

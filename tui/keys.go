@@ -1,0 +1,195 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// All key bindings live here. Each screen has its own map, which is also
+// its help.KeyMap, so the help bar always shows the active screen's keys.
+
+func bind(keys []string, helpKey, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
+}
+
+type mainKeys struct {
+	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+	Filter, ClearFilter                     key.Binding
+	Copy, Generate                          key.Binding
+	Add, Edit, Delete, Favourite            key.Binding
+	MoveUp, MoveDown                        key.Binding
+	ShowQR, Reveal, ToggleNext, Offset      key.Binding
+	Help, Quit                              key.Binding
+}
+
+func newMainKeys() mainKeys {
+	return mainKeys{
+		Up:          bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:        bind([]string{"down", "j"}, "↓/j", "down"),
+		Top:         bind([]string{"home", "g"}, "g", "first"),
+		Bottom:      bind([]string{"end", "G"}, "G", "last"),
+		PageUp:      bind([]string{"pgup"}, "pgup", "page up"),
+		PageDown:    bind([]string{"pgdown"}, "pgdn", "page down"),
+		Filter:      bind([]string{"/"}, "/", "filter"),
+		ClearFilter: bind([]string{"esc"}, "esc", "clear filter"),
+		Copy:        bind([]string{"enter", "c"}, "enter/c", "copy"),
+		Generate:    bind([]string{"enter"}, "enter", "generate (HOTP)"),
+		Add:         bind([]string{"a"}, "a", "add"),
+		Edit:        bind([]string{"e", "r"}, "e/r", "rename/tags/note"),
+		Delete:      bind([]string{"d", "delete"}, "d", "delete"),
+		Favourite:   bind([]string{"f"}, "f", "favourite"),
+		MoveUp:      bind([]string{"K", "shift+up"}, "K", "move up"),
+		MoveDown:    bind([]string{"J", "shift+down"}, "J", "move down"),
+		ShowQR:      bind([]string{"Q"}, "Q", "show QR"),
+		Reveal:      bind([]string{"S"}, "S", "reveal secret"),
+		ToggleNext:  bind([]string{"n"}, "n", "next code"),
+		Offset:      bind([]string{"o"}, "o", "clock offset"),
+		Help:        bind([]string{"?"}, "?", "help"),
+		Quit:        bind([]string{"q", "ctrl+c"}, "q", "quit"),
+	}
+}
+
+func (k mainKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Copy, k.Filter, k.Add, k.Delete, k.Help, k.Quit}
+}
+
+func (k mainKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Filter, k.ClearFilter},
+		{k.Copy, k.Generate, k.ToggleNext, k.Offset, k.Help, k.Quit},
+		{k.Add, k.Edit, k.Delete, k.Favourite, k.MoveUp, k.MoveDown, k.ShowQR, k.Reveal},
+	}
+}
+
+// filterKeys are active while the filter input has focus.
+type filterKeys struct {
+	Apply, Cancel, Up, Down key.Binding
+}
+
+func newFilterKeys() filterKeys {
+	return filterKeys{
+		Apply:  bind([]string{"enter"}, "enter", "apply filter"),
+		Cancel: bind([]string{"esc"}, "esc", "clear filter"),
+		Up:     bind([]string{"up", "ctrl+p"}, "↑", "up"),
+		Down:   bind([]string{"down", "ctrl+n"}, "↓", "down"),
+	}
+}
+
+func (k filterKeys) ShortHelp() []key.Binding { return []key.Binding{k.Apply, k.Cancel, k.Up, k.Down} }
+func (k filterKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.ShortHelp()}
+}
+
+// formKeys serve every screen made of text fields.
+type formKeys struct {
+	Next, Prev, Submit, Cancel key.Binding
+	Complete, Browse           key.Binding
+	Quit                       key.Binding
+	complete, browse           bool
+}
+
+func newFormKeys() formKeys {
+	return formKeys{
+		Next:     bind([]string{"tab", "down"}, "tab/↓", "next field"),
+		Prev:     bind([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
+		Submit:   bind([]string{"enter"}, "enter", "submit"),
+		Cancel:   bind([]string{"esc"}, "esc", "cancel"),
+		Complete: bind([]string{"tab"}, "tab", "complete path"),
+		Browse:   bind([]string{"ctrl+o"}, "ctrl+o", "browse files"),
+		Quit:     bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
+	}
+}
+
+func (k formKeys) ShortHelp() []key.Binding {
+	if k.complete {
+		b := []key.Binding{k.Submit, k.Complete}
+		if k.browse {
+			b = append(b, k.Browse)
+		}
+		return append(b, k.Cancel)
+	}
+	return []key.Binding{k.Submit, k.Next, k.Prev, k.Cancel}
+}
+func (k formKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// pickKeys serve the file browser.
+type pickKeys struct {
+	Up, Down, Open, Back, Typed, Cancel key.Binding
+}
+
+func newPickKeys() pickKeys {
+	return pickKeys{
+		Up:     bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:   bind([]string{"down", "j"}, "↓/j", "down"),
+		Open:   bind([]string{"enter", "l", "right"}, "enter", "open/select"),
+		Back:   bind([]string{"h", "left", "backspace"}, "h", "parent dir"),
+		Typed:  bind([]string{"ctrl+o"}, "ctrl+o", "type a path"),
+		Cancel: bind([]string{"esc"}, "esc", "cancel"),
+	}
+}
+
+func (k pickKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Back, k.Up, k.Down, k.Typed, k.Cancel}
+}
+func (k pickKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// chooseKeys serve menus and checkbox lists.
+type chooseKeys struct {
+	Up, Down, Toggle, All, Confirm, Cancel key.Binding
+	checkboxes                             bool
+}
+
+func newChooseKeys(checkboxes bool) chooseKeys {
+	return chooseKeys{
+		Up:         bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:       bind([]string{"down", "j"}, "↓/j", "down"),
+		Toggle:     bind([]string{" ", "x"}, "space", "toggle"),
+		All:        bind([]string{"a"}, "a", "all/none"),
+		Confirm:    bind([]string{"enter"}, "enter", "confirm"),
+		Cancel:     bind([]string{"esc", "q"}, "esc", "cancel"),
+		checkboxes: checkboxes,
+	}
+}
+
+func (k chooseKeys) ShortHelp() []key.Binding {
+	if k.checkboxes {
+		return []key.Binding{k.Toggle, k.All, k.Confirm, k.Up, k.Down, k.Cancel}
+	}
+	return []key.Binding{k.Confirm, k.Up, k.Down, k.Cancel}
+}
+func (k chooseKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// confirmKeys serve yes/no questions.
+type confirmKeys struct {
+	Yes, No key.Binding
+}
+
+func newConfirmKeys(yes string) confirmKeys {
+	return confirmKeys{
+		Yes: bind([]string{"y", "Y"}, "y", yes),
+		No:  bind([]string{"n", "N", "esc", "q"}, "n/esc", "cancel"),
+	}
+}
+
+func (k confirmKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Yes, k.No} }
+func (k confirmKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// backKeys serve read-only screens (secret, QR, errors).
+type backKeys struct {
+	Back, Retry, Quit key.Binding
+	retry             bool
+}
+
+func newBackKeys(retry bool) backKeys {
+	return backKeys{
+		Back:  bind([]string{"esc", "enter", "q"}, "esc", "back"),
+		Retry: bind([]string{"r"}, "r", "retry"),
+		Quit:  bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		retry: retry,
+	}
+}
+
+func (k backKeys) ShortHelp() []key.Binding {
+	if k.retry {
+		return []key.Binding{k.Retry, k.Quit}
+	}
+	return []key.Binding{k.Back}
+}
+func (k backKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }

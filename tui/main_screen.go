@@ -1,0 +1,373 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/sahilm/fuzzy"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// expiringSoon is when a code's countdown turns to a warning.
+const expiringSoon = 5 * time.Second
+
+// mainScreen is the account list: every account's current code, the next
+// code and a countdown, with a fuzzy filter.
+type mainScreen struct {
+	st       *Styles
+	keys     mainKeys
+	fkeys    filterKeys
+	all      []vault.Account // display order
+	visible  []int           // indices into all that pass the filter
+	cursor   int             // index into visible
+	top      int             // first visible row on screen
+	filter   textinput.Model
+	editing  bool // the filter input has focus
+	showNext bool
+	fullHelp bool
+	// hotp holds codes generated this session, by account ID. HOTP
+	// codes are only shown after the counter has been saved.
+	hotp   map[string]vault.Codes
+	now    time.Time
+	width  int
+	height int
+}
+
+func newMainScreen(st *Styles, showNext bool) *mainScreen {
+	f := textinput.New()
+	f.Prompt = "/ "
+	f.Placeholder = "issuer, account or tag"
+	f.Cursor.SetMode(cursorStatic)
+	return &mainScreen{st: st, keys: newMainKeys(), fkeys: newFilterKeys(), filter: f, showNext: showNext, hotp: map[string]vault.Codes{}}
+}
+
+func (s *mainScreen) SetSize(w, h int) { s.width, s.height = w, h; s.scroll() }
+
+func (s *mainScreen) keyMap() help.KeyMap {
+	if s.editing {
+		return s.fkeys
+	}
+	return s.keys
+}
+
+// selected returns the account under the cursor.
+func (s *mainScreen) selected() (vault.Account, bool) {
+	if s.cursor < 0 || s.cursor >= len(s.visible) {
+		return vault.Account{}, false
+	}
+	return s.all[s.visible[s.cursor]], true
+}
+
+// setAccounts replaces the list, keeping the selection on the same
+// account, or moving it to selectID when given.
+func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) {
+	if selectID == "" {
+		if a, ok := s.selected(); ok {
+			selectID = a.ID
+		}
+	}
+	s.all = accts
+	for _, a := range accts {
+		if c, ok := s.hotp[a.ID]; ok && a.Type == vault.HOTP && c.Step != a.Counter {
+			// the counter moved elsewhere (CLI): show codes of the saved counter
+			s.hotp[a.ID] = a.CodesAt(s.now)
+		}
+	}
+	s.applyFilter()
+	s.cursor = 0
+	for i, idx := range s.visible {
+		if s.all[idx].ID == selectID {
+			s.cursor = i
+			break
+		}
+	}
+	s.scroll()
+}
+
+func (s *mainScreen) setHOTP(a vault.Account) {
+	for i := range s.all {
+		if s.all[i].ID == a.ID {
+			s.all[i] = a
+		}
+	}
+	s.hotp[a.ID] = a.CodesAt(s.now)
+}
+
+// filterText is what the filter matches: issuer, account name, tags and
+// serial.
+func filterText(a *vault.Account) string {
+	return a.Issuer + " " + a.Name + " " + strings.Join(a.Tags, " ") + " " + a.Serial
+}
+
+func (s *mainScreen) applyFilter() {
+	q := strings.TrimSpace(s.filter.Value())
+	s.visible = s.visible[:0]
+	if q == "" {
+		for i := range s.all {
+			s.visible = append(s.visible, i)
+		}
+		return
+	}
+	data := make([]string, len(s.all))
+	for i := range s.all {
+		data[i] = filterText(&s.all[i])
+	}
+	// Fuzzy matches, kept in display order so rows don't jump around
+	// while codes tick.
+	matches := fuzzy.Find(q, data)
+	for _, mt := range matches {
+		s.visible = append(s.visible, mt.Index)
+	}
+	sort.Ints(s.visible)
+}
+
+func (s *mainScreen) clearFilter() {
+	s.filter.SetValue("")
+	s.filter.Blur()
+	s.editing = false
+	s.applyFilter()
+}
+
+// listHeight is the number of account rows that fit.
+func (s *mainScreen) listHeight() int {
+	h := s.height - 3 // column header, blank line and the detail line
+	if s.editing || s.filter.Value() != "" {
+		h -= 2
+	}
+	return max(1, h)
+}
+
+func (s *mainScreen) scroll() {
+	n := s.listHeight()
+	s.cursor = max(0, min(s.cursor, len(s.visible)-1))
+	if s.cursor < s.top {
+		s.top = s.cursor
+	}
+	if s.cursor >= s.top+n {
+		s.top = s.cursor - n + 1
+	}
+	s.top = max(0, min(s.top, len(s.visible)-n))
+}
+
+func (s *mainScreen) move(d int) {
+	s.cursor += d
+	s.scroll()
+}
+
+// Update handles navigation and the filter; the root handles actions.
+func (s *mainScreen) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	if s.editing {
+		switch {
+		case key.Matches(km, s.fkeys.Apply):
+			s.filter.Blur()
+			s.editing = false
+			s.scroll()
+			return nil
+		case key.Matches(km, s.fkeys.Cancel):
+			s.clearFilter()
+			s.scroll()
+			return nil
+		case key.Matches(km, s.fkeys.Up):
+			s.move(-1)
+			return nil
+		case key.Matches(km, s.fkeys.Down):
+			s.move(1)
+			return nil
+		}
+		var cmd tea.Cmd
+		s.filter, cmd = s.filter.Update(km)
+		s.applyFilter()
+		s.cursor = 0
+		s.scroll()
+		return cmd
+	}
+	switch {
+	case key.Matches(km, s.keys.Up):
+		s.move(-1)
+	case key.Matches(km, s.keys.Down):
+		s.move(1)
+	case key.Matches(km, s.keys.Top):
+		s.cursor = 0
+		s.scroll()
+	case key.Matches(km, s.keys.Bottom):
+		s.cursor = len(s.visible) - 1
+		s.scroll()
+	case key.Matches(km, s.keys.PageUp):
+		s.move(-s.listHeight())
+	case key.Matches(km, s.keys.PageDown):
+		s.move(s.listHeight())
+	case key.Matches(km, s.keys.Filter):
+		s.editing = true
+		s.scroll()
+		return s.filter.Focus()
+	case key.Matches(km, s.keys.ClearFilter):
+		s.clearFilter()
+		s.scroll()
+	case key.Matches(km, s.keys.ToggleNext):
+		s.showNext = !s.showNext
+	case key.Matches(km, s.keys.Help):
+		s.fullHelp = !s.fullHelp
+	}
+	return nil
+}
+
+// columns of a row at the current width.
+type columns struct {
+	name, code, next, bar int
+	tags                  bool
+}
+
+func (s *mainScreen) columns() columns {
+	c := columns{code: 9, bar: 10}
+	if s.showNext {
+		c.next = 9
+	}
+	if s.width >= 110 {
+		c.bar = 16
+	}
+	// cursor+fav 4, gaps 2 each, seconds 4
+	fixed := 4 + 2 + c.code + 2 + c.bar + 4
+	if c.next > 0 {
+		fixed += 2 + 2 + c.next // "→ " marker
+	}
+	c.name = max(10, s.width-fixed-1)
+	c.tags = s.width >= 100
+	return c
+}
+
+// View renders the list.
+func (s *mainScreen) View() string {
+	var b strings.Builder
+	st := s.st
+	if s.editing || s.filter.Value() != "" {
+		b.WriteString(s.filter.View())
+		b.WriteString(st.Hint.Render(fmt.Sprintf("  %d of %d", len(s.visible), len(s.all))))
+		b.WriteString("\n\n")
+	}
+	if len(s.all) == 0 {
+		b.WriteString(st.Hint.Render("  No accounts yet.\n\n  Press a to add one from a QR image, an otpauth:// URI or by hand\n  (the account and key a console shows for manual entry)."))
+		return b.String()
+	}
+	if len(s.visible) == 0 {
+		b.WriteString(st.Hint.Render("  No account matches the filter. Press esc to clear it."))
+		return b.String()
+	}
+	c := s.columns()
+	head := "    " + fit("ACCOUNT", c.name) + "  " + fit("CODE", c.code)
+	if c.next > 0 {
+		head += "    " + fit("NEXT", c.next)
+	}
+	head += "  " + "EXPIRES"
+	b.WriteString(st.Dim.Render(clip(head, s.width)))
+	b.WriteString("\n")
+	n := s.listHeight()
+	end := min(len(s.visible), s.top+n)
+	for i := s.top; i < end; i++ {
+		a := &s.all[s.visible[i]]
+		b.WriteString(s.row(a, i == s.cursor, c))
+		b.WriteString("\n")
+	}
+	for i := end - s.top; i < n; i++ {
+		b.WriteString("\n")
+	}
+	if a, ok := s.selected(); ok {
+		b.WriteString(clip(s.detail(&a), s.width))
+	}
+	return b.String()
+}
+
+func (s *mainScreen) row(a *vault.Account, sel bool, c columns) string {
+	st := s.st
+	var b strings.Builder
+	if sel {
+		b.WriteString(st.Cursor.Render("▸ "))
+	} else {
+		b.WriteString("  ")
+	}
+	if a.Favourite {
+		b.WriteString(st.Fav.Render("★ "))
+	} else {
+		b.WriteString("  ")
+	}
+	name := st.Issuer.Render(a.Issuer)
+	if a.Issuer != "" && a.Name != "" {
+		name += " "
+	}
+	name += st.Name.Render(a.Name)
+	if c.tags {
+		for _, t := range a.Tags {
+			name += " " + st.Tag.Render("#"+t)
+		}
+	}
+	b.WriteString(fit(name, c.name))
+	b.WriteString("  ")
+
+	if a.Type == vault.HOTP {
+		codes, ok := s.hotp[a.ID]
+		if !ok {
+			b.WriteString(st.Hint.Render("press enter to generate"))
+			return b.String()
+		}
+		b.WriteString(st.Code.Render(fit(groupCode(codes.Current), c.code)))
+		if c.next > 0 {
+			b.WriteString("  " + st.Dim.Render("→ ") + st.Next.Render(fit(groupCode(codes.Next), c.next)))
+		}
+		b.WriteString("  " + st.Dim.Render(fmt.Sprintf("counter %d", codes.Step)))
+		return b.String()
+	}
+	codes := a.CodesAt(s.now)
+	expiring := codes.Left <= expiringSoon
+	codeStyle, barStyle := st.Code, st.BarFull
+	if expiring {
+		codeStyle, barStyle = st.Expiring, st.Expiring
+	}
+	b.WriteString(codeStyle.Render(fit(groupCode(codes.Current), c.code)))
+	if c.next > 0 {
+		b.WriteString("  " + st.Dim.Render("→ ") + st.Next.Render(fit(groupCode(codes.Next), c.next)))
+	}
+	full, empty := bar(codes.Left, codes.Period, c.bar)
+	b.WriteString("  " + barStyle.Render(full) + st.BarEmpty.Render(empty))
+	secs := fmt.Sprintf(" %2ds", secondsLeft(codes.Left))
+	if expiring {
+		secs = fmt.Sprintf(" %2d!", secondsLeft(codes.Left))
+	}
+	b.WriteString(barStyle.Render(secs))
+	return b.String()
+}
+
+// detail describes the selected account on one line.
+func (s *mainScreen) detail(a *vault.Account) string {
+	parts := []string{strings.ToUpper(string(a.Type))}
+	if a.Type != vault.Steam {
+		parts = append(parts, string(a.Algorithm), fmt.Sprintf("%d digits", a.Digits))
+	}
+	if a.Type == vault.HOTP {
+		parts = append(parts, fmt.Sprintf("counter %d", a.Counter))
+	} else {
+		parts = append(parts, fmt.Sprintf("%ds", a.Period))
+	}
+	if a.Serial != "" {
+		parts = append(parts, "serial "+a.Serial)
+	}
+	if len(a.Tags) > 0 {
+		parts = append(parts, "tags "+strings.Join(a.Tags, ", "))
+	}
+	if a.Note != "" {
+		parts = append(parts, "note "+strings.ReplaceAll(a.Note, "\n", " "))
+	}
+	return s.st.Dim.Render("  " + strings.Join(parts, " · "))
+}
+
+var _ = lipgloss.Width

@@ -1,0 +1,232 @@
+package tui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Fields of the manual entry form.
+const (
+	fIssuer = iota
+	fName
+	fSecret
+	fType
+	fAlgorithm
+	fDigits
+	fPeriod
+	fCounter
+	nFields
+	nBasic = fType // fields shown before "advanced" is opened
+)
+
+var fieldLabels = [nFields]string{"Issuer", "Account", "Secret key", "Type", "Algorithm", "Digits", "Period", "Counter"}
+
+// manualScreen is "account and key" entry. Every rule comes from vault
+// (ParseSecret, ParseType, ParseAlgorithm, Normalize); the form only maps
+// their errors to the field they concern.
+type manualScreen struct {
+	st        *Styles
+	keys      formKeys
+	advKey    key.Binding
+	inputs    [nFields]textinput.Model
+	focus     int
+	advanced  bool
+	submitted bool
+	now       func() time.Time
+	errs      [nFields]string
+	general   string
+	width     int
+	height    int
+}
+
+func newManualScreen(st *Styles, now func() time.Time) *manualScreen {
+	s := &manualScreen{st: st, keys: newFormKeys(), now: now,
+		advKey: bind([]string{"ctrl+a"}, "ctrl+a", "advanced")}
+	s.keys.Submit = bind([]string{"enter"}, "enter", "next/add")
+	placeholders := [nFields]string{"GitHub", "alice@example.com", "JBSW Y3DP EHPK 3PXP", "totp (or hotp, steam)", "SHA1 (or SHA256, SHA512)", "6", "30", "0"}
+	for i := range s.inputs {
+		s.inputs[i] = newInput("", placeholders[i])
+	}
+	s.inputs[fSecret].EchoMode = textinput.EchoPassword
+	s.inputs[fSecret].EchoCharacter = '•'
+	return s
+}
+
+func (s *manualScreen) focusCmd() tea.Cmd { return s.inputs[s.focus].Focus() }
+func (s *manualScreen) start() tea.Cmd    { return s.focusCmd() }
+
+func (s *manualScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	for i := range s.inputs {
+		s.inputs[i].Width = max(10, min(w-20, 50))
+	}
+}
+
+func (s *manualScreen) ShortHelp() []key.Binding {
+	return []key.Binding{s.keys.Submit, s.keys.Next, s.advKey, s.keys.Cancel}
+}
+func (s *manualScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *manualScreen) fields() int {
+	if s.advanced {
+		return nFields
+	}
+	return nBasic
+}
+
+func (s *manualScreen) moveFocus(d int) tea.Cmd {
+	s.inputs[s.focus].Blur()
+	n := s.fields()
+	s.focus = (s.focus + d + n) % n
+	return s.focusCmd()
+}
+
+// build turns the form into an account, collecting each field's error.
+func (s *manualScreen) build() (vault.Account, bool) {
+	s.errs, s.general = [nFields]string{}, ""
+	v := func(i int) string { return strings.TrimSpace(s.inputs[i].Value()) }
+	a := vault.Account{Issuer: v(fIssuer), Name: v(fName)}
+	var err error
+	if a.Type, err = vault.ParseType(v(fType)); err != nil {
+		s.errs[fType] = err.Error()
+	}
+	if a.Algorithm, err = vault.ParseAlgorithm(v(fAlgorithm)); err != nil {
+		s.errs[fAlgorithm] = err.Error()
+	}
+	number := func(i int, dst *int) {
+		if v(i) == "" {
+			return
+		}
+		n, err := strconv.Atoi(v(i))
+		if err != nil || n < 0 {
+			s.errs[i] = strings.ToLower(fieldLabels[i]) + " must be a whole number"
+			return
+		}
+		*dst = n
+	}
+	number(fDigits, &a.Digits)
+	number(fPeriod, &a.Period)
+	if v(fCounter) != "" {
+		c, err := strconv.ParseUint(v(fCounter), 10, 64)
+		if err != nil {
+			s.errs[fCounter] = "counter must be a whole number"
+		}
+		a.Counter = c
+	}
+	if a.Secret, err = vault.ParseSecret(s.inputs[fSecret].Value()); err != nil {
+		s.errs[fSecret] = err.Error()
+	}
+	ok := true
+	for _, e := range s.errs {
+		ok = ok && e == ""
+	}
+	if !ok {
+		return a, false
+	}
+	if err := a.Normalize(s.now()); err != nil {
+		switch {
+		case errors.Is(err, vault.ErrDigits):
+			s.errs[fDigits] = err.Error()
+		case errors.Is(err, vault.ErrPeriod):
+			s.errs[fPeriod] = err.Error()
+		case errors.Is(err, vault.ErrNoName):
+			s.errs[fName] = "type an account name or an issuer"
+		case errors.Is(err, vault.ErrUnknownType):
+			s.errs[fType] = err.Error()
+		case errors.Is(err, vault.ErrUnknownAlgorithm):
+			s.errs[fAlgorithm] = err.Error()
+		case errors.Is(err, vault.ErrEmptySecret), errors.Is(err, vault.ErrSecretTooShort), errors.Is(err, vault.ErrSecretTooLong), errors.Is(err, vault.ErrBadBase32):
+			s.errs[fSecret] = err.Error()
+		default:
+			s.general = err.Error()
+		}
+		return a, false
+	}
+	return a, true
+}
+
+func (s *manualScreen) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(km, s.keys.Cancel):
+		return emit(backMsg{})
+	case key.Matches(km, s.advKey):
+		s.advanced = !s.advanced
+		if !s.advanced && s.focus >= nBasic {
+			return s.moveFocus(-s.focus)
+		}
+		return nil
+	case key.Matches(km, s.keys.Next):
+		return s.moveFocus(1)
+	case key.Matches(km, s.keys.Prev):
+		return s.moveFocus(-1)
+	case key.Matches(km, s.keys.Submit):
+		if s.focus < s.fields()-1 && !s.submitted {
+			return s.moveFocus(1)
+		}
+		s.submitted = true
+		a, ok := s.build()
+		if !ok {
+			if !s.advanced {
+				for i := nBasic; i < nFields; i++ {
+					if s.errs[i] != "" {
+						s.advanced = true
+					}
+				}
+			}
+			return nil
+		}
+		return emit(importMsg{accts: []vault.Account{a}})
+	}
+	var cmd tea.Cmd
+	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
+	s.build() // inline validation as the user types
+	return cmd
+}
+
+// shownError is a field's error once it is worth showing: after a submit
+// attempt, or as soon as the field holds something.
+func (s *manualScreen) shownError(i int) string {
+	if s.errs[i] == "" {
+		return ""
+	}
+	if s.submitted || s.inputs[i].Value() != "" {
+		return s.errs[i]
+	}
+	return ""
+}
+
+func (s *manualScreen) View() string {
+	var b strings.Builder
+	b.WriteString(s.st.Title.Render("Enter an account by hand") + "\n\n")
+	b.WriteString(s.st.Hint.Render(clip("As a console's manual-entry tab hands it out: the account and the key.", s.width-4)) + "\n\n")
+	for i := 0; i < s.fields(); i++ {
+		label := fieldLabels[i]
+		cur := "  "
+		if i == s.focus {
+			cur = s.st.Cursor.Render("▸ ")
+		}
+		b.WriteString(cur + fit(s.st.FieldLabel.Render(label), 12) + s.inputs[i].View() + "\n")
+		if e := s.shownError(i); e != "" {
+			b.WriteString("              " + s.st.Error.Render(clip(e, s.width-18)) + "\n")
+		}
+		if i == nBasic-1 && !s.advanced {
+			b.WriteString("\n" + s.st.Hint.Render("  ctrl+a: advanced (type, algorithm, digits, period, counter)") + "\n")
+		}
+	}
+	if s.general != "" && s.submitted {
+		b.WriteString("\n" + s.st.Error.Render(clip(s.general, s.width-4)) + "\n")
+	}
+	return indent(b.String(), 2)
+}

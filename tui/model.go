@@ -1,0 +1,478 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// state is the screen the root model shows. Add new screens (e.g. security
+// keys) by adding a state, a component implementing screen and a case in
+// the key that opens it.
+type state int
+
+const (
+	stateLoading    state = iota // opening the vault
+	statePassphrase              // vault passphrase prompt
+	stateFatal                   // the vault could not be opened
+	stateMain                    // the account list
+	stateAddMenu                 // choose how to add
+	stateAddQR                   // QR image path or file browser
+	stateAddURI                  // paste a URI
+	stateAddManual               // manual entry form
+	stateImport                  // confirm decoded accounts
+	stateEdit                    // rename, tags, note
+	stateConfirm                 // yes/no question (delete, reveal)
+	stateShow                    // secret or QR code on screen
+	stateOffset                  // clock offset prompt
+	stateError                   // an operation failed
+)
+
+// screen is one component of the TUI. Screens get messages only while
+// active, and report results to the root with messages returned as
+// commands.
+type screen interface {
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	help.KeyMap
+}
+
+// Messages.
+type (
+	tickMsg   struct{ tag int }
+	openedMsg struct {
+		store Store
+		accts []vault.Account
+	}
+	openFailedMsg struct{ err error }
+	// accountsMsg carries a fresh copy of the accounts after a change.
+	accountsMsg struct {
+		accts    []vault.Account
+		selectID string
+		status   string
+	}
+	opFailedMsg struct {
+		what string
+		err  error
+	}
+	hotpMsg   struct{ acct vault.Account }
+	copiedMsg struct {
+		label string
+		seq   int
+		err   error
+	}
+	clearClipMsg struct{ seq int }
+	backMsg      struct{}              // leave the current screen
+	quitMsg      struct{}              // quit from a screen
+	passMsg      struct{ pass []byte } // passphrase typed
+	retryMsg     struct{}              // retry opening
+	addKindMsg   struct{ kind state }  // chosen add flow
+	decodedMsg   struct {
+		accts  []vault.Account
+		source string
+	}
+	importMsg struct{ accts []vault.Account }
+	editMsg   struct {
+		id     string
+		fn     func(*vault.Account) error
+		status string
+	}
+	confirmedMsg struct{ action func() tea.Cmd }
+	offsetMsg    struct{ offset time.Duration }
+)
+
+func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// needPassError is what the passphrase callback returns before the user
+// has typed one.
+type needPassError struct{ confirm bool }
+
+func (e needPassError) Error() string        { return ErrNeedPassphrase.Error() }
+func (e needPassError) Is(target error) bool { return target == ErrNeedPassphrase }
+
+// errOpenTimeout is reported when Open does not return in time.
+var errOpenTimeout = errors.New("the keyring did not answer in time")
+
+// Model is the root Bubble Tea model.
+type Model struct {
+	cfg    Config
+	st     *Styles
+	state  state
+	width  int
+	height int
+	store  Store
+	clock  func() time.Time
+	offset time.Duration
+	// tickTag guards the once-a-second tick: only a tick carrying the
+	// current tag re-arms, so a second loop can never start.
+	tickTag int
+	tick    func(tag int) tea.Cmd
+	help    help.Model
+	main    *mainScreen
+	sub     screen // the active screen when state != stateMain
+	status  string
+	clipSeq int
+	fatal   error
+	opening bool
+	// quitting is set by the test driver when a command quits.
+	quitting bool
+}
+
+// New returns the root model for cfg. Run calls it; tests drive it
+// directly.
+func New(cfg Config) Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.OpenTimeout <= 0 {
+		cfg.OpenTimeout = 15 * time.Second
+	}
+	cfg.Decoders = cfg.Decoders.withDefaults()
+	st := DefaultStyles()
+	h := help.New()
+	h.Styles.ShortKey = st.Help.Bold(true)
+	h.Styles.FullKey = st.Help.Bold(true)
+	m := Model{
+		cfg:    cfg,
+		st:     &st,
+		state:  stateLoading,
+		width:  80,
+		height: 24,
+		clock:  cfg.Now,
+		offset: cfg.TimeOffset,
+		help:   h,
+		tick:   everySecond,
+	}
+	m.main = newMainScreen(m.st, !cfg.HideNext)
+	m.resize()
+	return m
+}
+
+func everySecond(tag int) tea.Cmd {
+	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{tag: tag} })
+}
+
+// now is the device clock: the injected clock plus the simulated offset.
+func (m Model) now() time.Time { return m.clock().Add(m.offset) }
+
+// Init opens the vault and starts the clock.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.openCmd(nil), m.tick(m.tickTag))
+}
+
+// openCmd opens the vault in a command bounded by OpenTimeout.
+func (m *Model) openCmd(pass []byte) tea.Cmd {
+	m.opening = true
+	open, timeout := m.cfg.Open, m.cfg.OpenTimeout
+	return func() tea.Msg {
+		cb := func(confirm bool) ([]byte, error) {
+			if pass == nil {
+				return nil, needPassError{confirm: confirm}
+			}
+			return append([]byte(nil), pass...), nil
+		}
+		type result struct {
+			s   Store
+			a   []vault.Account
+			err error
+		}
+		ch := make(chan result, 1)
+		go func() {
+			var r result
+			defer func() {
+				if p := recover(); p != nil {
+					r = result{err: fmt.Errorf("opening the vault failed unexpectedly: %v", p)}
+				}
+				ch <- r
+			}()
+			r.s, r.err = open(cb)
+			if r.err == nil && r.s == nil {
+				r.err = errors.New("no vault was opened")
+			}
+			if r.err == nil {
+				r.a = r.s.Accounts()
+			}
+		}()
+		select {
+		case r := <-ch:
+			if r.err != nil {
+				return openFailedMsg{err: r.err}
+			}
+			return openedMsg{store: r.s, accts: r.a}
+		case <-time.After(timeout):
+			return openFailedMsg{err: fmt.Errorf("%w after %s", errOpenTimeout, timeout)}
+		}
+	}
+}
+
+// storeCmd runs a vault change in a command and reloads the accounts.
+func (m Model) storeCmd(what string, do func(Store) error, selectID, status string) tea.Cmd {
+	return storeCmd(m.store, what, do, selectID, status)
+}
+
+func storeCmd(s Store, what string, do func(Store) error, selectID, status string) tea.Cmd {
+	if s == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := do(s); err != nil {
+			return opFailedMsg{what: what, err: err}
+		}
+		return accountsMsg{accts: s.Accounts(), selectID: selectID, status: status}
+	}
+}
+
+// Update is the root of the message flow.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tickMsg:
+		if msg.tag != m.tickTag {
+			return m, nil // a stale loop: let it die
+		}
+		m.main.now = m.now()
+		return m, m.tick(m.tickTag)
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+c" {
+			return m, tea.Quit
+		}
+	case quitMsg:
+		return m, tea.Quit
+	case openedMsg:
+		m.opening = false
+		m.store = msg.store
+		m.main.setAccounts(msg.accts, "")
+		m.setState(stateMain, nil)
+		return m, nil
+	case openFailedMsg:
+		m.opening = false
+		return m.openFailed(msg.err)
+	case passMsg:
+		m.setState(stateLoading, nil)
+		return m, m.openCmd(msg.pass)
+	case retryMsg:
+		m.setState(stateLoading, nil)
+		return m, m.openCmd(nil)
+	case accountsMsg:
+		m.main.setAccounts(msg.accts, msg.selectID)
+		if msg.selectID != "" {
+			m.main.clearFilter()
+			m.main.setAccounts(msg.accts, msg.selectID)
+		}
+		m.status = msg.status
+		m.setState(stateMain, nil)
+		return m, nil
+	case opFailedMsg:
+		m.setState(stateError, newErrorScreen(m.st, "Could not "+msg.what, msg.err, false))
+		return m, nil
+	case hotpMsg:
+		m.main.setHOTP(msg.acct)
+		m.status = "generated a new code for " + msg.acct.Label() + " (counter saved)"
+		return m, nil
+	case copiedMsg:
+		if msg.err != nil {
+			m.status = "could not copy: " + msg.err.Error()
+			return m, nil
+		}
+		m.status = "copied " + msg.label
+		if d := m.cfg.ClearClipboard; d > 0 {
+			m.status += fmt.Sprintf(" (clipboard clears in %s)", d)
+			seq := msg.seq
+			return m, tea.Tick(d, func(time.Time) tea.Msg { return clearClipMsg{seq: seq} })
+		}
+		return m, nil
+	case clearClipMsg:
+		if msg.seq != m.clipSeq {
+			return m, nil // a newer copy replaced it
+		}
+		m.status = "clipboard cleared"
+		return m, m.copyCmd("", "")
+	case backMsg:
+		if m.state == stateFatal || m.state == stateLoading || m.state == statePassphrase {
+			return m, tea.Quit
+		}
+		m.setState(stateMain, nil)
+		return m, nil
+	case addKindMsg:
+		return m, m.openAdd(msg.kind)
+	case decodedMsg:
+		m.setState(stateImport, newImportScreen(m.st, msg.accts, m.main.all, msg.source))
+		return m, nil
+	case importMsg:
+		accts := msg.accts
+		if len(accts) == 0 {
+			m.setState(stateMain, nil)
+			return m, nil
+		}
+		status := fmt.Sprintf("added %s", accts[0].Label())
+		if len(accts) > 1 {
+			status = fmt.Sprintf("added %d accounts", len(accts))
+		}
+		return m, m.storeCmd("add the accounts", func(s Store) error { return s.Add(accts...) }, accts[0].ID, status)
+	case editMsg:
+		return m, m.storeCmd("save the account", func(s Store) error { return s.Edit(msg.id, msg.fn) }, msg.id, msg.status)
+	case confirmedMsg:
+		return m, msg.action()
+	case showMsg:
+		m.setState(stateShow, newShowScreen(m.st, msg.acct, msg.qr, m.cfg.Decoders))
+		return m, nil
+	case offsetMsg:
+		m.offset = msg.offset
+		m.main.now = m.now()
+		m.status = "clock offset " + formatOffset(m.offset)
+		m.setState(stateMain, nil)
+		return m, nil
+	}
+
+	if m.state == stateMain {
+		return m, m.updateMain(msg)
+	}
+	if m.sub != nil {
+		return m, m.sub.Update(msg)
+	}
+	return m, nil
+}
+
+// setState switches screens; s is the new screen unless the state is the
+// main list.
+func (m *Model) setState(st state, s screen) {
+	m.state, m.sub = st, s
+	if st == stateMain {
+		m.sub = nil
+		m.main.now = m.now()
+	}
+	m.resize()
+}
+
+func (m Model) openFailed(err error) (tea.Model, tea.Cmd) {
+	var need needPassError
+	if errors.As(err, &need) {
+		m.setState(statePassphrase, newPassScreen(m.st, need.confirm, ""))
+		return m, nil
+	}
+	if isWrongPassphrase(err) {
+		m.setState(statePassphrase, newPassScreen(m.st, false, "wrong passphrase, try again"))
+		return m, nil
+	}
+	m.fatal = err
+	m.setState(stateFatal, newErrorScreen(m.st, "", err, true))
+	return m, nil
+}
+
+// body sizes: a header line and a blank line on top, a status line and
+// the help at the bottom.
+func (m *Model) resize() {
+	w, h := m.width, m.height-m.chromeHeight()
+	m.help.Width = w
+	m.main.SetSize(w, h)
+	if m.sub != nil {
+		m.sub.SetSize(w, h)
+	}
+}
+
+func (m *Model) chromeHeight() int {
+	return 2 + 1 + lipgloss.Height(m.helpView())
+}
+
+func (m *Model) keyMap() help.KeyMap {
+	if m.state == stateMain {
+		return m.main.keyMap()
+	}
+	if m.sub != nil {
+		return m.sub
+	}
+	return backKeys{}
+}
+
+func (m *Model) helpView() string {
+	km := m.keyMap()
+	if m.state == stateMain && m.main.fullHelp {
+		return m.help.FullHelpView(km.FullHelp())
+	}
+	return m.help.ShortHelpView(km.ShortHelp())
+}
+
+// View renders the header, the active screen, the status line and help.
+func (m Model) View() string {
+	var b strings.Builder
+	b.WriteString(m.headerView())
+	b.WriteString("\n\n")
+	var body string
+	switch {
+	case m.state == stateMain:
+		body = m.main.View()
+	case m.sub != nil:
+		body = m.sub.View()
+	default:
+		body = m.st.Hint.Render("  opening the vault…")
+	}
+	bodyHeight := max(0, m.height-m.chromeHeight())
+	body = padLines(body, bodyHeight, m.width)
+	b.WriteString(body)
+	b.WriteString("\n")
+	b.WriteString(clip(m.statusView(), m.width))
+	b.WriteString("\n")
+	b.WriteString(m.helpView())
+	return b.String()
+}
+
+func (m Model) headerView() string {
+	left := m.st.Title.Render("vmfa")
+	if m.state == stateMain || m.state >= stateAddMenu {
+		n := len(m.main.all)
+		left += m.st.Header.Render(fmt.Sprintf(" · %d account%s", n, plural(n)))
+	}
+	now := m.now()
+	right := m.st.Header.Render(now.Format("15:04:05"))
+	if m.offset != 0 {
+		right = m.st.Offset.Render("clock "+formatOffset(m.offset)) + m.st.Header.Render(" · ") + right
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return clip(left+" "+right, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m Model) statusView() string {
+	if m.state != stateMain || m.status == "" {
+		return ""
+	}
+	return m.st.Status.Render(m.status)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// padLines cuts or pads s to exactly height lines.
+func padLines(s string, height, width int) string {
+	if height <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		lines[i] = clip(l, width)
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Store is what the TUI needs from the vault. Every method is called from
+// inside a tea.Cmd, never from Update or View. VaultStore adapts a
+// *vault.Vault; tests use an in-memory fake.
+type Store interface {
+	// Accounts returns a copy of every account in display order.
+	Accounts() []vault.Account
+	// Add stores new accounts.
+	Add(accts ...vault.Account) error
+	// NextHOTP advances and saves an HOTP counter and returns the account
+	// whose code is to be shown.
+	NextHOTP(id string) (vault.Account, error)
+	// Edit applies fn to one account and saves it; an error from fn
+	// aborts with nothing written.
+	Edit(id string, fn func(a *vault.Account) error) error
+	// Delete removes one account.
+	Delete(id string) error
+	// Reorder gives the accounts with these IDs ascending Order values in
+	// the order given.
+	Reorder(ids []string) error
+}
+
+// Opener opens the vault. passphrase is called only when the vault uses
+// (or is being created with) a passphrase; the TUI's own implementation
+// returns the passphrase typed on its prompt screen, or ErrNeedPassphrase
+// when none has been typed yet, which makes the TUI show that screen and
+// call Opener again.
+type Opener func(passphrase func(confirm bool) ([]byte, error)) (Store, error)
+
+// ErrNeedPassphrase is returned by the passphrase callback handed to an
+// Opener before the user has typed a passphrase. Openers must pass it
+// through (wrapped with %w is fine).
+var ErrNeedPassphrase = errors.New("passphrase required")
+
+// Clipboard receives copied codes.
+type Clipboard interface {
+	// Copy puts text on the clipboard; an empty text clears it.
+	Copy(text string) error
+}
+
+// Config configures Run.
+type Config struct {
+	// Open opens the vault; it runs in a command, bounded by OpenTimeout.
+	Open Opener
+	// OpenTimeout bounds Open so that a keyring that never answers cannot
+	// freeze the screen (default 15 s).
+	OpenTimeout time.Duration
+	// TimeOffset simulates a drifted device clock (--time-offset).
+	TimeOffset time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Input and Output default to the terminal.
+	Input  io.Reader
+	Output io.Writer
+	// Clipboard defaults to OSC 52 on Output plus the native clipboard
+	// when one is available.
+	Clipboard Clipboard
+	// ClearClipboard clears the clipboard this long after a copy
+	// (0 = never, the default).
+	ClearClipboard time.Duration
+	// HideNext hides the next code column at start (it is shown by
+	// default; n toggles it).
+	HideNext bool
+	// LogFile receives debug logs when set; nothing is ever logged to
+	// the screen.
+	LogFile string
+	// Decoders turn outside input into accounts (default: package
+	// scanner).
+	Decoders Decoders
+	// NoAltScreen keeps the normal screen (tests).
+	NoAltScreen bool
+}
+
+// Decoders are the parsing and rendering functions the add and show-QR
+// screens call; they live in package scanner, never in tui.
+type Decoders struct {
+	// ParseURI parses an otpauth:// or otpauth-migration:// URI.
+	ParseURI func(s string) ([]vault.Account, error)
+	// ScanFile decodes the QR codes in one image file.
+	ScanFile func(path string) ([]vault.Account, error)
+	// QRHalfBlocks renders text as a QR code made of half-block
+	// characters.
+	QRHalfBlocks func(text string) (string, error)
+	// AccountURI returns the otpauth URI of an account.
+	AccountURI func(a vault.Account) string
+}
+
+// Run starts the TUI and returns when the user quits. The terminal is
+// restored on every exit path, Ctrl-C included.
+func Run(cfg Config) error {
+	if cfg.Open == nil {
+		return errors.New("no vault to open")
+	}
+	if cfg.LogFile != "" {
+		f, err := tea.LogToFile(cfg.LogFile, "vmfa")
+		if err != nil {
+			return fmt.Errorf("cannot open log file: %w", err)
+		}
+		defer f.Close()
+	} else {
+		log.SetOutput(io.Discard)
+	}
+	out := cfg.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	if cfg.Clipboard == nil {
+		cfg.Clipboard = NewClipboard(out)
+	}
+	opts := []tea.ProgramOption{tea.WithOutput(out)}
+	if cfg.Input != nil {
+		opts = append(opts, tea.WithInput(cfg.Input))
+	}
+	if !cfg.NoAltScreen {
+		opts = append(opts, tea.WithAltScreen())
+	}
+	p := tea.NewProgram(New(cfg), opts...)
+	final, err := p.Run()
+	if err != nil {
+		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) {
+			return nil
+		}
+		return fmt.Errorf("terminal: %w", err)
+	}
+	if m, ok := final.(Model); ok && m.fatal != nil {
+		return m.fatal
+	}
+	return nil
+}

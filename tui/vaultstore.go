@@ -1,0 +1,52 @@
+package tui
+
+import (
+	"github.com/vmfa/vmfa/vault"
+)
+
+// vaultStore adapts a *vault.Vault to Store.
+type vaultStore struct{ v *vault.Vault }
+
+// VaultStore returns the Store the TUI uses for an open vault.
+func VaultStore(v *vault.Vault) Store { return vaultStore{v} }
+
+func (s vaultStore) Accounts() []vault.Account                 { return s.v.Accounts() }
+func (s vaultStore) Add(accts ...vault.Account) error          { return s.v.Add(accts...) }
+func (s vaultStore) NextHOTP(id string) (vault.Account, error) { return s.v.NextHOTP(id) }
+func (s vaultStore) Delete(id string) error                    { return s.v.Remove(id) }
+
+func (s vaultStore) Edit(id string, fn func(a *vault.Account) error) error {
+	_, err := s.v.Edit(id, fn)
+	return err
+}
+
+func (s vaultStore) Reorder(ids []string) error {
+	pos := make(map[string]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i + 1
+	}
+	return s.v.Update(func(d *vault.Data) error {
+		for i := range d.Accounts {
+			if p, ok := pos[d.Accounts[i].ID]; ok {
+				d.Accounts[i].Order = p
+			}
+		}
+		return nil
+	})
+}
+
+// OpenVault returns an Opener for vault.Open with opts. When
+// opts.Passphrase is nil the TUI's passphrase screen supplies it.
+func OpenVault(opts vault.Options) Opener {
+	return func(pass func(confirm bool) ([]byte, error)) (Store, error) {
+		o := opts
+		if o.Passphrase == nil {
+			o.Passphrase = pass
+		}
+		v, err := vault.Open(o)
+		if err != nil {
+			return nil, err
+		}
+		return VaultStore(v), nil
+	}
+}
