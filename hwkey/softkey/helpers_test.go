@@ -383,4 +383,3 @@ func blockingTouch(release <-chan struct{}) func(context.Context, string) bool {
 		}
 	}
 }
-
