@@ -60,7 +60,7 @@ type attached struct {
 var (
 	mu      sync.Mutex
 	devices = map[string]attached{}
-	handles = map[uintptr]Device{}
+	handles = map[uintptr]*handleState{}
 	next    uintptr
 )
 
@@ -84,6 +84,9 @@ func Attach(path, product string, d Device) error {
 func Detach(path string) {
 	mu.Lock()
 	defer mu.Unlock()
+	if a, ok := devices[path]; ok {
+		delete(lines, a.dev)
+	}
 	delete(devices, path)
 }
 
@@ -184,16 +187,93 @@ func vmfaShimManifest(devlist *C.fido_dev_info_t, ilen C.size_t, olen *C.size_t)
 	return C.FIDO_OK
 }
 
+// CTAPHID commands the shim looks at.
+const (
+	cmdKeepalive = 0xbb
+	cmdCancel    = 0x91
+	frameInit    = 0x80
+)
+
+// settleTime bounds how long an open waits for the answer to a request
+// that an earlier handle sent and then gave up on.
+const settleTime = time.Second
+
+// line is the state of one attached device shared by its handles: the
+// request still unanswered when its handle was closed, if any.
+type line struct {
+	mu          sync.Mutex
+	outstanding bool
+	outCID      [4]byte
+}
+
+var lines = map[Device]*line{}
+
+func lineFor(d Device) *line {
+	mu.Lock()
+	defer mu.Unlock()
+	l, ok := lines[d]
+	if !ok {
+		l = &line{}
+		lines[d] = l
+	}
+	return l
+}
+
+// handleState is one libfido2 open of a device. Like a hidraw file
+// descriptor, it only sees reports produced while it is open, and only
+// those for the CTAPHID channel it writes on: the answer to a request that
+// an earlier handle gave up on must not confuse the next one.
+type handleState struct {
+	dev  Device
+	line *line
+	mu   sync.Mutex
+	cid  [4]byte
+}
+
+func (h *handleState) channel() [4]byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cid
+}
+
+// settle waits (bounded) for the answer to an abandoned request, which
+// a key reports as busy until it is done, and drops queued reports.
+func settle(d Device, l *line) {
+	l.mu.Lock()
+	outstanding, cid := l.outstanding, l.outCID
+	l.outstanding = false
+	l.mu.Unlock()
+	deadline := time.Now().Add(settleTime)
+	for outstanding {
+		p, err := d.ReadReport(max(time.Until(deadline), 0))
+		if err != nil {
+			break
+		}
+		if len(p) >= 5 && [4]byte(p[:4]) == cid && p[4] != cmdKeepalive && p[4]&frameInit != 0 {
+			break
+		}
+	}
+	for {
+		if _, err := d.ReadReport(0); err != nil {
+			break
+		}
+	}
+}
+
 //export vmfaShimOpen
 func vmfaShimOpen(path *C.char) C.uintptr_t {
 	mu.Lock()
-	defer mu.Unlock()
 	a, ok := devices[C.GoString(path)]
+	mu.Unlock()
 	if !ok {
 		return 0
 	}
+	l := lineFor(a.dev)
+	settle(a.dev, l)
+	mu.Lock()
+	defer mu.Unlock()
 	next++
-	handles[next] = a.dev
+	handles[next] = &handleState{dev: a.dev, line: l}
 	return C.uintptr_t(next)
 }
 
@@ -204,7 +284,7 @@ func vmfaShimClose(h C.uintptr_t) {
 	delete(handles, uintptr(h))
 }
 
-func handle(h C.uintptr_t) Device {
+func handle(h C.uintptr_t) *handleState {
 	mu.Lock()
 	defer mu.Unlock()
 	return handles[uintptr(h)]
@@ -217,8 +297,16 @@ func vmfaShimWrite(h C.uintptr_t, buf *C.uchar, n C.size_t) C.int {
 	if d == nil || n != ReportLen+1 {
 		return -1
 	}
-	p := C.GoBytes(unsafe.Pointer(buf), C.int(n))
-	if err := d.WriteReport(p[1:]); err != nil {
+	p := C.GoBytes(unsafe.Pointer(buf), C.int(n))[1:]
+	d.mu.Lock()
+	copy(d.cid[:], p[:4])
+	d.mu.Unlock()
+	if p[4]&frameInit != 0 && p[4] != cmdCancel {
+		d.line.mu.Lock()
+		d.line.outstanding, d.line.outCID = true, [4]byte(p[:4])
+		d.line.mu.Unlock()
+	}
+	if err := d.dev.WriteReport(p); err != nil {
 		return -1
 	}
 	return C.int(n)
@@ -230,14 +318,34 @@ func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
 	if d == nil || n < ReportLen {
 		return -1
 	}
-	timeout := time.Duration(-1)
+	var deadline time.Time
 	if ms >= 0 {
-		timeout = time.Duration(ms) * time.Millisecond
+		deadline = time.Now().Add(time.Duration(ms) * time.Millisecond)
 	}
-	p, err := d.ReadReport(timeout)
-	if err != nil || len(p) != ReportLen {
-		return -1
+	for {
+		timeout := time.Duration(-1)
+		if ms >= 0 {
+			timeout = max(time.Until(deadline), 0)
+		}
+		p, err := d.dev.ReadReport(timeout)
+		if err != nil || len(p) != ReportLen {
+			return -1
+		}
+		// Reports for another channel belong to another client (or to a
+		// request that was given up); a broadcast INIT reply is checked
+		// by libfido2 against its nonce.
+		cid := [4]byte(p[:4])
+		if cid != d.channel() && cid != [4]byte{0xff, 0xff, 0xff, 0xff} {
+			continue
+		}
+		if p[4]&frameInit != 0 && p[4] != cmdKeepalive {
+			d.line.mu.Lock()
+			if d.line.outCID == cid {
+				d.line.outstanding = false
+			}
+			d.line.mu.Unlock()
+		}
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(n)), p)
+		return ReportLen
 	}
-	copy(unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(n)), p)
-	return ReportLen
 }

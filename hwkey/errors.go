@@ -1,0 +1,161 @@
+package hwkey
+
+import (
+	"errors"
+	"fmt"
+
+	libfido2 "github.com/keys-pub/go-libfido2"
+)
+
+// Errors users run into. Each says what happened and what to do; callers
+// check them with errors.Is.
+var (
+	// ErrNoDevice means no security key was found.
+	ErrNoDevice = errors.New("no security key found: insert one and try again")
+	// ErrMultipleDevices means several keys are present and none was chosen.
+	ErrMultipleDevices = errors.New("several security keys found: choose one with --device (see vmfa key list)")
+	// ErrNotAccessible means a key is plugged in but this user may not open
+	// its /dev/hidraw node.
+	ErrNotAccessible = errors.New("a security key is plugged in but not accessible: install the libfido2 udev rules (70-u2f.rules) or add yourself to the plugdev group, then reinsert the key")
+	// ErrDeviceGone means the path names no present key.
+	ErrDeviceGone = errors.New("security key not found at that path: it may have been removed (see vmfa key list)")
+	// ErrBusy means another operation is still waiting on the key.
+	ErrBusy = errors.New("the security key is busy with another request: touch it or reinsert it, then try again")
+
+	// ErrPINRequired means the key has a PIN and the request needs it.
+	ErrPINRequired = errors.New("the security key needs its pin: pass --pin-stdin")
+	// ErrPINInvalid means the PIN was wrong; see PINError for retries left.
+	ErrPINInvalid = errors.New("wrong pin")
+	// ErrPINBlocked means too many wrong PINs: the key must be reset (which
+	// erases its credentials), or, for a temporary block, reinserted.
+	ErrPINBlocked = errors.New("pin blocked after too many wrong attempts: reinsert the key, or reset it if it stays blocked (this erases its credentials)")
+	// ErrPINNotSet means the request needs a PIN but none is set.
+	ErrPINNotSet = errors.New("the security key has no pin: set one first with vmfa key pin")
+	// ErrPINPolicy means the new PIN breaks the key's rules.
+	ErrPINPolicy = errors.New("the pin does not meet the key's rules: use 4 to 63 characters")
+	// ErrPINSet means SetPIN was called on a key that already has a PIN.
+	ErrPINSet = errors.New("the security key already has a pin: change it instead")
+
+	// ErrNoCredentials means the key holds no credential for this site.
+	ErrNoCredentials = errors.New("this security key has no credential for this site: register it first, or try another key")
+	// ErrUnsupported means the key cannot do what was asked, typically a
+	// PIN, resident key or user verification on a U2F-only key.
+	ErrUnsupported = errors.New("the security key does not support this option (u2f-only keys have no pin, resident keys or user verification)")
+	// ErrTimeout means nobody touched the key in time.
+	ErrTimeout = errors.New("timed out waiting for a touch on the security key: try again and touch it when it blinks")
+	// ErrExcluded means the key is already registered with this site.
+	ErrExcluded = errors.New("this security key is already registered for this account")
+	// ErrDenied means the key refused the operation.
+	ErrDenied = errors.New("the security key refused the request")
+	// ErrInvalidRequest means the request itself is malformed (for example an
+	// empty challenge or credential ID).
+	ErrInvalidRequest = errors.New("invalid security key request")
+	// ErrDevice means the key failed or the connection to it broke.
+	ErrDevice = errors.New("communication with the security key failed: reinsert it and try again")
+)
+
+// PINError is a wrong PIN, with the attempts left when the key says.
+type PINError struct {
+	// Retries is the number of attempts left, or -1 if unknown.
+	Retries int
+}
+
+func (e *PINError) Error() string {
+	switch {
+	case e.Retries < 0:
+		return "wrong pin"
+	case e.Retries == 1:
+		return "wrong pin: 1 attempt left before the key blocks its pin"
+	default:
+		return fmt.Sprintf("wrong pin: %d attempts left", e.Retries)
+	}
+}
+
+// Is makes errors.Is(err, ErrPINInvalid) true.
+func (e *PINError) Is(target error) bool { return target == ErrPINInvalid }
+
+// TimeoutError is ErrTimeout with how the request ended.
+type TimeoutError struct {
+	// Abandoned is set when the key could not be cancelled (U2F-only keys):
+	// vmfa stopped waiting but the key may still blink until touched or
+	// reinserted.
+	Abandoned bool
+}
+
+func (e *TimeoutError) Error() string {
+	if e.Abandoned {
+		return "timed out waiting for a touch: vmfa stopped waiting, but this u2f key cannot be cancelled and may keep blinking until touched or reinserted"
+	}
+	return ErrTimeout.Error()
+}
+
+// Is makes errors.Is(err, ErrTimeout) true.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
+
+// CTAP status codes that go-libfido2 passes through as Error{Code}.
+const (
+	ctapCredentialExcluded  = 0x19
+	ctapUserActionTimeout   = 0x2f
+	ctapPINBlocked          = 0x32
+	ctapPINAuthInvalid      = 0x33
+	ctapUnsupportedAlg      = 0x26
+	ctapKeepaliveCancel     = 0x2d
+	ctapUnsupportedExtnsion = 0x16
+)
+
+// translate maps go-libfido2's errors to this package's. It keeps err in
+// the chain (%w) only for the unexpected ones, so messages stay one line
+// that says what to do.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var code libfido2.Error
+	if errors.As(err, &code) {
+		switch code.Code {
+		case ctapCredentialExcluded:
+			return ErrExcluded
+		case ctapUserActionTimeout:
+			return ErrTimeout
+		case ctapPINBlocked:
+			return ErrPINBlocked
+		case ctapPINAuthInvalid:
+			return &PINError{Retries: -1}
+		case ctapKeepaliveCancel:
+			return ErrTimeout
+		case ctapUnsupportedAlg, ctapUnsupportedExtnsion:
+			return ErrUnsupported
+		}
+		return fmt.Errorf("%w (ctap error 0x%02x)", ErrDevice, code.Code)
+	}
+	switch {
+	case errors.Is(err, libfido2.ErrPinRequired):
+		return ErrPINRequired
+	case errors.Is(err, libfido2.ErrPinInvalid):
+		return &PINError{Retries: -1}
+	case errors.Is(err, libfido2.ErrPinAuthBlocked):
+		return ErrPINBlocked
+	case errors.Is(err, libfido2.ErrPinNotSet):
+		return ErrPINNotSet
+	case errors.Is(err, libfido2.ErrPinPolicyViolation):
+		return ErrPINPolicy
+	case errors.Is(err, libfido2.ErrNoCredentials):
+		return ErrNoCredentials
+	case errors.Is(err, libfido2.ErrUnsupportedOption), errors.Is(err, libfido2.ErrInvalidOption),
+		errors.Is(err, libfido2.ErrNotFIDO2):
+		return ErrUnsupported
+	case errors.Is(err, libfido2.ErrActionTimeout), errors.Is(err, libfido2.ErrKeepaliveCancel):
+		return ErrTimeout
+	case errors.Is(err, libfido2.ErrOperationDenied), errors.Is(err, libfido2.ErrNotAllowed):
+		return ErrDenied
+	case errors.Is(err, libfido2.ErrInvalidArgument), errors.Is(err, libfido2.ErrMissingParameter),
+		errors.Is(err, libfido2.ErrInvalidLength):
+		return fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	case errors.Is(err, libfido2.ErrTX), errors.Is(err, libfido2.ErrRX),
+		errors.Is(err, libfido2.ErrRXNotCBOR), errors.Is(err, libfido2.ErrRXInvalidCBOR),
+		errors.Is(err, libfido2.ErrInternal), errors.Is(err, libfido2.ErrOther),
+		errors.Is(err, libfido2.ErrInvalidCommand):
+		return ErrDevice
+	}
+	return fmt.Errorf("%w: %v", ErrDevice, err)
+}
