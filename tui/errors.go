@@ -49,9 +49,9 @@ func explain(err error) explanation {
 	case errors.Is(err, vault.ErrNoVault):
 		return explanation{"No vault", "There is no vault at the configured path.", "Check --vault or $VMFA_VAULT, or run 'vmfa init'."}
 	case errors.Is(err, vault.ErrDuplicate):
-		return explanation{"Already in the vault", "An account with the same issuer, name and secret is already stored.", "Press esc to go back."}
+		return explanation{"Already in the vault", "An account with the same issuer, name and secret is already stored.", "Press esc to go back. The vault was not changed."}
 	}
-	return explanation{"Something went wrong", "", "Press r to try again, or ctrl+c to quit."}
+	return explanation{"", "", ""}
 }
 
 func isWrongPassphrase(err error) bool { return errors.Is(err, vault.ErrWrongPassphrase) }
@@ -84,7 +84,7 @@ func (s *errorScreen) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(km, s.keys.Retry):
 			return emit(retryMsg{})
-		case km.String() == "q", km.String() == "esc":
+		case key.Matches(km, s.keys.Quit):
 			return emit(quitMsg{})
 		}
 		return nil
@@ -98,8 +98,19 @@ func (s *errorScreen) Update(msg tea.Msg) tea.Cmd {
 func (s *errorScreen) View() string {
 	e := explain(s.err)
 	title := e.title
-	if s.prefix != "" {
+	switch {
+	case title == "" && s.prefix != "":
+		title = s.prefix
+	case title == "":
+		title = "The vault could not be opened"
+	case s.prefix != "":
 		title = s.prefix + ": " + strings.ToLower(e.title[:1]) + e.title[1:]
+	}
+	if e.todo == "" {
+		e.todo = "Press r to try again, or q to quit."
+		if !s.keys.retry {
+			e.todo = "Press esc to go back. The vault was not changed."
+		}
 	}
 	w := min(s.width-4, 76)
 	wrap := lipgloss.NewStyle().Width(w)

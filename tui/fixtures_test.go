@@ -16,6 +16,9 @@ var genFixtures = flag.Bool("gen", false, "regenerate the QR image fixtures in t
 // Authenticator export of two accounts.
 const qrGitHubURI = "otpauth://totp/GitHub:octocat?secret=" + rfcSecret + "&issuer=GitHub"
 
+// qrRFCURI is the RFC 6238 appendix B SHA1 key with 8 digits.
+const qrRFCURI = "otpauth://totp/RFC6238:sha1?secret=" + rfcSecret + "&issuer=RFC6238&digits=8"
+
 func TestGenerateFixtures(t *testing.T) {
 	if !*genFixtures {
 		t.Skip("run with -gen to regenerate")
@@ -30,6 +33,7 @@ func TestGenerateFixtures(t *testing.T) {
 		}
 	}
 	write("qr-github.png", qrGitHubURI)
+	write("qr-rfc6238.png", qrRFCURI)
 	batch := []vault.Account{
 		{Issuer: "Example", Name: "one@example.com", Secret: mustSecret("JBSWY3DPEHPK3PXP"), Type: vault.TOTP, Algorithm: vault.SHA1, Digits: 6, Period: 30},
 		{Issuer: "Example", Name: "two@example.com", Secret: mustSecret("MFRGGZDFMZTWQ2LK"), Type: vault.HOTP, Algorithm: vault.SHA1, Digits: 6, Counter: 3},

@@ -166,7 +166,7 @@ func (c *fakeClipboard) last() string {
 var testTime = time.Date(2026, 11, 22, 9, 30, 17, 0, time.UTC)
 
 // RFC 6238 appendix B secret (SHA1), base32.
-const rfcSecret = "GEZDGNBVGY3DQOJQGEZDGNBVGY3DQOJQ"
+const rfcSecret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" // "12345678901234567890"
 
 func mustSecret(s string) []byte {
 	b, err := vault.ParseSecret(s)

@@ -181,7 +181,7 @@ func newBackKeys(retry bool) backKeys {
 	return backKeys{
 		Back:  bind([]string{"esc", "enter", "q"}, "esc", "back"),
 		Retry: bind([]string{"r"}, "r", "retry"),
-		Quit:  bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Quit:  bind([]string{"q", "esc", "ctrl+c"}, "q", "quit"),
 		retry: retry,
 	}
 }

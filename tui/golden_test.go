@@ -1,0 +1,74 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// TestGolden renders every screen at 80×24 and 120×40 with the Ascii
+// profile and an injected clock. Rewrite with: go test ./tui -run Golden -update
+func TestGolden(t *testing.T) {
+	type screenCase struct {
+		name  string
+		empty bool
+		open  error // the opener fails with this
+		keys  string
+	}
+	cases := []screenCase{
+		{name: "main"},
+		{name: "main-help", keys: "?"},
+		{name: "main-hotp-generated", keys: "jj<enter>"},
+		{name: "main-offset", keys: "o-45<enter>"},
+		{name: "empty", empty: true},
+		{name: "filter", keys: "/cloud"},
+		{name: "filter-none", keys: "/zzz<enter>"},
+		{name: "add-menu", keys: "a"},
+		{name: "add-qr", keys: "ai"},
+		{name: "add-qr-error", keys: "aitestdata/nope.png<enter>"},
+		{name: "add-uri", keys: "au"},
+		{name: "add-uri-error", keys: "auotpauth://totp/x?secret=abc1<enter>"},
+		{name: "add-manual", keys: "amCorp<tab>dave<tab>JBSWY3DP"},
+		{name: "add-manual-advanced", keys: "am<ctrl+a>Corp<tab>dave<tab>JBSWY3DPEHPK3PXP<tab>hotp<tab>md5<tab>9"},
+		{name: "add-import-batch", keys: "aitestdata/qr-migration.png<enter><space>"},
+		{name: "edit", keys: "jjje"},
+		{name: "confirm-delete", keys: "jjjd"},
+		{name: "reveal-secret", keys: "jjjSy"},
+		{name: "offset", keys: "o"},
+		{name: "error-no-keyring", open: fmt.Errorf("cannot create a keyring vault: %w: dbus: The name org.freedesktop.secrets was not provided", vault.ErrKeyringUnavailable)},
+		{name: "error-keyring-timeout", open: fmt.Errorf("%w after 10s", vault.ErrKeyringTimeout)},
+		{name: "error-corrupt", open: fmt.Errorf("%w: authentication failed", vault.ErrCorrupt)},
+		{name: "error-save", keys: "f"},
+		{name: "passphrase", open: vault.ErrWrongPassphrase},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				var accts []vault.Account
+				if !c.empty {
+					accts = sampleAccounts()
+				}
+				env := &testEnv{store: newFakeStore(accts...), clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+				cfg := testConfig(env.store, env)
+				if c.open != nil {
+					err := c.open
+					cfg.Open = func(func(bool) ([]byte, error)) (Store, error) { return nil, err }
+				}
+				m := New(cfg)
+				m.tick = func(int) tea.Cmd { return nil }
+				m = drive(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				m = run(t, m, m.Init())
+				if c.name == "error-save" {
+					env.store.fail = errors.New("cannot write the vault: no space left on device")
+				}
+				m = press(t, m, c.keys)
+				golden.RequireEqual(t, []byte(m.View()))
+			})
+		}
+	}
+}

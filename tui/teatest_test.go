@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// TestFlowAddFromQR runs the real program (real once-a-second tick) on an
+// empty vault: add the RFC 6238 key from a QR image, check the code shown
+// against RFC 6238 appendix B for the injected time, then let the clock
+// cross the period boundary and check the next code is shown.
+func TestFlowAddFromQR(t *testing.T) {
+	env := &testEnv{store: newFakeStore(), clip: &fakeClipboard{}, clock: &testClock{t: time.Unix(1111111109, 0)}}
+	cfg := testConfig(env.store, env)
+	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24))
+
+	var seen bytes.Buffer
+	waitFor := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			return strings.Contains(seen.String(), what)
+		}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		seen.Reset()
+	}
+
+	waitFor("No accounts yet")
+	tm.Type("ai")
+	waitFor("Add from a QR image")
+	tm.Type("testdata/qr-rfc6238.png")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("Found 1 account in qr-rfc6238.png")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	// RFC 6238 appendix B, SHA1: T=1111111109 → 07081804, and the next
+	// step (T=1111111111) → 14050471, shown side by side.
+	waitFor("0708 1804  → 1405 0471")
+
+	// Cross the boundary; the next tick redraws with the new current code.
+	env.clock.Add(2 * time.Second)
+	waitFor("1405 0471  →")
+
+	tm.Type("c")
+	waitFor("copied RFC6238: sha1")
+	if got := env.clip.last(); got != "14050471" {
+		t.Errorf("copied %q, want 14050471", got)
+	}
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
