@@ -251,6 +251,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case openedMsg:
 		m.opening = false
+		m.fatal = nil
 		m.store = msg.store
 		m.main.setAccounts(msg.accts, "")
 		m.setState(stateMain, nil)
