@@ -378,14 +378,6 @@ func EncodeMigration(accs []vault.Account, batchSize, batchIndex, batchID int) (
 		default:
 			return "", fmt.Errorf("%s: %w: %q", a.Label(), ErrUnknownAlgorithm, a.Algorithm)
 		}
-		switch a.Digits {
-		case 6, 0:
-			p.uint(5, 1)
-		case 8:
-			p.uint(5, 2)
-		default:
-			return "", fmt.Errorf("%s: google authenticator exports hold 6 or 8 digits, not %d", a.Label(), a.Digits)
-		}
 		switch a.Type {
 		case vault.TOTP, "":
 			if a.Period != 0 && a.Period != vault.DefaultPeriod {
@@ -397,6 +389,14 @@ func EncodeMigration(accs []vault.Account, batchSize, batchIndex, batchID int) (
 			p.uint(7, a.Counter)
 		default:
 			return "", fmt.Errorf("%s: %s accounts cannot be put in a google authenticator export", a.Label(), a.Type)
+		}
+		switch a.Digits {
+		case 6, 0:
+			p.uint(5, 1)
+		case 8:
+			p.uint(5, 2)
+		default:
+			return "", fmt.Errorf("%s: google authenticator exports hold 6 or 8 digits, not %d", a.Label(), a.Digits)
 		}
 		w.bytes(1, p.b)
 	}

@@ -1,0 +1,150 @@
+package scanner
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Export formats.
+const (
+	ExportURIs      = "uris"      // otpauth:// URIs, one per line
+	ExportAegis     = "aegis"     // Aegis plain JSON (importable by Aegis and by vmfa)
+	ExportMigration = "migration" // Google Authenticator transfer QR codes
+)
+
+// ExportFormats lists the names WriteExport and the CLI accept.
+var ExportFormats = []string{ExportURIs, ExportAegis, ExportMigration}
+
+// WriteURIs writes one otpauth:// URI per line.
+func WriteURIs(w io.Writer, accs []vault.Account) error {
+	bw := bufio.NewWriter(w)
+	for _, a := range accs {
+		bw.WriteString(AccountURI(a))
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// WriteAegis writes an unencrypted Aegis export (db version 2) that Aegis
+// and Import read back. Tags become Aegis groups (the first one; Aegis v2
+// has one group per entry).
+func WriteAegis(w io.Writer, accs []vault.Account) error {
+	type info struct {
+		Secret  string  `json:"secret"`
+		Algo    string  `json:"algo"`
+		Digits  int     `json:"digits"`
+		Period  int     `json:"period,omitempty"`
+		Counter *uint64 `json:"counter,omitempty"`
+	}
+	type ent struct {
+		Type     string  `json:"type"`
+		UUID     string  `json:"uuid"`
+		Name     string  `json:"name"`
+		Issuer   string  `json:"issuer"`
+		Note     string  `json:"note"`
+		Favorite bool    `json:"favorite"`
+		Icon     *string `json:"icon"`
+		Group    *string `json:"group"`
+		Info     info    `json:"info"`
+	}
+	type db struct {
+		Version int   `json:"version"`
+		Entries []ent `json:"entries"`
+	}
+	type header struct {
+		Slots  *int `json:"slots"`
+		Params *int `json:"params"`
+	}
+	out := struct {
+		Version int    `json:"version"`
+		Header  header `json:"header"`
+		DB      db     `json:"db"`
+	}{Version: 1, DB: db{Version: 2, Entries: []ent{}}}
+	for _, a := range accs {
+		e := ent{
+			Type: string(a.Type), UUID: uuid4(), Name: a.Name, Issuer: a.Issuer, Note: a.Note, Favorite: a.Favourite,
+			Info: info{Secret: vault.EncodeSecret(a.Secret), Algo: string(a.Algorithm), Digits: a.Digits},
+		}
+		if e.Type == "" {
+			e.Type = string(vault.TOTP)
+		}
+		if e.Info.Algo == "" {
+			e.Info.Algo = string(vault.SHA1)
+		}
+		if a.Type == vault.HOTP {
+			c := a.Counter
+			e.Info.Counter = &c
+		} else {
+			e.Info.Period = a.Period
+			if e.Info.Period == 0 {
+				e.Info.Period = vault.DefaultPeriod
+			}
+		}
+		if len(a.Tags) > 0 {
+			g := a.Tags[0]
+			e.Group = &g
+		}
+		out.DB.Entries = append(out.DB.Entries, e)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+func uuid4() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("vmfa: crypto/rand failed: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// MigrationQR is one QR code of a Google Authenticator export.
+type MigrationQR struct {
+	URI string // otpauth-migration://offline?data=…
+	PNG []byte // the QR code
+}
+
+// MigrationExport encodes accounts as Google Authenticator transfer QR
+// codes of at most MaxMigrationBatch accounts each, with the batch fields
+// set (size, index and a random batch id), each rendered as a size-pixel
+// PNG. Accounts the format cannot hold (Steam, periods other than 30 s,
+// 7 digits) make it fail, naming them all.
+func MigrationExport(accs []vault.Account, size int) ([]MigrationQR, error) {
+	var bad []string
+	for _, a := range accs {
+		if _, err := EncodeMigration([]vault.Account{a}, 1, 0, 0); err != nil {
+			bad = append(bad, err.Error())
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("cannot export to google authenticator: %s", strings.Join(bad, "; "))
+	}
+	var id [4]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, err
+	}
+	batchID := int(int32(uint32(id[0])<<24|uint32(id[1])<<16|uint32(id[2])<<8|uint32(id[3])) & 0x7fffffff)
+	uris, err := MigrationURIs(accs, batchID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MigrationQR, 0, len(uris))
+	for _, u := range uris {
+		png, err := QRPNG(u, size)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MigrationQR{URI: u, PNG: png})
+	}
+	return out, nil
+}

@@ -1,0 +1,530 @@
+package scanner
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Import formats.
+const (
+	FormatAuto      = "auto"      // detect from the content
+	FormatURIs      = "uris"      // otpauth:// and otpauth-migration:// URIs, one per line
+	FormatMigration = "migration" // otpauth-migration:// URIs only, one per line
+	FormatAegis     = "aegis"     // Aegis plain JSON export
+	Format2FAS      = "2fas"      // 2FAS .2fas backup, unencrypted
+	FormatAndOTP    = "andotp"    // andOTP plain JSON backup
+	FormatCSV       = "csv"       // hardware-token CSV (see ParseTokenCSV)
+	FormatPSKC      = "pskc"      // RFC 6030 key container (see ParsePSKC)
+	FormatImage     = "image"     // an image holding QR codes (auto only)
+)
+
+// ImportFormats lists the names accepted by Import, for help texts.
+var ImportFormats = []string{FormatAuto, FormatURIs, FormatMigration, FormatAegis, Format2FAS, FormatAndOTP, FormatCSV, FormatPSKC}
+
+// maxImportBytes bounds an import file.
+const maxImportBytes = 32 << 20
+
+// ImportOption changes how Import reads a file.
+type ImportOption func(*importConfig)
+
+type importConfig struct {
+	skipInvalid bool
+	pskc        PSKCKey
+}
+
+// SkipInvalid makes Import leave out invalid entries (listed in
+// ImportResult.Invalid) instead of failing the whole import.
+func SkipInvalid() ImportOption { return func(c *importConfig) { c.skipInvalid = true } }
+
+// WithPSKCKey gives the key or passphrase of an encrypted PSKC file.
+func WithPSKCKey(k PSKCKey) ImportOption { return func(c *importConfig) { c.pskc = k } }
+
+// Invalid is one entry an import left out, and why.
+type Invalid struct {
+	Entry string // "line 3", "entry 2 (GitHub: bob)", "key 1 (serial 123)"
+	Err   error
+}
+
+// ImportResult is what Import read.
+type ImportResult struct {
+	Format   string          // the format read (detected when auto)
+	Accounts []vault.Account // valid, normalised accounts in file order
+	Invalid  []Invalid       // entries left out (only with SkipInvalid)
+}
+
+// Import reads accounts from an export or token file. format is one of
+// ImportFormats; FormatAuto detects it from the content. Without
+// SkipInvalid, the first invalid entry fails the import (an *EntryError
+// naming it); with it, invalid entries are listed in the result. A file
+// with no valid account at all is an error either way.
+func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, error) {
+	var cfg importConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxImportBytes {
+		return nil, fmt.Errorf("the file is over %d MiB", maxImportBytes>>20)
+	}
+	format = strings.ToLower(strings.TrimSpace(format))
+	if format == "" || format == FormatAuto {
+		if format, err = DetectFormat(data); err != nil {
+			return nil, err
+		}
+	}
+	var entries []entry
+	switch format {
+	case FormatURIs, FormatMigration:
+		entries, err = importURIs(data, format == FormatMigration)
+	case FormatAegis:
+		entries, err = importAegis(data)
+	case Format2FAS:
+		entries, err = import2FAS(data)
+	case FormatAndOTP:
+		entries, err = importAndOTP(data)
+	case FormatCSV:
+		entries, err = parseTokenCSV(bytes.NewReader(data))
+	case FormatPSKC:
+		entries, err = parsePSKC(bytes.NewReader(data), cfg.pskc)
+	case FormatImage:
+		entries, err = importImage(data)
+	default:
+		return nil, fmt.Errorf("%w %q (want %s)", ErrUnknownFormat, clip(format), strings.Join(ImportFormats, ", "))
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &ImportResult{Format: format}
+	for _, e := range entries {
+		if e.err != nil {
+			if !cfg.skipInvalid {
+				return nil, &EntryError{Entry: e.where, Err: e.err}
+			}
+			res.Invalid = append(res.Invalid, Invalid{Entry: e.where, Err: e.err})
+			continue
+		}
+		res.Accounts = append(res.Accounts, e.acc)
+	}
+	if len(res.Accounts) == 0 {
+		if len(res.Invalid) > 0 {
+			return res, fmt.Errorf("%w: all %d entries are invalid (first: %s: %v)", ErrNoAccounts, len(res.Invalid), res.Invalid[0].Entry, res.Invalid[0].Err)
+		}
+		return res, ErrNoAccounts
+	}
+	return res, nil
+}
+
+// DetectFormat tells an import file's format from its content.
+func DetectFormat(data []byte) (string, error) {
+	s := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	s = bytes.TrimSpace(s)
+	switch {
+	case len(s) == 0:
+		return "", fmt.Errorf("%w: the file is empty", ErrNoAccounts)
+	case bytes.HasPrefix(data, []byte("\x89PNG")), bytes.HasPrefix(data, []byte("\xff\xd8\xff")),
+		bytes.HasPrefix(data, []byte("GIF8")), bytes.HasPrefix(data, []byte("BM")),
+		len(data) > 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		return FormatImage, nil
+	case s[0] == '<':
+		if bytes.Contains(s, []byte("KeyContainer")) {
+			return FormatPSKC, nil
+		}
+	case s[0] == '[':
+		return FormatAndOTP, nil
+	case s[0] == '{':
+		var probe map[string]json.RawMessage
+		if json.Unmarshal(s, &probe) == nil {
+			if _, ok := probe["db"]; ok {
+				return FormatAegis, nil
+			}
+			if _, ok := probe["services"]; ok {
+				return Format2FAS, nil
+			}
+			if _, ok := probe["servicesEncrypted"]; ok {
+				return Format2FAS, nil
+			}
+		}
+	default:
+		// Text: look at the first line that is not blank or a comment.
+		var line []byte
+		for rest := s; len(rest) > 0; {
+			line, rest, _ = bytes.Cut(rest, []byte("\n"))
+			if line = bytes.TrimSpace(line); len(line) > 0 && line[0] != '#' {
+				break
+			}
+		}
+		switch {
+		case hasPrefixFold(string(line), otpauthScheme) || hasPrefixFold(string(line), migrationScheme):
+			return FormatURIs, nil
+		case bytes.Contains(line, []byte(",")):
+			return FormatCSV, nil
+		}
+	}
+	return "", fmt.Errorf("%w: cannot tell what kind of file this is (give --format: %s)", ErrUnknownFormat, strings.Join(ImportFormats[1:], ", "))
+}
+
+// importURIs reads one URI per line; blank lines and lines starting with
+// '#' are skipped.
+func importURIs(data []byte, migrationOnly bool) ([]entry, error) {
+	var entries []entry
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), maxURILen+1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		where := fmt.Sprintf("line %d", n)
+		if migrationOnly && !hasPrefixFold(line, migrationScheme) {
+			entries = append(entries, entry{where: where, err: fmt.Errorf("%w: not an otpauth-migration uri", ErrNotOTPAuth)})
+			continue
+		}
+		accs, err := ParseURI(line)
+		if err != nil {
+			entries = append(entries, entry{where: where, err: err})
+			continue
+		}
+		for _, a := range accs {
+			entries = append(entries, entry{where: where, acc: a})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", n+1, err)
+	}
+	if len(entries) == 0 {
+		return nil, ErrNoAccounts
+	}
+	return entries, nil
+}
+
+func importImage(data []byte) ([]entry, error) {
+	texts, err := DecodeReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	var entries []entry
+	for i, t := range texts {
+		where := fmt.Sprintf("QR code %d", i+1)
+		accs, err := ParseURI(t)
+		if err != nil {
+			entries = append(entries, entry{where: where, err: err})
+			continue
+		}
+		for _, a := range accs {
+			entries = append(entries, entry{where: where, acc: a})
+		}
+	}
+	return entries, nil
+}
+
+// jsonError makes encoding/json's errors short and positionless.
+func jsonError(format string, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("not a valid %s file: bad json at byte %d", format, se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("not a valid %s file: %s has the wrong type", format, te.Field)
+	}
+	return fmt.Errorf("not a valid %s file: %v", format, err)
+}
+
+// entryName labels an entry for messages: "entry 2 (GitHub: bob)".
+func entryName(i int, issuer, name string) string {
+	a := vault.Account{Issuer: strings.TrimSpace(issuer), Name: strings.TrimSpace(name)}
+	if l := a.Label(); l != "" {
+		return fmt.Sprintf("entry %d (%s)", i+1, clip(l))
+	}
+	return fmt.Sprintf("entry %d", i+1)
+}
+
+// fill turns the common fields of a JSON export into a valid account.
+func fill(typ, issuer, name, secret, algo string, digits, period int, counter uint64, now time.Time) (vault.Account, error) {
+	a := vault.Account{Issuer: strings.TrimSpace(issuer), Name: strings.TrimSpace(name)}
+	var err error
+	if a.Type, err = vault.ParseType(typ); err != nil {
+		return a, err
+	}
+	if a.Secret, err = vault.ParseSecret(secret); err != nil {
+		return a, err
+	}
+	if a.Algorithm, err = vault.ParseAlgorithm(algo); err != nil {
+		return a, err
+	}
+	if a.Type != vault.Steam {
+		if digits != 0 && (digits < vault.MinDigits || digits > vault.MaxDigits) {
+			return a, fmt.Errorf("%w (got %d)", ErrDigits, digits)
+		}
+		a.Digits = digits
+	}
+	switch a.Type {
+	case vault.HOTP:
+		a.Counter = counter
+	default:
+		if period < 0 {
+			return a, fmt.Errorf("%w (got %d)", ErrPeriod, period)
+		}
+		a.Period = period
+	}
+	return a, a.Normalize(now)
+}
+
+// Aegis plain export.
+type aegisFile struct {
+	Version int `json:"version"`
+	Header  struct {
+		Slots  json.RawMessage `json:"slots"`
+		Params json.RawMessage `json:"params"`
+	} `json:"header"`
+	DB json.RawMessage `json:"db"`
+}
+
+type aegisDB struct {
+	Version int          `json:"version"`
+	Entries []aegisEntry `json:"entries"`
+	Groups  []struct {
+		UUID string `json:"uuid"`
+		Name string `json:"name"`
+	} `json:"groups,omitempty"`
+}
+
+type aegisEntry struct {
+	Type     string   `json:"type"`
+	UUID     string   `json:"uuid,omitempty"`
+	Name     string   `json:"name"`
+	Issuer   string   `json:"issuer"`
+	Note     string   `json:"note"`
+	Favorite bool     `json:"favorite"`
+	Icon     *string  `json:"icon"`
+	Group    *string  `json:"group,omitempty"`  // db version 2
+	Groups   []string `json:"groups,omitempty"` // db version 3: group uuids
+	Info     struct {
+		Secret  string  `json:"secret"`
+		Algo    string  `json:"algo"`
+		Digits  int     `json:"digits"`
+		Period  int     `json:"period,omitempty"`
+		Counter *uint64 `json:"counter,omitempty"`
+	} `json:"info"`
+}
+
+func isNull(m json.RawMessage) bool {
+	s := bytes.TrimSpace(m)
+	return len(s) == 0 || string(s) == "null"
+}
+
+func importAegis(data []byte) ([]entry, error) {
+	var f aegisFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, jsonError("aegis", err)
+	}
+	if isNull(f.DB) {
+		return nil, errors.New("not a valid aegis file: no db")
+	}
+	if bytes.TrimSpace(f.DB)[0] == '"' || !isNull(f.Header.Slots) {
+		return nil, fmt.Errorf("aegis: %w", ErrEncrypted)
+	}
+	var db aegisDB
+	if err := json.Unmarshal(f.DB, &db); err != nil {
+		return nil, jsonError("aegis", err)
+	}
+	groups := map[string]string{}
+	for _, g := range db.Groups {
+		groups[g.UUID] = g.Name
+	}
+	now := time.Now()
+	var entries []entry
+	for i, e := range db.Entries {
+		en := entry{where: entryName(i, e.Issuer, e.Name)}
+		var counter uint64
+		if e.Info.Counter != nil {
+			counter = *e.Info.Counter
+		}
+		switch strings.ToLower(e.Type) {
+		case "hotp":
+			if e.Info.Counter == nil {
+				en.err = ErrMissingCounter
+			}
+		case "totp", "steam":
+		default:
+			en.err = fmt.Errorf("%w: %q", ErrUnknownType, clip(e.Type))
+		}
+		if en.err == nil {
+			en.acc, en.err = fill(e.Type, e.Issuer, e.Name, e.Info.Secret, e.Info.Algo, e.Info.Digits, e.Info.Period, counter, now)
+		}
+		if en.err == nil {
+			en.acc.Note = e.Note
+			en.acc.Favourite = e.Favorite
+			if e.Group != nil && *e.Group != "" {
+				en.acc.Tags = append(en.acc.Tags, *e.Group)
+			}
+			for _, g := range e.Groups {
+				if n := groups[g]; n != "" {
+					en.acc.Tags = append(en.acc.Tags, n)
+				}
+			}
+		}
+		entries = append(entries, en)
+	}
+	if len(entries) == 0 {
+		return nil, ErrNoAccounts
+	}
+	return entries, nil
+}
+
+// 2FAS backup.
+type twoFASFile struct {
+	Services          []twoFASService `json:"services"`
+	ServicesEncrypted string          `json:"servicesEncrypted"`
+	SchemaVersion     int             `json:"schemaVersion"`
+}
+
+type twoFASService struct {
+	Name   string `json:"name"`
+	Secret string `json:"secret"`
+	OTP    struct {
+		Label     string  `json:"label"`
+		Account   string  `json:"account"`
+		Issuer    string  `json:"issuer"`
+		Digits    int     `json:"digits"`
+		Period    int     `json:"period"`
+		Algorithm string  `json:"algorithm"`
+		TokenType string  `json:"tokenType"`
+		Counter   *uint64 `json:"counter"`
+	} `json:"otp"`
+}
+
+func import2FAS(data []byte) ([]entry, error) {
+	var f twoFASFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, jsonError("2fas", err)
+	}
+	if len(f.Services) == 0 && f.ServicesEncrypted != "" {
+		return nil, fmt.Errorf("2fas: %w", ErrEncrypted)
+	}
+	now := time.Now()
+	var entries []entry
+	for i, s := range f.Services {
+		issuer := firstNonEmpty(s.OTP.Issuer, s.Name)
+		name := firstNonEmpty(s.OTP.Account, s.OTP.Label)
+		if p, ok := strings.CutPrefix(name, issuer+":"); ok && issuer != "" {
+			name = strings.TrimSpace(p)
+		}
+		en := entry{where: entryName(i, issuer, name)}
+		typ := strings.ToLower(firstNonEmpty(s.OTP.TokenType, "totp"))
+		var counter uint64
+		switch typ {
+		case "hotp":
+			if s.OTP.Counter == nil {
+				en.err = ErrMissingCounter
+			} else {
+				counter = *s.OTP.Counter
+			}
+		case "totp", "steam":
+		default:
+			en.err = fmt.Errorf("%w: %q", ErrUnknownType, clip(s.OTP.TokenType))
+		}
+		if en.err == nil {
+			en.acc, en.err = fill(typ, issuer, name, s.Secret, s.OTP.Algorithm, s.OTP.Digits, s.OTP.Period, counter, now)
+		}
+		entries = append(entries, en)
+	}
+	if len(entries) == 0 {
+		return nil, ErrNoAccounts
+	}
+	return entries, nil
+}
+
+// andOTP plain backup.
+type andOTPEntry struct {
+	Secret    string   `json:"secret"`
+	Issuer    string   `json:"issuer"`
+	Label     string   `json:"label"`
+	Digits    int      `json:"digits"`
+	Type      string   `json:"type"`
+	Algorithm string   `json:"algorithm"`
+	Period    int      `json:"period"`
+	Counter   *uint64  `json:"counter"`
+	Tags      []string `json:"tags"`
+}
+
+func importAndOTP(data []byte) ([]entry, error) {
+	var list []andOTPEntry
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, jsonError("andotp", err)
+	}
+	now := time.Now()
+	var entries []entry
+	for i, e := range list {
+		issuer, name := e.Issuer, e.Label
+		if issuer == "" {
+			if is, n, ok := strings.Cut(name, ":"); ok {
+				issuer, name = is, n
+			}
+		} else if p, ok := strings.CutPrefix(name, issuer+":"); ok {
+			name = p
+		}
+		en := entry{where: entryName(i, issuer, name)}
+		typ := strings.ToLower(firstNonEmpty(e.Type, "totp"))
+		var counter uint64
+		switch typ {
+		case "hotp":
+			if e.Counter == nil {
+				en.err = ErrMissingCounter
+			} else {
+				counter = *e.Counter
+			}
+		case "totp", "steam":
+		default:
+			en.err = fmt.Errorf("%w: %q", ErrUnknownType, clip(e.Type))
+		}
+		if en.err == nil {
+			en.acc, en.err = fill(typ, issuer, name, e.Secret, e.Algorithm, e.Digits, e.Period, counter, now)
+		}
+		if en.err == nil {
+			en.acc.Tags = append([]string(nil), e.Tags...)
+		}
+		entries = append(entries, en)
+	}
+	if len(entries) == 0 {
+		return nil, ErrNoAccounts
+	}
+	return entries, nil
+}
+
+// Merge returns the accounts of incoming that are not already in existing
+// (nor earlier in incoming), by the duplicate rule of imports: same issuer
+// (ignoring case), account name and secret, as vault.Account.SameCredential.
+// dups counts the ones left out.
+func Merge(existing, incoming []vault.Account) (added []vault.Account, dups int) {
+	key := func(a *vault.Account) string {
+		return strings.ToLower(a.Issuer) + "\x00" + a.Name + "\x00" + string(a.Secret)
+	}
+	have := make(map[string]bool, len(existing)+len(incoming))
+	for i := range existing {
+		have[key(&existing[i])] = true
+	}
+	for i := range incoming {
+		k := key(&incoming[i])
+		if have[k] {
+			dups++
+			continue
+		}
+		have[k] = true
+		added = append(added, incoming[i])
+	}
+	return added, dups
+}

@@ -1,0 +1,437 @@
+package scanner
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// want is the part of an account a sample file must produce.
+type want struct {
+	typ            vault.Type
+	issuer, name   string
+	secret         string // Base32
+	alg            vault.Algorithm
+	digits, period int
+	counter        uint64
+	serial, note   string
+	tags           string // comma-joined
+	favourite      bool
+}
+
+func (w want) check(t *testing.T, a vault.Account) {
+	t.Helper()
+	got := want{a.Type, a.Issuer, a.Name, vault.EncodeSecret(a.Secret), a.Algorithm, a.Digits, a.Period, a.Counter, a.Serial, a.Note, strings.Join(a.Tags, ","), a.Favourite}
+	if got != w {
+		t.Errorf("account\n got %+v\nwant %+v", got, w)
+	}
+	if err := a.Validate(); err != nil || a.ID == "" {
+		t.Errorf("account not valid: %v", err)
+	}
+}
+
+const (
+	s1234  = "GEZDGNBVGY3TQOJQ"                 // "1234567890"
+	s12x2  = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" // "12345678901234567890"
+	s32    = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA"
+	gaName = "alice@google.com"
+)
+
+func TestImportSamples(t *testing.T) {
+	rfcKey, _ := hex.DecodeString("12345678901234567890123456789012")
+	tests := []struct {
+		file, format string
+		opts         []ImportOption
+		want         []want
+	}{
+		{"import/uris.txt", FormatURIs, nil, []want{
+			{vault.TOTP, "ACME Co", "john.doe@example.com", jbs, vault.SHA1, 6, 30, 0, "", "", "", false},
+			{vault.HOTP, "Bank", "me", s1234, vault.SHA1, 8, 0, 7, "", "", "", false},
+			{vault.TOTP, "Example", gaName, jbs, vault.SHA1, 6, 30, 0, "", "", "", false},
+		}},
+		{"import/aegis-plain.json", FormatAegis, nil, []want{
+			{vault.TOTP, "GitHub", "alice@example.com", jbs, vault.SHA256, 8, 60, 0, "", "work laptop", "Work", true},
+			{vault.HOTP, "Bank", "bob", s1234, vault.SHA1, 6, 0, 12, "", "", "", false},
+			{vault.Steam, "Steam", "gaben", s12x2, vault.SHA1, 5, 30, 0, "", "", "", false},
+		}},
+		{"import/backup.2fas", Format2FAS, nil, []want{
+			{vault.TOTP, "Alibaba Cloud", "ram-user@1234567890", jbs, vault.SHA1, 6, 30, 0, "", "", "", false},
+			{vault.HOTP, "Counter Service", "me", s1234, vault.SHA512, 8, 0, 3, "", "", "", false},
+		}},
+		{"import/andotp.json", FormatAndOTP, nil, []want{
+			{vault.TOTP, "Microsoft", "user@contoso.com", jbs, vault.SHA1, 6, 30, 0, "", "", "work,cloud", false},
+			{vault.HOTP, "Forum", "nick", s1234, vault.SHA256, 7, 0, 5, "", "", "", false},
+			{vault.Steam, "Steam", "gaben", s12x2, vault.SHA1, 5, 30, 0, "", "", "", false},
+		}},
+		{"import/entra-tokens.csv", FormatCSV, nil, []want{
+			{vault.TOTP, "Contoso", "Helga@contoso.com", "2234567ABCDEF2234567ABCDEE", vault.SHA1, 6, 60, 0, "1234567", "model HardwareKey", "", false},
+			{vault.TOTP, "Contoso", "raj@contoso.com", jbs, vault.SHA1, 6, 30, 0, "1234568", "model HardwareKey", "", false},
+		}},
+		{"import/mfaserver-tokens.csv", FormatCSV, nil, []want{
+			{vault.TOTP, "", "1000001", jbs, vault.SHA1, 6, 30, 0, "1000001", "", "", false},
+			{vault.TOTP, "", "1000002", s1234, vault.SHA1, 6, 60, 0, "1000002", "", "", false},
+		}},
+		{"pskc/plain.pskc", FormatPSKC, nil, []want{
+			{vault.HOTP, "Issuer-A", "987654321", s12x2, vault.SHA1, 8, 0, 0, "987654321", "", "", false},
+			{vault.TOTP, "TokenVendorAcme", "helga@contoso.com", s32, vault.SHA256, 6, 60, 0, "TOTP-0042", "model C200", "", false},
+		}},
+		{"pskc/rfc6030-preshared.pskc", FormatPSKC, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, []want{
+			{vault.HOTP, "Issuer", "987654321", s12x2, vault.SHA1, 8, 0, 0, "987654321", "", "", false},
+		}},
+		{"pskc/rfc6030-pbkdf2.pskc", FormatPSKC, []ImportOption{WithPSKCKey(PSKCKey{Passphrase: []byte("qwerty")})}, []want{
+			{vault.HOTP, "Example-Issuer", "987654321", s12x2, vault.SHA1, 8, 0, 0, "987654321", "", "", false},
+		}},
+	}
+	for _, tt := range tests {
+		for _, format := range []string{FormatAuto, tt.format} {
+			t.Run(tt.file+"/"+format, func(t *testing.T) {
+				f, err := os.Open(filepath.Join("testdata", tt.file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				res, err := Import(f, format, tt.opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Format != tt.format {
+					t.Errorf("format %q, want %q", res.Format, tt.format)
+				}
+				if len(res.Accounts) != len(tt.want) {
+					t.Fatalf("%d accounts, want %d", len(res.Accounts), len(tt.want))
+				}
+				for i, w := range tt.want {
+					w.check(t, res.Accounts[i])
+				}
+			})
+		}
+	}
+}
+
+// TestHOTPFromPSKC checks the decrypted RFC 6030 secret against the RFC
+// 4226 appendix D test values (8-digit form of counter 0).
+func TestHOTPFromPSKC(t *testing.T) {
+	f, err := os.Open("testdata/pskc/rfc6030-pbkdf2.pskc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	accs, err := ParsePSKC(f, PSKCKey{Passphrase: []byte("qwerty")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := accs[0].CodeAtStep(0); got != "84755224" {
+		t.Errorf("code at 0 = %s, want 84755224 (RFC 4226 D)", got)
+	}
+}
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestImportErrors: the table of bad import files, each with its own error.
+func TestImportErrors(t *testing.T) {
+	rfcKey, _ := hex.DecodeString("12345678901234567890123456789012")
+	wrongKey, _ := hex.DecodeString("00000000000000000000000000000000")
+	pskc := string(readTestdata(t, "pskc/rfc6030-preshared.pskc"))
+	plain := string(readTestdata(t, "pskc/plain.pskc"))
+	tests := []struct {
+		name, data, format string
+		opts               []ImportOption
+		is                 error
+		msg                string
+	}{
+		{"empty", "", FormatAuto, nil, ErrNoAccounts, "no accounts found: the file is empty"},
+		{"unknown", "hello world", FormatAuto, nil, ErrUnknownFormat, "unknown import format: cannot tell what kind of file this is (give --format: uris, migration, aegis, 2fas, andotp, csv, pskc)"},
+		{"bad format name", "x", "keepass", nil, ErrUnknownFormat, `unknown import format "keepass" (want auto, uris, migration, aegis, 2fas, andotp, csv, pskc)`},
+		{"uri list, bad line", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n\notpauth://totp/b?secret=JBSWY3DPEHPK3PX1\n", FormatAuto, nil, ErrBadBase32, "line 3: secret is not valid base32 (letters A-Z and digits 2-7)"},
+		{"uri list, http", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\nhttp://example.com\n", FormatURIs, nil, ErrNotOTPAuth, "line 2: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…)"},
+		{"migration list with otpauth", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n", FormatMigration, nil, ErrNotOTPAuth, "line 1: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…): not an otpauth-migration uri"},
+		{"aegis encrypted", string(readTestdata(t, "import/aegis-encrypted.json")), FormatAuto, nil, ErrEncrypted, "aegis: the backup is encrypted; export it again without a password"},
+		{"aegis bad json", `{"db": {"entries": [}`, FormatAegis, nil, nil, "not a valid aegis file: bad json at byte 21"},
+		{"aegis bad digits", `{"header":{"slots":null},"db":{"entries":[{"type":"totp","name":"n","issuer":"I","info":{"secret":"JBSWY3DPEHPK3PXP","algo":"SHA1","digits":9,"period":30}}]}}`, FormatAuto, nil, ErrDigits, "entry 1 (I: n): digits must be between 6 and 8 (got 9)"},
+		{"aegis yandex", `{"header":{"slots":null},"db":{"entries":[{"type":"yandex","name":"n","info":{"secret":"JBSWY3DPEHPK3PXP"}}]}}`, FormatAuto, nil, ErrUnknownType, `entry 1 (n): unknown type (want totp, hotp or steam): "yandex"`},
+		{"aegis hotp without counter", `{"header":{"slots":null},"db":{"entries":[{"type":"hotp","name":"n","info":{"secret":"JBSWY3DPEHPK3PXP"}}]}}`, FormatAuto, nil, ErrMissingCounter, "entry 1 (n): hotp uri has no counter parameter"},
+		{"aegis bad algorithm", `{"header":{"slots":null},"db":{"entries":[{"type":"totp","name":"n","info":{"secret":"JBSWY3DPEHPK3PXP","algo":"MD5"}}]}}`, FormatAuto, nil, ErrUnknownAlgorithm, `entry 1 (n): unknown algorithm (want SHA1, SHA256 or SHA512): "MD5"`},
+		{"aegis no entries", `{"header":{"slots":null},"db":{"version":2,"entries":[]}}`, FormatAuto, nil, ErrNoAccounts, "no accounts found"},
+		{"2fas encrypted", string(readTestdata(t, "import/encrypted.2fas")), FormatAuto, nil, ErrEncrypted, "2fas: the backup is encrypted; export it again without a password"},
+		{"2fas empty secret", `{"services":[{"name":"X","secret":"","otp":{"account":"a"}}],"schemaVersion":4}`, FormatAuto, nil, ErrEmptySecret, "entry 1 (X: a): secret is empty"},
+		{"andotp not a list", `[{"secret": 5}]`, FormatAuto, nil, nil, "not a valid andotp file: secret has the wrong type"},
+		{"andotp short secret", `[{"secret":"JBSWY3DP","label":"x","type":"TOTP"}]`, FormatAuto, nil, ErrSecretTooShort, "entry 1 (x): secret is too short (at least 80 bits, 16 base32 characters)"},
+		{"csv no secret column", "upn,serial number,model\nx,1,y\n", FormatAuto, nil, ErrCSV, `bad token csv: the header has no "secret key" column`},
+		{"csv bad secret", "serial number,secret key,time interval\n1,JBSWY3DPEHPK3PX1,30\n", FormatAuto, nil, ErrBadBase32, "line 2: secret is not valid base32 (letters A-Z and digits 2-7)"},
+		{"csv bad interval", "1000001,JBSWY3DPEHPK3PXP,0\n", FormatCSV, nil, ErrPeriod, `line 1: period must be a positive number of seconds (got "0")`},
+		{"csv one column", "1000001\n", FormatCSV, nil, ErrCSV, "line 1: bad token csv: want serial,secret,interval or a header row"},
+		{"csv empty serial", ",JBSWY3DPEHPK3PXP,30\n", FormatCSV, nil, nil, "line 1: serial number is empty"},
+		{"csv bad quoting", "1,\"JBSW,30\n", FormatCSV, nil, ErrCSV, `bad token csv: line 1: extraneous or missing " in quoted-field`},
+		{"pskc not xml", "<KeyContainer><Key>", FormatPSKC, nil, ErrPSKC, "bad pskc file: not valid xml (XML syntax error on line 1: unexpected EOF)"},
+		{"pskc wrong root", "<KeyContainerX/>", FormatPSKC, nil, ErrPSKC, "bad pskc file: the root element is <KeyContainerX>, not <KeyContainer>"},
+		{"pskc version 2", `<KeyContainer Version="2.0"/>`, FormatPSKC, nil, ErrPSKC, `bad pskc file: unsupported version "2.0"`},
+		{"pskc no keys", `<KeyContainer Version="1.0"/>`, FormatPSKC, nil, ErrNoAccounts, "no accounts found"},
+		{"pskc ocra", strings.Replace(plain, "pskc:hotp", "pskc:ocra", 1), FormatAuto, nil, ErrUnknownType, `key 1 (serial 987654321): unknown type (want totp, hotp or steam): key algorithm "ocra" (want hotp or totp)`},
+		{"pskc 10 digits", strings.Replace(plain, `Length="8"`, `Length="10"`, 1), FormatAuto, nil, ErrDigits, `key 1 (serial 987654321): digits must be between 6 and 8 (got "10")`},
+		{"pskc hex encoding", strings.Replace(plain, `Encoding="DECIMAL"`, `Encoding="HEXADECIMAL"`, 1), FormatAuto, nil, ErrPSKC, `key 1 (serial 987654321): bad pskc file: response encoding "HEXADECIMAL" (want DECIMAL)`},
+		{"pskc bad counter", strings.Replace(plain, "<PlainValue>0</PlainValue>", "<PlainValue>-1</PlainValue>", 1), FormatAuto, nil, ErrPSKC, `key 1 (serial 987654321): bad pskc file: counter "-1" is not a whole number`},
+		{"pskc bad base64", strings.Replace(plain, "MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=", "MTIz!", 1), FormatAuto, nil, ErrPSKC, "key 1 (serial 987654321): bad pskc file: a secret PlainValue is not base64"},
+		{"pskc no key given", pskc, FormatAuto, nil, ErrPSKCKey, `key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is encrypted with the pre-shared key "Pre-shared-key"`},
+		{"pskc wrong key", pskc, FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: wrongKey})}, ErrPSKCKey, "key 1 (serial 987654321): pskc key or passphrase is missing or wrong (the decrypted value is malformed)"},
+		{"pskc key of wrong size", pskc, FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: []byte("short")})}, ErrPSKCKey, "key 1 (serial 987654321): pskc key or passphrase is missing or wrong: a pre-shared aes key is 16, 24 or 32 bytes, not 5"},
+		{"pskc altered", strings.Replace(pskc, "Su+NvtQfmvfJzF6bmQiJqoLRExc=", "Su+NvtQgmvfJzF6bmQiJqoLRExc=", 1), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKCMAC, "key 1 (serial 987654321): pskc mac check failed (wrong key, or the file was altered)"},
+		{"pskc no mac", strings.Replace(pskc, "<ValueMAC>Su+NvtQfmvfJzF6bmQiJqoLRExc=</ValueMAC>", "", 1), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKCMAC, "key 1 (serial 987654321): pskc mac check failed (wrong key, or the file was altered): the encrypted value has no MAC to check"},
+		{"pskc no passphrase", string(readTestdata(t, "pskc/rfc6030-pbkdf2.pskc")), FormatAuto, nil, ErrPSKCKey, `key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is protected by a passphrase ("My Password 1")`},
+		{"pskc wrong passphrase", string(readTestdata(t, "pskc/rfc6030-pbkdf2.pskc")), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{Passphrase: []byte("azerty")})}, ErrPSKCKey, "key 1 (serial 987654321): pskc key or passphrase is missing or wrong (the decrypted value is malformed)"},
+		{"pskc 3des", strings.ReplaceAll(pskc, "aes128-cbc", "tripledes-cbc"), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKC, `key 1 (serial 987654321): bad pskc file: "tripledes-cbc" does not match the 128-bit key (only aes-cbc is supported)`},
+		{"image without qr", string(qrPNGBlank(t)), FormatAuto, nil, ErrNoQR, "no QR code found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Import(strings.NewReader(tt.data), tt.format, tt.opts...)
+			if err == nil {
+				t.Fatalf("no error: %+v", res)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error %q is not %q", err, tt.is)
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("message\n got %q\nwant %q", err, tt.msg)
+			}
+			for _, s := range []string{"JBSWY3DPEHPK3PX", "MTIzNDU2Nzg5MDEyMzQ1Njc4OTA"} {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("error leaks a secret: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func qrPNGBlank(t *testing.T) []byte {
+	img, _ := QRImage("x", 50)
+	for i := range img.Pix {
+		img.Pix[i] = 0
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestImportSkipInvalid(t *testing.T) {
+	data := "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\notpauth://totp/b?secret=JBSWY3DPEHPK3PX1\notpauth://totp/c?secret=GEZDGNBVGY3TQOJQ&digits=9\n"
+	res, err := Import(strings.NewReader(data), FormatAuto, SkipInvalid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Accounts) != 1 || res.Accounts[0].Name != "a" {
+		t.Errorf("accounts %+v", res.Accounts)
+	}
+	if len(res.Invalid) != 2 || res.Invalid[0].Entry != "line 2" || !errors.Is(res.Invalid[0].Err, ErrBadBase32) || !errors.Is(res.Invalid[1].Err, ErrDigits) {
+		t.Errorf("invalid %+v", res.Invalid)
+	}
+	_, err = Import(strings.NewReader("otpauth://totp/b?secret=JBSWY3DPEHPK3PX1\n"), FormatAuto, SkipInvalid())
+	if !errors.Is(err, ErrNoAccounts) || err.Error() != "no accounts found: all 1 entries are invalid (first: line 1: secret is not valid base32 (letters A-Z and digits 2-7))" {
+		t.Errorf("all invalid: %v", err)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	s1, s2 := []byte("0123456789"), []byte("abcdefghij")
+	existing := []vault.Account{{Issuer: "GitHub", Name: "a", Secret: s1}}
+	incoming := []vault.Account{
+		{Issuer: "github", Name: "a", Secret: s1}, // duplicate, issuer case differs
+		{Issuer: "GitHub", Name: "a", Secret: s2}, // new secret
+		{Issuer: "GitHub", Name: "b", Secret: s1}, // new name
+		{Issuer: "GitHub", Name: "b", Secret: s1}, // repeated in the file
+	}
+	added, dups := Merge(existing, incoming)
+	if dups != 2 || len(added) != 2 || string(added[0].Secret) != string(s2) || added[1].Name != "b" {
+		t.Errorf("added %+v, dups %d", added, dups)
+	}
+}
+
+// sampleAccounts covers every kind of account the export formats carry.
+func sampleAccounts(t *testing.T) []vault.Account {
+	t.Helper()
+	var accs []vault.Account
+	for i, u := range []string{
+		"otpauth://totp/ACME%20Co:john.doe@example.com?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co",
+		"otpauth://totp/Alibaba%20Cloud:ram-user@1234567890?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=SHA256&digits=8",
+		"otpauth://hotp/Bank:me?secret=GEZDGNBVGY3TQOJQ&counter=99&algorithm=SHA512",
+		"otpauth://totp/%C3%9Cber%3AIssuer:n%26m?secret=JBSWY3DPEHPK3PXP&issuer=%C3%9Cber%3AIssuer",
+		"otpauth://totp/no-issuer?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+	} {
+		a, err := ParseURI(u)
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		accs = append(accs, a...)
+	}
+	return accs
+}
+
+func sameAccounts(t *testing.T, got, want []vault.Account) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d accounts, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if !g.SameCredential(&w) || g.Issuer != w.Issuer || g.Type != w.Type || g.Algorithm != w.Algorithm || g.Digits != w.Digits || g.Period != w.Period || g.Counter != w.Counter {
+			t.Errorf("%d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+}
+
+// TestExportImportRoundTrip: every export format reads back as the same
+// accounts.
+func TestExportImportRoundTrip(t *testing.T) {
+	accs := sampleAccounts(t)
+	steam := vault.Account{Type: vault.Steam, Issuer: "Steam", Name: "gabe", Secret: []byte("0123456789"), Tags: []string{"games"}, Note: "n", Favourite: true}
+	if err := steam.Normalize(accs[0].Created); err != nil {
+		t.Fatal(err)
+	}
+	withSteam := append(append([]vault.Account(nil), accs...), steam)
+
+	var u bytes.Buffer
+	if err := WriteURIs(&u, withSteam); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(&u, FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAccounts(t, res.Accounts, withSteam)
+
+	var a bytes.Buffer
+	if err := WriteAegis(&a, withSteam); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Import(&a, FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != FormatAegis {
+		t.Errorf("aegis export detected as %s", res.Format)
+	}
+	sameAccounts(t, res.Accounts, withSteam)
+	if last := res.Accounts[len(res.Accounts)-1]; last.Note != "n" || !last.Favourite || strings.Join(last.Tags, ",") != "games" {
+		t.Errorf("aegis lost note, favourite or group: %+v", last)
+	}
+
+	if _, err := MigrationExport(withSteam, 400); err == nil || !strings.Contains(err.Error(), "Steam: gabe: steam accounts cannot be put in a google authenticator export") {
+		t.Errorf("steam in migration export: %v", err)
+	}
+	qrs, err := MigrationExport(accs, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for i, q := range qrs {
+		files = append(files, writeFile(t, fmt.Sprintf("ga-%d.png", i), q.PNG))
+	}
+	found, err := ScanFiles(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []vault.Account
+	for _, f := range found {
+		back = append(back, f.Account)
+	}
+	sameAccounts(t, back, accs)
+}
+
+// encryptPSKC writes a PSKC container whose secrets are encrypted under
+// key with AES-CBC and MACed with HMAC-SHA256, independently of the parser.
+func encryptPSKC(t *testing.T, key, macKey []byte, secrets [][]byte) string {
+	t.Helper()
+	enc := func(plain []byte) []byte {
+		blk, err := aes.NewCipher(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pad := aes.BlockSize - len(plain)%aes.BlockSize
+		p := append(append([]byte(nil), plain...), bytes.Repeat([]byte{byte(pad)}, pad)...)
+		iv := bytes.Repeat([]byte{0x42}, aes.BlockSize)
+		out := make([]byte, len(p))
+		cipher.NewCBCEncrypter(blk, iv).CryptBlocks(out, p)
+		return append(iv, out...)
+	}
+	alg := map[int]string{16: "aes128-cbc", 24: "aes192-cbc", 32: "aes256-cbc"}[len(key)]
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0"?>
+<pskc:KeyContainer Version="1.0" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">
+ <pskc:EncryptionKey><ds:KeyName>transport key</ds:KeyName></pskc:EncryptionKey>
+ <pskc:MACMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#hmac-sha256">
+  <pskc:MACKey><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#%s"/><xenc:CipherData><xenc:CipherValue>%s</xenc:CipherValue></xenc:CipherData></pskc:MACKey>
+ </pskc:MACMethod>
+`, alg, base64.StdEncoding.EncodeToString(enc(macKey)))
+	for i, s := range secrets {
+		ct := enc(s)
+		m := hmac.New(sha256.New, macKey)
+		m.Write(ct)
+		fmt.Fprintf(&b, ` <pskc:KeyPackage>
+  <pskc:DeviceInfo><pskc:Manufacturer>Feitian</pskc:Manufacturer><pskc:SerialNo>SN%04d</pskc:SerialNo></pskc:DeviceInfo>
+  <pskc:Key Id="k%d" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp">
+   <pskc:AlgorithmParameters><pskc:ResponseFormat Length="6" Encoding="DECIMAL"/></pskc:AlgorithmParameters>
+   <pskc:Data>
+    <pskc:Secret><pskc:EncryptedValue><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#%s"/><xenc:CipherData><xenc:CipherValue>%s</xenc:CipherValue></xenc:CipherData></pskc:EncryptedValue><pskc:ValueMAC>%s</pskc:ValueMAC></pskc:Secret>
+    <pskc:TimeInterval><pskc:PlainValue>30</pskc:PlainValue></pskc:TimeInterval>
+   </pskc:Data>
+  </pskc:Key>
+ </pskc:KeyPackage>
+`, i, i, alg, base64.StdEncoding.EncodeToString(ct), base64.StdEncoding.EncodeToString(m.Sum(nil)))
+	}
+	b.WriteString("</pskc:KeyContainer>\n")
+	return b.String()
+}
+
+func TestParsePSKCEncryptedGenerated(t *testing.T) {
+	secrets := [][]byte{[]byte("0123456789abcdef0123"), []byte("another secret of 32 bytes......")}
+	for _, n := range []int{16, 24, 32} {
+		key := bytes.Repeat([]byte{byte(n)}, n)
+		doc := encryptPSKC(t, key, []byte("mac key of twenty bytes"), secrets)
+		accs, err := ParsePSKC(strings.NewReader(doc), PSKCKey{PreShared: key})
+		if err != nil {
+			t.Fatalf("aes-%d: %v", n*8, err)
+		}
+		if len(accs) != 2 || string(accs[0].Secret) != string(secrets[0]) || string(accs[1].Secret) != string(secrets[1]) || accs[1].Serial != "SN0001" || accs[0].Issuer != "Feitian" {
+			t.Errorf("aes-%d: %+v", n*8, accs)
+		}
+		// A different key of the right size: either the MAC key decrypts to
+		// garbage (MAC fails) or its padding is malformed.
+		other := bytes.Repeat([]byte{0xee}, n)
+		if _, err := ParsePSKC(strings.NewReader(doc), PSKCKey{PreShared: other}); !errors.Is(err, ErrPSKCKey) && !errors.Is(err, ErrPSKCMAC) {
+			t.Errorf("aes-%d with a wrong key: %v", n*8, err)
+		}
+	}
+	// Ciphertext altered: the MAC catches it before decryption.
+	key := bytes.Repeat([]byte{1}, 16)
+	doc := encryptPSKC(t, key, []byte("mac key"), secrets[:1])
+	i := strings.LastIndex(doc, "<xenc:CipherValue>") + len("<xenc:CipherValue>") + 30
+	c := byte('A')
+	if doc[i] == 'A' {
+		c = 'B'
+	}
+	altered := doc[:i] + string(c) + doc[i+1:]
+	if _, err := ParsePSKC(strings.NewReader(altered), PSKCKey{PreShared: key}); !errors.Is(err, ErrPSKCMAC) {
+		t.Errorf("altered ciphertext: %v", err)
+	}
+}
