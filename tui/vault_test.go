@@ -2,9 +2,9 @@ package tui
 
 import (
 	"path/filepath"
-	"time"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
