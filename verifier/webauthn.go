@@ -312,8 +312,7 @@ func parseCredentialJSON(b []byte, create bool) (*parsedCredential, error) {
 		return nil, fmt.Errorf("%w: response larger than %d bytes", ErrMalformedResponse, maxResponseJSON)
 	}
 	var cj credentialJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&cj); err != nil {
+	if err := json.Unmarshal(b, &cj); err != nil {
 		return nil, fmt.Errorf("%w: not PublicKeyCredential json", ErrMalformedResponse)
 	}
 	if cj.Type != credentialTypePK {
