@@ -145,3 +145,20 @@ func COSEKey(xy []byte) ([]byte, error) {
 	}
 	return encMode.Marshal(coseEC2{Kty: 2, Alg: -7, Crv: 1, X: xy[:32], Y: xy[32:]})
 }
+
+// ParseAttestationObject returns the format and raw authenticator data of
+// a WebAuthn attestation object.
+func ParseAttestationObject(b []byte) (format string, authData []byte, err error) {
+	var att struct {
+		Fmt      string          `cbor:"fmt"`
+		AttStmt  cbor.RawMessage `cbor:"attStmt"`
+		AuthData []byte          `cbor:"authData"`
+	}
+	if err := decMode.Unmarshal(b, &att); err != nil {
+		return "", nil, fmt.Errorf("%w: attestation object: %v", ErrMalformed, err)
+	}
+	if att.Fmt == "" || len(att.AuthData) < 37 {
+		return "", nil, fmt.Errorf("%w: attestation object lacks fmt or authData", ErrMalformed)
+	}
+	return att.Fmt, att.AuthData, nil
+}

@@ -1,0 +1,623 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/vmfa/vmfa/hwkey"
+	"github.com/vmfa/vmfa/hwkey/softkey"
+)
+
+func init() {
+	c := &cobra.Command{
+		Use:   "key",
+		Short: "drive USB security keys (FIDO U2F/FIDO2) or the virtual key through libfido2",
+		Long: `Security keys are driven through libfido2, as browsers do. --virtual uses
+vmfa's software key instead (kept in the vault), through the same libfido2
+path: "fido2" (the default, with PIN support) or "u2f" (a U2F-only key).
+
+register and login print standard WebAuthn PublicKeyCredential JSON (--json)
+that any WebAuthn server library accepts.`,
+	}
+	c.AddCommand(keyListCmd(), keyInfoCmd(), keyRegisterCmd(), keyLoginCmd(), keyPINCmd())
+	rootCmd.AddCommand(c)
+}
+
+// keyFlags select the key a command drives and how long to wait for it.
+type keyFlags struct {
+	device   string
+	virtual  string
+	timeout  time.Duration
+	pinStdin bool
+}
+
+func (f *keyFlags) add(fs *pflag.FlagSet, pin bool) {
+	fs.StringVar(&f.device, "device", "", "key to use (a path from 'vmfa key list'); default: the only key present")
+	fs.StringVar(&f.virtual, "virtual", "", "use vmfa's software key: fido2 or u2f")
+	fs.Lookup("virtual").NoOptDefVal = "fido2"
+	fs.DurationVar(&f.timeout, "timeout", hwkey.DefaultTimeout, "how long to wait for a touch")
+	if pin {
+		fs.BoolVar(&f.pinStdin, "pin-stdin", false, "read the key's PIN from the first line of stdin")
+	}
+}
+
+// openedKey is a key ready for hwkey calls; close saves the software key's
+// state back to the vault.
+type openedKey struct {
+	path    string
+	virtual bool
+	close   func() error
+}
+
+// openKey resolves --device / --virtual. For --virtual it loads the
+// software key from the vault (creating it on first use) and attaches it
+// under libfido2. The verifier commands use it too.
+func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
+	if f.virtual == "" {
+		d, err := hwkey.Choose(f.device)
+		if err != nil {
+			return nil, err
+		}
+		return &openedKey{path: d.Path, close: func() error { return nil }}, nil
+	}
+	if f.device != "" {
+		return nil, errors.New("use either --device or --virtual, not both")
+	}
+	mode, err := softkey.ParseMode(f.virtual)
+	if err != nil {
+		return nil, fmt.Errorf("--virtual must be fido2 or u2f")
+	}
+	v, err := openOrCreateVault(cmd)
+	if err != nil {
+		return nil, err
+	}
+	name := hwkey.BlobName(mode)
+	saved := v.Blob(name)
+	var k *softkey.Key
+	if saved == nil {
+		k, err = softkey.New(mode, softkey.Options{})
+	} else {
+		k, err = softkey.Load(saved, softkey.Options{})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the virtual %s key in the vault cannot be loaded: %w", mode, err)
+	}
+	path, err := hwkey.AttachVirtual(k)
+	if err != nil {
+		return nil, err
+	}
+	return &openedKey{path: path, virtual: true, close: func() error {
+		hwkey.DetachVirtual(path)
+		state, err := k.State()
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(state, saved) {
+			return nil
+		}
+		if err := v.SetBlob(name, state); err != nil {
+			return fmt.Errorf("the virtual key's new state (counter, pin, credentials) was not saved: %w", err)
+		}
+		return nil
+	}}, nil
+}
+
+// withKey runs fn with the selected key, telling the user to touch a
+// physical one, and asking for its PIN on the terminal if the key wants
+// one and --pin-stdin was not given.
+func withKey(cmd *cobra.Command, f *keyFlags, needsPIN bool, fn func(ctx context.Context, path, pin string) error) error {
+	pin := ""
+	if f.pinStdin {
+		var err error
+		if pin, err = readSecretStdin(cmd.InOrStdin()); err != nil {
+			return fmt.Errorf("reading the pin: %w", err)
+		}
+	}
+	k, err := openKey(cmd, f)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
+	defer cancel()
+	if !k.virtual {
+		fmt.Fprintf(cmd.ErrOrStderr(), "touch the security key at %s when it blinks\n", k.path)
+	}
+	err = fn(ctx, k.path, pin)
+	if needsPIN && errors.Is(err, hwkey.ErrPINRequired) && !f.pinStdin {
+		if b, perr := readHidden(cmd, "PIN for the security key: "); perr == nil && len(b) > 0 {
+			ctx2, cancel2 := context.WithTimeout(cmd.Context(), f.timeout)
+			defer cancel2()
+			err = fn(ctx2, k.path, string(b))
+		}
+	}
+	if cerr := k.close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func keyListCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "list security keys",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			devs, err := hwkey.List()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), devs)
+			}
+			if len(devs) == 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "no security key found (use --virtual with the other key commands for the software key)")
+				return nil
+			}
+			for _, d := range devs {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%04x:%04x\t%s\n", d.Path, d.VendorID, d.ProductID,
+					strings.TrimSpace(d.Manufacturer+" "+d.Product))
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+// infoView is the printed form of hwkey.Info.
+type infoView struct {
+	Path       string          `json:"path"`
+	Type       string          `json:"type"`
+	Versions   []string        `json:"versions"`
+	Extensions []string        `json:"extensions,omitempty"`
+	AAGUID     string          `json:"aaguid,omitempty"`
+	Options    map[string]bool `json:"options,omitempty"`
+	PIN        string          `json:"pin"`
+	PINRetries *int            `json:"pin_retries,omitempty"`
+}
+
+func newInfoView(i *hwkey.Info) infoView {
+	v := infoView{Path: i.Path, Type: i.Type, Versions: i.Versions, Extensions: i.Extensions, Options: i.Options}
+	if a := i.AAGUID; len(a) == 16 {
+		v.AAGUID = fmt.Sprintf("%x-%x-%x-%x-%x", a[:4], a[4:6], a[6:8], a[8:10], a[10:])
+	}
+	switch {
+	case !i.PINSupported():
+		v.PIN = "unsupported"
+	case i.PINSet():
+		v.PIN = "set"
+		if i.PINRetries >= 0 {
+			n := i.PINRetries
+			v.PINRetries = &n
+		}
+	default:
+		v.PIN = "not set"
+	}
+	return v
+}
+
+func keyInfoCmd() *cobra.Command {
+	var f keyFlags
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "info",
+		Short: "show what a security key supports and how it is set up",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, err := openKey(cmd, &f)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
+			defer cancel()
+			info, err := hwkey.GetInfo(ctx, k.path)
+			if cerr := k.close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			v := newInfoView(info)
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), v)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "path:        %s\n", v.Path)
+			fmt.Fprintf(w, "type:        %s\n", v.Type)
+			fmt.Fprintf(w, "versions:    %s\n", strings.Join(v.Versions, ", "))
+			if v.AAGUID != "" {
+				fmt.Fprintf(w, "aaguid:      %s\n", v.AAGUID)
+			}
+			if len(v.Extensions) > 0 {
+				fmt.Fprintf(w, "extensions:  %s\n", strings.Join(v.Extensions, ", "))
+			}
+			if len(v.Options) > 0 {
+				var opts []string
+				for _, name := range sortedKeys(v.Options) {
+					opts = append(opts, fmt.Sprintf("%s=%t", name, v.Options[name]))
+				}
+				fmt.Fprintf(w, "options:     %s\n", strings.Join(opts, " "))
+			}
+			pin := v.PIN
+			if v.PINRetries != nil {
+				pin = fmt.Sprintf("set (%d attempts left)", *v.PINRetries)
+			}
+			fmt.Fprintf(w, "pin:         %s\n", pin)
+			return nil
+		},
+	}
+	f.add(c.Flags(), false)
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func sortedKeys(m map[string]bool) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// readOptions reads server-provided WebAuthn options from a file or "-".
+func readOptions(cmd *cobra.Command, name string) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = cmd.InOrStdin()
+	} else {
+		fh, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the options: %w", err)
+		}
+		defer fh.Close()
+		r = fh
+	}
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the options: %w", err)
+	}
+	return b, nil
+}
+
+func challengeBytes(s string) (string, error) {
+	if s == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		return hwkey.B64(b), nil
+	}
+	b, err := hwkey.DecodeB64(s)
+	if err != nil || len(b) < 16 {
+		return "", errors.New("--challenge must be at least 16 base64url-encoded bytes")
+	}
+	return hwkey.B64(b), nil
+}
+
+func keyRegisterCmd() *cobra.Command {
+	var (
+		f                         keyFlags
+		rpID, rpName, user        string
+		userID, origin, challenge string
+		appID, optionsFile        string
+		exclude                   []string
+		resident, uv, asJSON      bool
+	)
+	c := &cobra.Command{
+		Use:   "register",
+		Short: "register a security key (WebAuthn create) and print the PublicKeyCredential",
+		Long: `register builds the clientDataJSON (type, challenge, origin) a browser would,
+has the key make an ES256 credential and prints the PublicKeyCredential
+(id, rawId, type, response{clientDataJSON, attestationObject, transports}).
+
+Take the challenge from your server (--challenge) or pass the server's whole
+PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
+--appid registers under a legacy U2F AppID instead of the RP ID.`,
+		Example: `  vmfa key register --virtual --rp example.com --user alice --json
+  vmfa key register --rp example.com --user alice --challenge "$CHALLENGE" --pin-stdin <<< "$PIN"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var opts *hwkey.CreationOptions
+			if optionsFile != "" {
+				if optionsFile == "-" && f.pinStdin {
+					return errors.New("--options - and --pin-stdin both read stdin: put the options in a file")
+				}
+				b, err := readOptions(cmd, optionsFile)
+				if err != nil {
+					return err
+				}
+				if opts, err = hwkey.ParseCreationOptions(b); err != nil {
+					return err
+				}
+			} else {
+				if rpID == "" || user == "" {
+					return errors.New("--rp and --user are required (or pass the server's options with --options)")
+				}
+				ch, err := challengeBytes(challenge)
+				if err != nil {
+					return err
+				}
+				uid := []byte(nil)
+				if userID != "" {
+					if uid, err = hwkey.DecodeB64(userID); err != nil || len(uid) == 0 || len(uid) > 64 {
+						return errors.New("--user-id must be 1 to 64 base64url-encoded bytes")
+					}
+				} else {
+					sum := sha256.Sum256([]byte("vmfa user:" + rpID + ":" + user))
+					uid = sum[:16]
+				}
+				if rpName == "" {
+					rpName = rpID
+				}
+				opts = &hwkey.CreationOptions{
+					RP:               hwkey.RPEntity{ID: rpID, Name: rpName},
+					User:             hwkey.UserEntity{ID: hwkey.B64(uid), Name: user, DisplayName: user},
+					Challenge:        ch,
+					PubKeyCredParams: []hwkey.CredentialParameter{{Type: "public-key", Alg: -7}},
+				}
+				for _, id := range exclude {
+					opts.ExcludeCredentials = append(opts.ExcludeCredentials, hwkey.CredentialDescriptor{Type: "public-key", ID: id})
+				}
+				if resident {
+					opts.AuthenticatorSelection.ResidentKey = "required"
+				}
+				if uv {
+					opts.AuthenticatorSelection.UserVerification = "required"
+				}
+			}
+			var cred *hwkey.RegistrationCredential
+			var format string
+			var counter uint32
+			err := withKey(cmd, &f, true, func(ctx context.Context, path, pin string) error {
+				client := &hwkey.Client{Path: path, Origin: origin, PIN: pin}
+				var err error
+				if appID != "" {
+					cred, err = registerAppID(ctx, client, opts, appID)
+				} else {
+					cred, err = client.Create(ctx, opts)
+				}
+				if err != nil {
+					return err
+				}
+				format, counter, err = describeRegistration(cred)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), cred)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "registered %s at %s (%s attestation, counter %d)\n", opts.User.Name, opts.RP.ID, format, counter)
+			fmt.Fprintf(w, "credential id: %s\n", cred.ID)
+			return nil
+		},
+	}
+	fs := c.Flags()
+	f.add(fs, true)
+	fs.StringVar(&rpID, "rp", "", "relying party ID (the site's domain)")
+	fs.StringVar(&rpName, "rp-name", "", "relying party name (default: the RP ID)")
+	fs.StringVar(&user, "user", "", "user name")
+	fs.StringVar(&userID, "user-id", "", "user handle, base64url (default: derived from --rp and --user)")
+	fs.StringVar(&origin, "origin", "", "origin in the client data (default https://<rp>)")
+	fs.StringVar(&challenge, "challenge", "", "challenge from the server, base64url (default: random)")
+	fs.StringVar(&appID, "appid", "", "register under this legacy U2F AppID (URL) instead of the RP ID")
+	fs.StringVar(&optionsFile, "options", "", "read PublicKeyCredentialCreationOptions JSON from this file ('-' for stdin)")
+	fs.StringSliceVar(&exclude, "exclude", nil, "credential ID (base64url) the key must not already hold; repeatable")
+	fs.BoolVar(&resident, "resident", false, "make a resident (discoverable) credential (FIDO2 keys)")
+	fs.BoolVar(&uv, "uv", false, "require user verification (FIDO2 keys)")
+	fs.BoolVar(&asJSON, "json", false, "print the PublicKeyCredential JSON")
+	return c
+}
+
+// registerAppID registers under a U2F AppID: the credential is scoped to
+// SHA-256(AppID), as the U2F JavaScript API did.
+func registerAppID(ctx context.Context, c *hwkey.Client, opts *hwkey.CreationOptions, appID string) (*hwkey.RegistrationCredential, error) {
+	ch, err := hwkey.DecodeB64(opts.Challenge)
+	if err != nil {
+		return nil, err
+	}
+	uid, err := hwkey.DecodeB64(opts.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	origin := c.Origin
+	if origin == "" {
+		origin = hwkey.DefaultOrigin(opts.RP.ID)
+	}
+	cdj := hwkey.ClientDataJSON(hwkey.TypeCreate, ch, origin)
+	cdh := sha256.Sum256(cdj)
+	reg, err := hwkey.Register(ctx, c.Path, hwkey.RegisterRequest{
+		AppID: appID, RPName: opts.RP.Name, ClientDataHash: cdh[:],
+		UserID: uid, UserName: opts.User.Name, DisplayName: opts.User.DisplayName, PIN: c.PIN,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return hwkey.RegistrationJSON(reg, cdj)
+}
+
+// describeRegistration reads the format and counter back from the JSON.
+func describeRegistration(cred *hwkey.RegistrationCredential) (string, uint32, error) {
+	att, err := hwkey.DecodeB64(cred.Response.AttestationObject)
+	if err != nil {
+		return "", 0, err
+	}
+	format, authData, err := hwkey.ParseAttestationObject(att)
+	if err != nil {
+		return "", 0, err
+	}
+	ad, err := hwkey.ParseAuthData(authData)
+	if err != nil {
+		return "", 0, err
+	}
+	return format, ad.SignCount, nil
+}
+
+func keyLoginCmd() *cobra.Command {
+	var (
+		f                                   keyFlags
+		rpID, origin, challenge, appID, opt string
+		creds                               []string
+		uv, asJSON                          bool
+	)
+	c := &cobra.Command{
+		Use:   "login",
+		Short: "authenticate with a security key (WebAuthn get) and print the PublicKeyCredential",
+		Long: `login builds the clientDataJSON, has the key sign it and prints the
+PublicKeyCredential (id, rawId, type, response{authenticatorData,
+clientDataJSON, signature, userHandle}).
+
+Without --credential a FIDO2 key is asked for a resident credential.`,
+		Example: `  vmfa key login --virtual --rp example.com --credential "$ID" --json`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var opts *hwkey.RequestOptions
+			if opt != "" {
+				if opt == "-" && f.pinStdin {
+					return errors.New("--options - and --pin-stdin both read stdin: put the options in a file")
+				}
+				b, err := readOptions(cmd, opt)
+				if err != nil {
+					return err
+				}
+				if opts, err = hwkey.ParseRequestOptions(b); err != nil {
+					return err
+				}
+			} else {
+				if rpID == "" {
+					return errors.New("--rp is required (or pass the server's options with --options)")
+				}
+				ch, err := challengeBytes(challenge)
+				if err != nil {
+					return err
+				}
+				opts = &hwkey.RequestOptions{Challenge: ch, RPID: rpID, Extensions: hwkey.Extensions{AppID: appID}}
+				for _, id := range creds {
+					opts.AllowCredentials = append(opts.AllowCredentials, hwkey.CredentialDescriptor{Type: "public-key", ID: id})
+				}
+				if uv {
+					opts.UserVerification = "required"
+				}
+			}
+			var cred *hwkey.AssertionCredential
+			err := withKey(cmd, &f, true, func(ctx context.Context, path, pin string) error {
+				var err error
+				cred, err = (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Get(ctx, opts)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), cred)
+			}
+			counter := uint32(0)
+			if ad, err := hwkey.DecodeB64(cred.Response.AuthenticatorData); err == nil {
+				if p, err := hwkey.ParseAuthData(ad); err == nil {
+					counter = p.SignCount
+				}
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "signed in at %s with credential %s (counter %d)\n", opts.RPID, cred.ID, counter)
+			return nil
+		},
+	}
+	fs := c.Flags()
+	f.add(fs, true)
+	fs.StringVar(&rpID, "rp", "", "relying party ID (the site's domain)")
+	fs.StringSliceVar(&creds, "credential", nil, "credential ID (base64url) from registration; repeatable")
+	fs.StringVar(&origin, "origin", "", "origin in the client data (default https://<rp>)")
+	fs.StringVar(&challenge, "challenge", "", "challenge from the server, base64url (default: random)")
+	fs.StringVar(&appID, "appid", "", "also try the legacy U2F AppID (the appid extension)")
+	fs.StringVar(&opt, "options", "", "read PublicKeyCredentialRequestOptions JSON from this file ('-' for stdin)")
+	fs.BoolVar(&uv, "uv", false, "require user verification (FIDO2 keys)")
+	fs.BoolVar(&asJSON, "json", false, "print the PublicKeyCredential JSON")
+	return c
+}
+
+// readPINs reads n PINs: lines of stdin with --pin-stdin, else prompts.
+func readPINs(cmd *cobra.Command, fromStdin bool, prompts ...string) ([]string, error) {
+	out := make([]string, 0, len(prompts))
+	if fromStdin {
+		sc := bufio.NewScanner(io.LimitReader(cmd.InOrStdin(), 4096))
+		for range prompts {
+			if !sc.Scan() {
+				return nil, fmt.Errorf("expected %d pins on stdin, one per line", len(prompts))
+			}
+			out = append(out, strings.TrimRight(sc.Text(), "\r"))
+		}
+		return out, nil
+	}
+	for _, p := range prompts {
+		b, err := readHidden(cmd, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, string(b))
+	}
+	return out, nil
+}
+
+func keyPINCmd() *cobra.Command {
+	var f keyFlags
+	var change bool
+	c := &cobra.Command{
+		Use:   "pin",
+		Short: "set the PIN of a FIDO2 key, or change it with --change",
+		Long: `pin sets the first PIN of a FIDO2 key, or with --change replaces it.
+With --pin-stdin the PINs are read from stdin, one per line: the new PIN, or
+the current PIN then the new one with --change.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			prompts := []string{"new PIN: ", "new PIN again: "}
+			if change {
+				prompts = append([]string{"current PIN: "}, prompts...)
+			}
+			if f.pinStdin {
+				prompts = prompts[:len(prompts)-1] // no confirmation line on stdin
+			}
+			pins, err := readPINs(cmd, f.pinStdin, prompts...)
+			if err != nil {
+				return err
+			}
+			if !f.pinStdin && pins[len(pins)-1] != pins[len(pins)-2] {
+				return errors.New("the new pins differ")
+			}
+			k, err := openKey(cmd, &f)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
+			defer cancel()
+			if change {
+				err = hwkey.ChangePIN(ctx, k.path, pins[0], pins[1])
+			} else {
+				err = hwkey.SetPIN(ctx, k.path, pins[0])
+			}
+			if cerr := k.close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "pin set")
+			return nil
+		},
+	}
+	f.add(c.Flags(), true)
+	c.Flags().BoolVar(&change, "change", false, "change the existing PIN")
+	return c
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/vmfa/vmfa/hwkey"
+)
+
+// regJSON and loginJSON are the PublicKeyCredential fields a server reads.
+type regJSON struct {
+	ID, RawID, Type string
+	Response        struct {
+		ClientDataJSON, AttestationObject string
+		Transports                        []string
+	}
+}
+
+type loginJSON struct {
+	ID, RawID, Type string
+	Response        struct{ ClientDataJSON, AuthenticatorData, Signature, UserHandle string }
+}
+
+func mustB64(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hwkey.DecodeB64(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// checkRegistration verifies a registration as a relying party would and
+// returns the credential's public key and the attestation format.
+func checkRegistration(t *testing.T, out, rpID, origin string) (*ecdsa.PublicKey, string, regJSON) {
+	t.Helper()
+	var r regJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("register output is not JSON: %v\n%s", err, out)
+	}
+	if r.Type != "public-key" || r.ID != r.RawID || len(r.Response.Transports) == 0 {
+		t.Fatalf("credential fields: %+v", r)
+	}
+	cdj := mustB64(t, r.Response.ClientDataJSON)
+	var cd hwkey.ClientData
+	if err := json.Unmarshal(cdj, &cd); err != nil || cd.Type != "webauthn.create" || cd.Origin != origin || cd.Challenge == "" {
+		t.Fatalf("clientDataJSON %s (%v)", cdj, err)
+	}
+	var att struct {
+		Fmt      string         `cbor:"fmt"`
+		AttStmt  map[string]any `cbor:"attStmt"`
+		AuthData []byte         `cbor:"authData"`
+	}
+	if err := cbor.Unmarshal(mustB64(t, r.Response.AttestationObject), &att); err != nil {
+		t.Fatal(err)
+	}
+	ad, err := hwkey.ParseAuthData(att.AuthData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ad.RPIDHash != sha256.Sum256([]byte(rpID)) || !bytes.Equal(ad.CredentialID, mustB64(t, r.RawID)) {
+		t.Fatal("authData does not match the rp or the credential id")
+	}
+	pub, err := hwkey.ECDSAPublicKey(ad.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x5c := att.AttStmt["x5c"].([]any)
+	cert, err := x509.ParseCertificate(x5c[0].([]byte))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cdh := sha256.Sum256(cdj)
+	var signed []byte
+	if att.Fmt == "packed" {
+		signed = append(append([]byte{}, att.AuthData...), cdh[:]...)
+	} else {
+		signed = append([]byte{0}, ad.RPIDHash[:]...)
+		signed = append(append(append(signed, cdh[:]...), ad.CredentialID...), 4)
+		signed = append(append(signed, pub.X.FillBytes(make([]byte, 32))...), pub.Y.FillBytes(make([]byte, 32))...)
+	}
+	digest := sha256.Sum256(signed)
+	if !ecdsa.VerifyASN1(cert.PublicKey.(*ecdsa.PublicKey), digest[:], att.AttStmt["sig"].([]byte)) {
+		t.Fatalf("%s attestation does not verify", att.Fmt)
+	}
+	return pub, att.Fmt, r
+}
+
+func checkLogin(t *testing.T, out string, pub *ecdsa.PublicKey, challenge string, minCounter uint32) uint32 {
+	t.Helper()
+	var l loginJSON
+	if err := json.Unmarshal([]byte(out), &l); err != nil {
+		t.Fatalf("login output is not JSON: %v\n%s", err, out)
+	}
+	cdj := mustB64(t, l.Response.ClientDataJSON)
+	var cd hwkey.ClientData
+	if err := json.Unmarshal(cdj, &cd); err != nil || cd.Type != "webauthn.get" || cd.Challenge != challenge {
+		t.Fatalf("clientDataJSON %s", cdj)
+	}
+	authData := mustB64(t, l.Response.AuthenticatorData)
+	cdh := sha256.Sum256(cdj)
+	digest := sha256.Sum256(append(authData, cdh[:]...))
+	if !ecdsa.VerifyASN1(pub, digest[:], mustB64(t, l.Response.Signature)) {
+		t.Fatal("assertion signature does not verify")
+	}
+	ad, err := hwkey.ParseAuthData(authData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ad.SignCount < minCounter {
+		t.Fatalf("counter %d, want at least %d", ad.SignCount, minCounter)
+	}
+	return ad.SignCount
+}
+
+func TestKeyRegisterLoginVirtual(t *testing.T) {
+	for _, mode := range []string{"fido2", "u2f"} {
+		t.Run(mode, func(t *testing.T) {
+			env := vaultEnv(t)
+			r := vmfa(t, env, "", "key", "register", "--virtual="+mode, "--rp", "example.com", "--user", "alice", "--json")
+			if r.code != 0 {
+				t.Fatalf("register: %s", r.stderr)
+			}
+			pub, format, reg := checkRegistration(t, r.stdout, "example.com", "https://example.com")
+			want := map[string]string{"fido2": "packed", "u2f": "fido-u2f"}[mode]
+			if format != want {
+				t.Fatalf("format %q, want %q", format, want)
+			}
+			// The key lives in the vault: a later process signs with it,
+			// and the counter keeps increasing across processes.
+			var counter uint32
+			for i, ch := range []string{hwkey.B64(bytes.Repeat([]byte{1}, 32)), hwkey.B64(bytes.Repeat([]byte{2}, 32))} {
+				r = vmfa(t, env, "", "key", "login", "--virtual="+mode, "--rp", "example.com",
+					"--credential", reg.ID, "--challenge", ch, "--origin", "https://example.com", "--json")
+				if r.code != 0 {
+					t.Fatalf("login %d: %s", i, r.stderr)
+				}
+				counter = checkLogin(t, r.stdout, pub, ch, counter+1)
+			}
+		})
+	}
+}
+
+func TestKeyPINVirtual(t *testing.T) {
+	env := vaultEnv(t)
+	reg := []string{"key", "register", "--virtual", "--rp", "example.com", "--user", "bob"}
+	if r := vmfa(t, env, "1234\n", "key", "pin", "--virtual", "--pin-stdin"); r.code != 0 || !strings.Contains(r.stdout, "pin set") {
+		t.Fatalf("pin: %d %s", r.code, r.stderr)
+	}
+	if r := vmfa(t, env, "", "key", "info", "--virtual", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"pin": "set"`) || !strings.Contains(r.stdout, `"pin_retries": 8`) {
+		t.Fatalf("info after pin: %s %s", r.stdout, r.stderr)
+	}
+	tests := []struct {
+		name, stdin string
+		args        []string
+		code        int
+		stderr      string
+	}{
+		{"no pin", "", reg, 1, "vmfa: the security key needs its pin"},
+		{"wrong pin", "9999\n", append(reg, "--pin-stdin"), 1, "vmfa: wrong pin: 7 attempts left"},
+		{"right pin", "1234\n", append(reg, "--pin-stdin"), 0, ""},
+		{"change", "1234\n5678\n", []string{"key", "pin", "--change", "--virtual", "--pin-stdin"}, 0, ""},
+		{"old pin", "1234\n", append(reg, "--pin-stdin"), 1, "vmfa: wrong pin"},
+		{"new pin", "5678\n", append(reg, "--pin-stdin"), 0, ""},
+		{"u2f has no pin", "1234\n", []string{"key", "register", "--virtual=u2f", "--rp", "example.com", "--user", "bob", "--pin-stdin"}, 1, "vmfa: the security key does not support"},
+	}
+	for _, tt := range tests {
+		r := vmfa(t, env, tt.stdin, tt.args...)
+		if r.code != tt.code || !strings.HasPrefix(r.stderr, tt.stderr) || strings.Count(r.stderr, "\n") > 1 {
+			t.Errorf("%s: exit %d stderr %q, want %d %q", tt.name, r.code, r.stderr, tt.code, tt.stderr)
+		}
+	}
+}
+
+func TestKeyCLIErrors(t *testing.T) {
+	env := vaultEnv(t)
+	tests := []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"key", "register", "--virtual", "--user", "alice"}, "vmfa: --rp and --user are required"},
+		{[]string{"key", "register", "--virtual", "--device", "/dev/hidraw9", "--rp", "a", "--user", "b"}, "vmfa: use either --device or --virtual"},
+		{[]string{"key", "register", "--virtual=nfc", "--rp", "a", "--user", "b"}, "vmfa: --virtual must be fido2 or u2f"},
+		{[]string{"key", "register", "--virtual", "--rp", "a", "--user", "b", "--challenge", "short"}, "vmfa: --challenge must be at least 16"},
+		{[]string{"key", "login", "--virtual", "--rp", "example.com", "--credential", hwkey.B64(bytes.Repeat([]byte{9}, 70))}, "vmfa: this security key has no credential for this site"},
+		{[]string{"key", "login", "--virtual", "--rp", "example.com", "--credential", "%%%"}, "vmfa: invalid security key request"},
+		{[]string{"key", "register", "--virtual", "--rp", "example.com", "--user", "a", "--origin", "example.com"}, "vmfa: invalid security key request: origin"},
+	}
+	for _, tt := range tests {
+		r := vmfa(t, env, "", tt.args...)
+		if r.code != 1 || !strings.HasPrefix(r.stderr, tt.stderr) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d stderr %q, want %q", tt.args, r.code, r.stderr, tt.stderr)
+		}
+	}
+}
+
+func TestKeyListAndInfo(t *testing.T) {
+	env := vaultEnv(t)
+	r := vmfa(t, env, "", "key", "list", "--json")
+	var devs []hwkey.Device
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &devs) != nil {
+		t.Fatalf("list: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = vmfa(t, env, "", "key", "info", "--virtual=u2f")
+	if r.code != 0 || !strings.Contains(r.stdout, "type:        u2f") || !strings.Contains(r.stdout, "pin:         unsupported") {
+		t.Fatalf("info u2f: %s %s", r.stdout, r.stderr)
+	}
+	r = vmfa(t, env, "", "key", "info", "--virtual", "--json")
+	var info struct {
+		Type, AAGUID, PIN string
+		Versions          []string
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &info) != nil || info.Type != "fido2" || info.PIN != "not set" || len(info.AAGUID) != 36 {
+		t.Fatalf("info fido2: %s %s", r.stdout, r.stderr)
+	}
+}
+
+func TestKeyRegisterFromServerOptions(t *testing.T) {
+	env := vaultEnv(t)
+	opts := `{"publicKey":{"rp":{"id":"example.org","name":"Example"},"user":{"id":"dXNlci0x","name":"carol","displayName":"Carol"},
+	"challenge":"` + hwkey.B64(bytes.Repeat([]byte{3}, 32)) + `","pubKeyCredParams":[{"type":"public-key","alg":-8},{"type":"public-key","alg":-7}],
+	"authenticatorSelection":{"residentKey":"required","userVerification":"discouraged"},"attestation":"direct"}}`
+	r := vmfa(t, env, opts, "key", "register", "--virtual", "--options", "-", "--origin", "https://www.example.org", "--json")
+	if r.code != 0 {
+		t.Fatalf("register --options: %s", r.stderr)
+	}
+	pub, _, _ := checkRegistration(t, r.stdout, "example.org", "https://www.example.org")
+	// Resident: login without a credential ID returns the user handle.
+	ch := hwkey.B64(bytes.Repeat([]byte{4}, 32))
+	r = vmfa(t, env, `{"challenge":"`+ch+`","rpId":"example.org"}`, "key", "login", "--virtual", "--options", "-", "--origin", "https://www.example.org", "--json")
+	if r.code != 0 {
+		t.Fatalf("login --options: %s", r.stderr)
+	}
+	checkLogin(t, r.stdout, pub, ch, 1)
+	if !strings.Contains(r.stdout, `"userHandle": "dXNlci0x"`) {
+		t.Fatalf("no user handle in %s", r.stdout)
+	}
+}
