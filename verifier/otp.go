@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -423,6 +424,34 @@ func (v *Verifier) ImportTokens(accts []vault.Account) (ImportResult, error) {
 	})
 	return res, err
 }
+
+// ImportTokenFile reads a hardware-token file and adds its tokens to the
+// inventory (see ImportTokens): an RFC 6030 PSKC container (key unlocks
+// encrypted secrets; leave it zero for a plain file) or a token CSV in the
+// Entra or MFA Server layout. The format is told by the content. The files
+// are parsed by package scanner.
+func (v *Verifier) ImportTokenFile(r io.Reader, key scanner.PSKCKey) (ImportResult, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("read token file: %w", err)
+	}
+	if len(data) > maxTokenFile {
+		return ImportResult{}, fmt.Errorf("token file is larger than %d MiB", maxTokenFile>>20)
+	}
+	var accts []vault.Account
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
+		accts, err = scanner.ParsePSKC(bytes.NewReader(data), key)
+	} else {
+		accts, err = scanner.ParseTokenCSV(bytes.NewReader(data))
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return v.ImportTokens(accts)
+}
+
+// maxTokenFile bounds a token file.
+const maxTokenFile = 32 << 20
 
 // TokenInfo describes a token in the inventory, without its secret.
 type TokenInfo struct {

@@ -2,10 +2,13 @@ package verifier
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -430,5 +433,61 @@ func TestReasonNames(t *testing.T) {
 	}
 	if Reason(nil) != "" || Reason(errors.New("x")) != "error" {
 		t.Fatal("nil or foreign error")
+	}
+}
+
+func TestImportTokenFiles(t *testing.T) {
+	v, clk := newTestVerifier(t, nil)
+	for _, f := range []string{"testdata/tokens.csv", "testdata/tokens.pskc"} {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := v.ImportTokenFile(fh, scanner.PSKCKey{})
+		fh.Close()
+		if err != nil || len(res.Added) != 2 {
+			t.Fatalf("%s: %+v %v", f, res, err)
+		}
+	}
+	toks, _ := v.Tokens()
+	var got []string
+	for _, tk := range toks {
+		got = append(got, fmt.Sprintf("%s/%s/%d", tk.Serial, tk.Type, tk.Period))
+	}
+	if want := "HOTP-7/hotp/0 TK-1001/totp/60 TK-1002/totp/30 TOTP-60/totp/60"; strings.Join(got, " ") != want {
+		t.Fatalf("inventory %v, want %s", got, want)
+	}
+
+	// The 60 s CSV token, verified at its own period.
+	secret, _ := vault.ParseSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+	if err := v.AssignToken("TK-1001", "helga", Client{}); err != nil {
+		t.Fatal(err)
+	}
+	code := vault.HOTPCode(secret, vault.SHA1, 6, vault.Step(clk.Now(), 60))
+	if err := v.Login("helga", code, Client{}); err != nil {
+		t.Fatalf("csv token: %v", err)
+	}
+
+	// The PSKC HOTP token starts at counter 5.
+	if err := v.AssignToken("HOTP-7", "raj", Client{}); err != nil {
+		t.Fatal(err)
+	}
+	key := []byte("12345678901234567890")
+	mustErr(t, v.Login("raj", vault.HOTPCode(key, vault.SHA1, 6, 4), Client{}), ErrWrongCode)
+	if err := v.Login("raj", vault.HOTPCode(key, vault.SHA1, 6, 5), Client{}); err != nil {
+		t.Fatalf("pskc hotp token: %v", err)
+	}
+	// Unbinding hands the counter back to the inventory: the next holder
+	// cannot replay counter 5.
+	v.Unbind("raj", Client{})
+	v.AssignToken("HOTP-7", "sue", Client{})
+	mustErr(t, v.Login("sue", vault.HOTPCode(key, vault.SHA1, 6, 5), Client{}), ErrWrongCode)
+	if err := v.Login("sue", vault.HOTPCode(key, vault.SHA1, 6, 6), Client{}); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := v.ImportTokenFile(strings.NewReader("serial,secret\nX,notbase32!\n"), scanner.PSKCKey{})
+	if err == nil {
+		t.Fatal("bad csv accepted")
 	}
 }
