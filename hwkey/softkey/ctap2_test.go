@@ -7,6 +7,7 @@ import (
 	"encoding/asn1"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -394,5 +395,33 @@ func TestResponsesAreCanonical(t *testing.T) {
 	att := m[3]
 	if !bytes.HasPrefix(att, []byte{0xa3, 0x63, 'a', 'l', 'g'}) {
 		t.Errorf("attStmt starts % x", att[:8])
+	}
+}
+
+func TestTouchTimeout(t *testing.T) {
+	never := make(chan struct{})
+	k := newTestKey(t, FIDO2, Options{Touch: blockingTouch(never)})
+	k.touchTimeout = 50 * time.Millisecond
+	status(t, k.CTAP2(ctapReq(t, cmdMakeCredential, makeCredReq("example.com", []byte("u"), hash("1")))), errUserActionTimeout)
+}
+
+func TestU2FTouchArrivesLater(t *testing.T) {
+	release := make(chan struct{})
+	k := newTestKey(t, U2FOnly, Options{Touch: blockingTouch(release)})
+	apdu := extendedAPDU(u2fRegister, 0, append(hash("c"), hash("a")...))
+	for range 3 {
+		if st, _ := swOf(t, k.U2F(apdu)); st != swConditionsNotSatisfied {
+			t.Fatalf("before the touch: SW %#04x", st)
+		}
+	}
+	close(release)
+	// The touch is picked up by the next poll.
+	if st, _ := swOf(t, k.U2F(apdu)); st != swNoError {
+		t.Fatalf("after the touch: SW %#04x", st)
+	}
+	// It is consumed: the next registration needs a new touch, which the
+	// (now always-yes) Touch gives at once.
+	if st, _ := swOf(t, k.U2F(apdu)); st != swNoError {
+		t.Fatalf("second registration: SW %#04x", st)
 	}
 }

@@ -313,3 +313,74 @@ func TestChannelsAreRecycled(t *testing.T) {
 		t.Errorf("newest channel: %#x", cmd)
 	}
 }
+
+func TestInitOnBusyChannelAbortsTransaction(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	k := newTestKey(t, FIDO2, Options{Touch: blockingTouch(release)})
+	h := openChannel(t, k)
+	writeMsg(t, k, h.cid, hidCBOR, ctapReq(t, cmdMakeCredential, makeCredReq("example.com", []byte{1}, hash("cdh"))))
+	if r, err := k.ReadReport(readTimeout); err != nil || r[4] != 0x80|hidKeepalive {
+		t.Fatalf("want a keepalive, got %v", err)
+	}
+	nonce := []byte("resync!!")
+	writeMsg(t, k, h.cid, hidInit, nonce)
+	var keepalives []byte
+	cmd, resp := readMsg(t, k, h.cid, &keepalives)
+	if cmd != hidInit || !bytes.Equal(resp[:8], nonce) || binary.BigEndian.Uint32(resp[8:12]) != h.cid {
+		t.Fatalf("INIT during processing: %#x % x", cmd, resp)
+	}
+	// The aborted request never answers; the channel serves new requests.
+	if cmd, got := h.call(hidPing, []byte("after")); cmd != hidPing || string(got) != "after" {
+		t.Fatalf("PING after resync: %#x %q", cmd, got)
+	}
+	if r, err := k.ReadReport(3 * keepaliveInterval); !errors.Is(err, ErrTimeout) {
+		t.Errorf("report from the aborted transaction: % x", r[:8])
+	}
+}
+
+func TestLockIsNotSupported(t *testing.T) {
+	k := newTestKey(t, FIDO2, Options{})
+	h := openChannel(t, k)
+	if cmd, resp := h.call(hidLock, []byte{5}); cmd != hidError || resp[0] != hidErrInvalidCmd {
+		t.Errorf("LOCK: %#x % x", cmd, resp)
+	}
+}
+
+// TestConcurrentUse drives one key from several goroutines: HID channels and
+// direct calls. Run with -race.
+func TestConcurrentUse(t *testing.T) {
+	k := newTestKey(t, FIDO2, Options{})
+	cred, _ := makeCredential(t, k, k.CTAP2, makeCredReq("example.com", []byte("u"), hash("1")))
+	req := ctapReq(t, cmdGetAssertion, testGetAssertion{RPID: "example.com", CDH: hash("a"), Allow: []testDesc{{ID: cred.credID, Type: "public-key"}}})
+	const workers, rounds = 4, 10
+	errs := make(chan string, workers*rounds)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range workers * rounds {
+			if resp := k.CTAP2(req); resp[0] != statusOK {
+				errs <- "direct getAssertion failed"
+			}
+			if _, err := k.State(); err != nil {
+				errs <- err.Error()
+			}
+		}
+	}()
+	// One HID host at a time (HID is one transaction at a time), in parallel
+	// with the direct calls.
+	h := openChannel(t, k)
+	for range rounds {
+		if resp := h.cbor(req); resp[0] != statusOK {
+			t.Errorf("HID getAssertion: %#x", resp[0])
+		}
+	}
+	<-done
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if got, want := k.Counter(), uint32(workers*rounds+rounds); got != want {
+		t.Errorf("counter %d, want %d: lost increments", got, want)
+	}
+}

@@ -36,7 +36,7 @@ func (k *Key) userPresence(op *operation, purpose string) byte {
 	}
 	op.upNeeded(true)
 	defer op.upNeeded(false)
-	ctx, cancel := context.WithTimeout(op.ctx, touchTimeout)
+	ctx, cancel := context.WithTimeout(op.ctx, k.touchTimeout)
 	defer cancel()
 	res := make(chan bool, 1)
 	go func() { res <- k.touchFn(ctx, purpose) }()
@@ -112,7 +112,7 @@ func (k *Key) u2fPresence(purpose string) bool {
 }
 
 func (k *Key) startPresence(purpose string) *presenceQuery {
-	ctx, cancel := context.WithTimeout(context.Background(), touchTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), k.touchTimeout)
 	q := &presenceQuery{purpose: purpose, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer cancel()

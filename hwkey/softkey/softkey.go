@@ -112,7 +112,7 @@ const (
 	maxConsecutiveBad  = 3
 	maxResident        = 50
 	stateVersion       = 1
-	touchTimeout       = 30 * time.Second
+	defaultTouchWait   = 30 * time.Second
 	resetWindow        = 10 * time.Second
 	nextAssertionValid = 30 * time.Second
 )
@@ -123,6 +123,8 @@ type Key struct {
 	touchFn func(ctx context.Context, purpose string) bool
 	now     func() time.Time
 	changed func()
+	// touchTimeout bounds the wait for a touch (USER_ACTION_TIMEOUT).
+	touchTimeout time.Duration
 
 	// Immutable after construction.
 	aaguid  [16]byte
@@ -202,7 +204,7 @@ func New(mode Mode, opts Options) (*Key, error) {
 }
 
 func newKey(mode Mode, opts Options) *Key {
-	k := &Key{mode: mode, touchFn: opts.Touch, now: opts.Now, changed: opts.Changed}
+	k := &Key{mode: mode, touchFn: opts.Touch, now: opts.Now, changed: opts.Changed, touchTimeout: defaultTouchWait}
 	if k.now == nil {
 		k.now = time.Now
 	}
