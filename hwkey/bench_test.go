@@ -1,0 +1,158 @@
+package hwkey_test
+
+// Benchmarks: register and authenticate with the software key through the
+// real libfido2 (hwkey → go-libfido2 → libfido2 → CTAPHID reports →
+// softkey) next to the same operations on the software key directly
+// (CTAP2 CBOR or U2F APDU, no framing). The ratio of the two is libfido2's
+// overhead: device open (CTAPHID INIT, getInfo), framing, and for U2F the
+// presence polling.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/vmfa/vmfa/hwkey"
+	"github.com/vmfa/vmfa/hwkey/softkey"
+)
+
+var benchCDH = sha256.Sum256([]byte("benchmark client data"))
+
+func benchRegisterRequest() hwkey.RegisterRequest {
+	return hwkey.RegisterRequest{RPID: "example.com", ClientDataHash: benchCDH[:], UserID: []byte("user"), UserName: "alice"}
+}
+
+func BenchmarkRegister(b *testing.B) {
+	for _, mode := range []softkey.Mode{softkey.FIDO2, softkey.U2FOnly} {
+		b.Run("libfido2/"+mode.String(), func(b *testing.B) {
+			_, path := attach(b, mode, softkey.Options{})
+			c := ctx(b)
+			for b.Loop() {
+				if _, err := hwkey.Register(c, path, benchRegisterRequest()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("direct/"+mode.String(), func(b *testing.B) {
+			k, err := softkey.New(mode, softkey.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if mode == softkey.FIDO2 {
+				req := ctap2MakeCredential(b)
+				for b.Loop() {
+					if r := k.CTAP2(req); len(r) == 0 || r[0] != 0 {
+						b.Fatalf("makeCredential status %x", r[:1])
+					}
+				}
+				return
+			}
+			apdu := u2fRegisterAPDU()
+			for b.Loop() {
+				if r := k.U2F(apdu); !bytes.HasSuffix(r, []byte{0x90, 0}) {
+					b.Fatalf("register status %x", r[len(r)-2:])
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkAuthenticate(b *testing.B) {
+	for _, mode := range []softkey.Mode{softkey.FIDO2, softkey.U2FOnly} {
+		b.Run("libfido2/"+mode.String(), func(b *testing.B) {
+			_, path := attach(b, mode, softkey.Options{})
+			c := ctx(b)
+			reg, err := hwkey.Register(c, path, benchRegisterRequest())
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := hwkey.AssertRequest{RPID: "example.com", ClientDataHash: benchCDH[:], AllowCredentials: [][]byte{reg.CredentialID}}
+			for b.Loop() {
+				if _, err := hwkey.Authenticate(c, path, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("direct/"+mode.String(), func(b *testing.B) {
+			k, err := softkey.New(mode, softkey.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if mode == softkey.FIDO2 {
+				r := k.CTAP2(ctap2MakeCredential(b))
+				var resp struct {
+					AuthData []byte `cbor:"2,keyasint"`
+				}
+				if err := cbor.Unmarshal(r[1:], &resp); err != nil {
+					b.Fatal(err)
+				}
+				ad, err := hwkey.ParseAuthData(resp.AuthData)
+				if err != nil {
+					b.Fatal(err)
+				}
+				req := ctap2GetAssertion(b, ad.CredentialID)
+				for b.Loop() {
+					if r := k.CTAP2(req); len(r) == 0 || r[0] != 0 {
+						b.Fatalf("getAssertion status %x", r[:1])
+					}
+				}
+				return
+			}
+			r := k.U2F(u2fRegisterAPDU())
+			kh := r[67 : 67+int(r[66])]
+			apdu := u2fAuthenticateAPDU(kh)
+			for b.Loop() {
+				if r := k.U2F(apdu); !bytes.HasSuffix(r, []byte{0x90, 0}) {
+					b.Fatalf("authenticate status %x", r[len(r)-2:])
+				}
+			}
+		})
+	}
+}
+
+func ctap2MakeCredential(b *testing.B) []byte {
+	enc, _ := cbor.CTAP2EncOptions().EncMode()
+	body, err := enc.Marshal(map[int]any{
+		1: benchCDH[:],
+		2: map[string]any{"id": "example.com"},
+		3: map[string]any{"id": []byte("user"), "name": "alice"},
+		4: []map[string]any{{"alg": -7, "type": "public-key"}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return append([]byte{0x01}, body...)
+}
+
+func ctap2GetAssertion(b *testing.B, credID []byte) []byte {
+	enc, _ := cbor.CTAP2EncOptions().EncMode()
+	body, err := enc.Marshal(map[int]any{
+		1: "example.com",
+		2: benchCDH[:],
+		3: []map[string]any{{"id": credID, "type": "public-key"}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return append([]byte{0x02}, body...)
+}
+
+func extendedAPDU(ins, p1 byte, data []byte) []byte {
+	apdu := []byte{0, ins, p1, 0, 0, 0, 0}
+	binary.BigEndian.PutUint16(apdu[5:], uint16(len(data)))
+	return append(append(apdu, data...), 0, 0)
+}
+
+func u2fRegisterAPDU() []byte {
+	app := sha256.Sum256([]byte("example.com"))
+	return extendedAPDU(0x01, 0x03, append(benchCDH[:], app[:]...))
+}
+
+func u2fAuthenticateAPDU(kh []byte) []byte {
+	app := sha256.Sum256([]byte("example.com"))
+	data := append(append(append([]byte{}, benchCDH[:]...), app[:]...), byte(len(kh)))
+	return extendedAPDU(0x02, 0x03, append(data, kh...))
+}
