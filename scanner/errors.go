@@ -87,6 +87,9 @@ var (
 	// ErrPSKCKey: an encrypted PSKC file without the right key or
 	// passphrase.
 	ErrPSKCKey = errors.New("pskc key or passphrase is missing or wrong")
+	// ErrPSKCPassphrase: an encrypted PSKC file whose key is derived from
+	// a passphrase, and none was given (it comes with ErrPSKCKey).
+	ErrPSKCPassphrase = errors.New("the file is protected by a passphrase")
 	// ErrPSKCMAC: an encrypted PSKC value whose MAC does not match: the file
 	// was altered or the key is wrong.
 	ErrPSKCMAC = errors.New("pskc mac check failed (wrong key, or the file was altered)")

@@ -222,7 +222,7 @@ func (p *pskcCrypto) derive() error {
 			if dk.MasterKeyName != "" {
 				name = fmt.Sprintf(" (%q)", clip(strings.TrimSpace(dk.MasterKeyName)))
 			}
-			return fmt.Errorf("%w: the file is protected by a passphrase%s", ErrPSKCKey, name)
+			return fmt.Errorf("%w: %w%s", ErrPSKCKey, ErrPSKCPassphrase, name)
 		}
 		pr := dk.Method.Params
 		salt, err := base64.StdEncoding.DecodeString(strings.TrimSpace(pr.Salt))

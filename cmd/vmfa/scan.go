@@ -134,7 +134,7 @@ untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 				return err
 			}
 			res, err := scanner.Import(bytes.NewReader(data), format, append(opts, scanner.WithPSKCKey(key))...)
-			if errors.Is(err, scanner.ErrPSKCKey) && key.PreShared == nil && key.Passphrase == nil && strings.Contains(err.Error(), "passphrase") {
+			if errors.Is(err, scanner.ErrPSKCPassphrase) && key.Passphrase == nil {
 				p, perr := readHidden(cmd, "pskc passphrase: ")
 				if perr != nil {
 					return fmt.Errorf("%v; give --pskc-passphrase-file", err)
@@ -143,6 +143,9 @@ untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 				res, err = scanner.Import(bytes.NewReader(data), format, append(opts, scanner.WithPSKCKey(key))...)
 			}
 			if err != nil {
+				if errors.Is(err, scanner.ErrPSKCKey) && !errors.Is(err, scanner.ErrPSKCPassphrase) && key.PreShared == nil {
+					return fmt.Errorf("%w (give the hex key with --pskc-key-file)", err)
+				}
 				if skipInvalid || !isEntryError(err) {
 					return err
 				}

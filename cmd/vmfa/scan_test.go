@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/scanner"
+	"github.com/vmfa/vmfa/vault"
+)
+
+const sampleDir = "../../scanner/testdata"
+
+// screenshot writes a 1920×1080 PNG holding one small QR code of text.
+func screenshot(t *testing.T, text string) string {
+	t.Helper()
+	code, err := scanner.QRImage(text, 180)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
+	draw.Draw(img, img.Bounds(), image.NewUniform(image.White.C), image.Point{}, draw.Src)
+	// A dark title bar and panel, like a console page.
+	draw.Draw(img, image.Rect(0, 0, 1920, 60), image.NewUniform(image.Black.C), image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(100, 200, 700, 900), image.NewUniform(image.Black.C), image.Point{}, draw.Src)
+	draw.Draw(img, code.Bounds().Add(image.Pt(1300, 500)), code, image.Point{}, draw.Src)
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "screenshot.png")
+	if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestScanScreenshot(t *testing.T) {
+	p := screenshot(t, rfcURI)
+	r := vmfa(t, nil, "", "scan", p)
+	want := "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&algorithm=SHA1&digits=6&period=30\n"
+	if r.code != 0 || r.stdout != want {
+		t.Fatalf("scan: code %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = vmfa(t, nil, "", "scan", "--json", p)
+	var views []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &views); err != nil || r.code != 0 {
+		t.Fatalf("scan --json: %v %q", err, r.stdout)
+	}
+	if len(views) != 1 || views[0]["issuer"] != "ACME" || views[0]["account"] != "alice" || views[0]["type"] != "totp" ||
+		views[0]["algorithm"] != "SHA1" || views[0]["digits"] != 6.0 || views[0]["period"] != 30.0 || views[0]["source"] != p {
+		t.Errorf("json %v", views)
+	}
+	if strings.Contains(r.stdout, "GEZDGNBV") {
+		t.Error("--json prints the secret")
+	}
+}
+
+// gaExport writes a Google Authenticator export of n accounts as PNGs.
+func gaExport(t *testing.T, n int) ([]string, []vault.Account) {
+	t.Helper()
+	var accs []vault.Account
+	for i := 0; i < n; i++ {
+		a := vault.Account{Type: vault.TOTP, Issuer: "Corp", Name: "user" + string(rune('a'+i)), Secret: []byte("0123456789abcdef" + string(rune('A'+i)))}
+		if i == 1 {
+			a.Type, a.Counter = vault.HOTP, 5
+		}
+		if err := a.Normalize(time.Unix(1_700_000_000, 0)); err != nil {
+			t.Fatal(err)
+		}
+		accs = append(accs, a)
+	}
+	qrs, err := scanner.MigrationExport(accs, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var files []string
+	for i, q := range qrs {
+		p := filepath.Join(dir, "ga-"+string(rune('1'+i))+".png")
+		if err := os.WriteFile(p, q.PNG, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	return files, accs
+}
+
+func TestScanMigrationExport(t *testing.T) {
+	files, accs := gaExport(t, 12)
+	if len(files) != 2 {
+		t.Fatalf("%d files", len(files))
+	}
+	r := vmfa(t, nil, "", append([]string{"scan"}, files...)...)
+	if r.code != 0 {
+		t.Fatalf("scan: %s", r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != len(accs) {
+		t.Fatalf("%d lines, want %d", len(lines), len(accs))
+	}
+	for i, l := range lines {
+		if l != scanner.AccountURI(accs[i]) {
+			t.Errorf("line %d: %s\nwant %s", i, l, scanner.AccountURI(accs[i]))
+		}
+	}
+	r = vmfa(t, nil, "", "scan", files[1])
+	if r.code != 1 || r.stderr != "vmfa: google authenticator export is incomplete: code 1 of 2 is missing (give all the export's QR images at once)\n" {
+		t.Errorf("half an export: %d %q", r.code, r.stderr)
+	}
+}
+
+func TestScanErrors(t *testing.T) {
+	dir := t.TempDir()
+	blank := filepath.Join(dir, "blank.png")
+	img := image.NewGray(image.Rect(0, 0, 64, 64))
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	os.WriteFile(blank, b.Bytes(), 0o600)
+	notImage := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notImage, []byte("hello"), 0o600)
+	good := screenshot(t, rfcURI)
+
+	r := vmfa(t, nil, "", "scan", blank)
+	if r.code != 1 || r.stdout != "" || r.stderr != "vmfa: no QR code found in "+blank+"\n" {
+		t.Errorf("blank: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	// Two bad files and a good one: the good one is printed, each failure
+	// has its line, exit 1.
+	r = vmfa(t, nil, "", "scan", blank, good, notImage)
+	want := "vmfa: no QR code found in " + blank + "\nvmfa: " + notImage + ": not a supported image (want PNG, JPEG, GIF, BMP or WebP)\n"
+	if r.code != 1 || r.stderr != want || !strings.HasPrefix(r.stdout, "otpauth://totp/ACME:alice") {
+		t.Errorf("mixed: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := vmfa(t, nil, "", "scan"); r.code != 1 {
+		t.Errorf("scan without files: %d", r.code)
+	}
+}
+
+// TestImportSamplesCLI imports every sample file into one vault.
+func TestImportSamplesCLI(t *testing.T) {
+	env := vaultEnv(t)
+	for _, tt := range []struct{ file, summary string }{
+		{"import/uris.txt", "added 3 from"},
+		{"import/aegis-plain.json", "added 3 from"},
+		{"import/backup.2fas", "added 2 from"},
+		{"import/andotp.json", "added 2 from"}, // its Steam account is also in the Aegis file
+		{"import/entra-tokens.csv", "added 2 from"},
+		{"import/mfaserver-tokens.csv", "added 2 from"},
+		{"pskc/plain.pskc", "added 2 from"},
+	} {
+		r := vmfa(t, env, "", "import", filepath.Join(sampleDir, tt.file))
+		if r.code != 0 || !strings.Contains(r.stdout, tt.summary) {
+			t.Errorf("%s: %d %q %q", tt.file, r.code, r.stdout, r.stderr)
+		}
+	}
+	// Again: everything is a duplicate.
+	r := vmfa(t, env, "", "import", filepath.Join(sampleDir, "import/andotp.json"))
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "added 0 from "+filepath.Join(sampleDir, "import/andotp.json")+" (andotp), skipped 3 already in the vault\n") {
+		t.Errorf("re-import: %q %q", r.stdout, r.stderr)
+	}
+	// PSKC with a key file and with a passphrase from the environment.
+	keyFile := filepath.Join(t.TempDir(), "psk.hex")
+	os.WriteFile(keyFile, []byte("12345678901234567890123456789012\n"), 0o600)
+	if r := vmfa(t, env, "", "import", "--pskc-key-file", keyFile, filepath.Join(sampleDir, "pskc/rfc6030-preshared.pskc")); r.code != 0 {
+		t.Errorf("pskc psk: %q", r.stderr)
+	}
+	r = vmfa(t, append(env, "VMFA_PSKC_PASSPHRASE=qwerty"), "", "import", filepath.Join(sampleDir, "pskc/rfc6030-pbkdf2.pskc"))
+	if r.code != 0 || !strings.Contains(r.stdout, "added Example-Issuer: 987654321 (hotp)") {
+		t.Errorf("pskc pbkdf2: %q %q", r.stdout, r.stderr)
+	}
+	r = vmfa(t, env, "", "list", "--json")
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 18 {
+		t.Errorf("%d accounts in the vault, want 18", len(list))
+	}
+}
+
+func vaultBytes(t *testing.T, env []string) []byte {
+	t.Helper()
+	for _, e := range env {
+		if p, ok := strings.CutPrefix(e, "VMFA_VAULT="); ok {
+			b, _ := os.ReadFile(p)
+			return b
+		}
+	}
+	t.Fatal("no vault in env")
+	return nil
+}
+
+// TestImportBadInputLeavesVault: a bad file is an error and the vault file
+// is byte for byte what it was.
+func TestImportBadInputLeavesVault(t *testing.T) {
+	env := vaultEnv(t)
+	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	before := vaultBytes(t, env)
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(data), 0o600)
+		return p
+	}
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"import", write("bad.txt", "otpauth://totp/a?secret=GEZDGNBVGY3TQOJQ\notpauth://totp/b?secret=GEZDGNBVGY3TQOJ1\n")},
+			"vmfa: line 2: secret is not valid base32 (letters A-Z and digits 2-7) (nothing was imported; --skip-invalid imports the valid entries)\n"},
+		{[]string{"import", write("what.bin", "\x00\x01\x02")}, "vmfa: unknown import format: cannot tell what kind of file this is (give --format: uris, migration, aegis, 2fas, andotp, csv, pskc)\n"},
+		{[]string{"import", filepath.Join(sampleDir, "import/aegis-encrypted.json")}, "vmfa: aegis: the backup is encrypted; export it again without a password\n"},
+		{[]string{"import", filepath.Join(sampleDir, "pskc/rfc6030-preshared.pskc")}, "vmfa: key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is encrypted with the pre-shared key \"Pre-shared-key\" (give the hex key with --pskc-key-file)\n"},
+		{[]string{"import", "--format", "csv", filepath.Join(sampleDir, "import/andotp.json")}, ""},
+		{[]string{"import", filepath.Join(dir, "missing.json")}, "vmfa: " + filepath.Join(dir, "missing.json") + ": no such file\n"},
+	} {
+		r := vmfa(t, env, "", tt.args...)
+		if r.code != 1 || (tt.stderr != "" && r.stderr != tt.stderr) || r.stderr == "" {
+			t.Errorf("%v: %d\n got %q\nwant %q", tt.args, r.code, r.stderr, tt.stderr)
+		}
+		if !bytes.Equal(vaultBytes(t, env), before) {
+			t.Fatalf("%v changed the vault", tt.args)
+		}
+	}
+}
+
+func TestExportRoundTripCLI(t *testing.T) {
+	env := vaultEnv(t)
+	if r := vmfa(t, env, "", "import", filepath.Join(sampleDir, "import/andotp.json")); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := vmfa(t, env, "", "export", "--format", "aegis"); r.code != 1 || r.stderr != "vmfa: an export holds your secrets unencrypted; add --plaintext to confirm\n" || r.stdout != "" {
+		t.Errorf("export without --plaintext: %d %q", r.code, r.stderr)
+	}
+	dir := t.TempDir()
+	for _, format := range []string{"uris", "aegis"} {
+		out := filepath.Join(dir, "export."+format)
+		if r := vmfa(t, env, "", "export", "--format", format, "--plaintext", "--out", out); r.code != 0 {
+			t.Fatalf("export %s: %s", format, r.stderr)
+		}
+		st, err := os.Stat(out)
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, %v", out, st.Mode(), err)
+		}
+		if r := vmfa(t, env, "", "export", "--format", format, "--plaintext", "--out", out); r.code != 1 || !strings.Contains(r.stderr, "already exists") {
+			t.Errorf("overwrite: %q", r.stderr)
+		}
+		env2 := vaultEnv(t)
+		if r := vmfa(t, env2, "", "import", out); r.code != 0 || !strings.Contains(r.stdout, "added 3 from") {
+			t.Errorf("re-import %s: %q %q", format, r.stdout, r.stderr)
+		}
+		a, b := vmfa(t, env, "", "code", "Microsoft"), vmfa(t, env2, "", "code", "Microsoft")
+		if a.code != 0 || a.stdout != b.stdout {
+			t.Errorf("codes differ after %s round trip: %q vs %q (%s)", format, a.stdout, b.stdout, b.stderr)
+		}
+	}
+	// migration refuses the 7-digit and Steam accounts, naming them.
+	r := vmfa(t, env, "", "export", "--format", "migration", "--plaintext", "--out", filepath.Join(dir, "ga.png"))
+	if r.code != 1 || !strings.Contains(r.stderr, "Steam: gaben: steam accounts cannot be put in a google authenticator export") {
+		t.Errorf("migration of steam: %q", r.stderr)
+	}
+	r = vmfa(t, env, "", "export", "--format", "migration", "--plaintext", "--out", filepath.Join(dir, "ms.png"), "Microsoft")
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r = vmfa(t, nil, "", "scan", filepath.Join(dir, "ms.png"))
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "otpauth://totp/Microsoft:user@contoso.com?secret=JBSWY3DPEHPK3PXP&issuer=Microsoft") {
+		t.Errorf("scan of the migration export: %q %q", r.stdout, r.stderr)
+	}
+}
+
+func TestShowQR(t *testing.T) {
+	env := vaultEnv(t)
+	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	for _, mode := range []string{"color", "light", "dark"} {
+		r := vmfa(t, env, "", "show-qr", "--mode", mode, "alice")
+		if r.code != 0 {
+			t.Fatalf("%s: %s", mode, r.stderr)
+		}
+		label, drawing, _ := strings.Cut(r.stdout, "\n")
+		if label != "ACME: alice" || !strings.ContainsAny(drawing, "▀▄█") {
+			t.Errorf("%s: %q", mode, r.stdout)
+		}
+		if colored := strings.Contains(drawing, "\x1b["); colored != (mode == "color") {
+			t.Errorf("%s: escape codes %v", mode, colored)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "alice.png")
+	if r := vmfa(t, env, "", "show-qr", "--png", out, "alice"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := vmfa(t, nil, "", "scan", out); r.code != 0 || !strings.HasPrefix(r.stdout, "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ") {
+		t.Errorf("scan of show-qr png: %q %q", r.stdout, r.stderr)
+	}
+	if r := vmfa(t, env, "", "show-qr", "nobody"); r.code != 1 {
+		t.Errorf("unknown account: %d", r.code)
+	}
+}
