@@ -115,6 +115,30 @@ func (v *Verifier) newChallenge(st *State, c *Challenge, fixed []byte, now time.
 	return key, nil
 }
 
+// DefaultOrigin is the origin a relying party ID implies when none is
+// given: https://<rp id>, or http://localhost for localhost.
+func DefaultOrigin(rpID string) string { return defaultOrigin(rpID) }
+
+// KeyOrigin returns the origin the user's bound security key was
+// registered for (what a client must report when logging in).
+func (v *Verifier) KeyOrigin(user string) (string, error) {
+	var origin string
+	err := v.store.View(func(st *State) error {
+		u := st.Users[user]
+		switch {
+		case u == nil:
+			return ErrUnknownUser
+		case u.State != StateBound:
+			return ErrNoDevice
+		case u.Credential == nil:
+			return ErrWrongMethod
+		}
+		origin = u.Credential.Origin
+		return nil
+	})
+	return origin, err
+}
+
 func defaultOrigin(rpID string) string {
 	if rpID == "localhost" {
 		return "http://localhost"

@@ -1,0 +1,759 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/hwkey"
+	"github.com/vmfa/vmfa/scanner"
+	"github.com/vmfa/vmfa/vault"
+	"github.com/vmfa/vmfa/verifier"
+)
+
+// verifierFlags are the flags every verifier command sees.
+var verifierFlags struct {
+	state  string
+	asJSON bool
+	client string
+	ip     string
+	name   string
+}
+
+func init() {
+	c := &cobra.Command{
+		Use:   "verifier",
+		Short: "the companion verifier: rehearse a console's MFA enrollment and login",
+		Long: `verifier plays the console's side of MFA: it issues virtual MFA secrets
+(otpauth URI, QR code, account and key), binds them with two consecutive
+codes, verifies logins with replay protection and throttling, assigns
+hardware OATH tokens, registers and verifies security keys (WebAuthn), and
+keeps an audit log. One MFA device per user: unbind to change it.
+
+Its state is one JSON file (--state, default $VMFA_VERIFIER_STATE or
+$XDG_DATA_HOME/vmfa/verifier.json), written with mode 0600: it holds the
+verifier's copies of the TOTP secrets in the clear, like a console's
+database. Exit status 0 is success; 1 is a denial or an error, with the
+reason on stderr.`,
+		Example: `  # terminal 1 (the console)             # terminal 2 (the phone)
+  vmfa verifier totp enroll --user alice --qr alice.png
+                                            vmfa add --qr alice.png
+                                            vmfa          # current and next code
+  vmfa verifier totp bind --user alice 123456 654321
+  vmfa verifier login --user alice --code 112233`,
+	}
+	pf := c.PersistentFlags()
+	pf.StringVar(&verifierFlags.state, "state", "", "verifier state file (default $VMFA_VERIFIER_STATE or $XDG_DATA_HOME/vmfa/verifier.json)")
+	pf.BoolVar(&verifierFlags.asJSON, "json", false, "print data as JSON")
+	pf.StringVar(&verifierFlags.client, "client", "", "client name recorded in the audit log")
+	pf.StringVar(&verifierFlags.ip, "ip", "", "client IP recorded in the audit log")
+	pf.StringVar(&verifierFlags.name, "verifier-name", "", "this verifier's name in the audit log (default vmfa-verifier)")
+
+	totp := &cobra.Command{Use: "totp", Short: "virtual MFA devices (TOTP/HOTP): enroll, bind, resync"}
+	totp.AddCommand(verifierEnrollCmd(), verifierBindCmd(), verifierResyncCmd())
+	key := &cobra.Command{Use: "key", Short: "security keys (WebAuthn): register, login"}
+	key.AddCommand(verifierKeyRegisterCmd(), verifierKeyLoginCmd())
+	tokens := &cobra.Command{Use: "tokens", Short: "hardware OATH tokens: import, assign, list"}
+	tokens.AddCommand(verifierTokensImportCmd(), verifierTokensAssignCmd(), verifierTokensListCmd())
+	c.AddCommand(totp, key, tokens, verifierLoginCmd(), verifierUnbindCmd(), verifierStatusCmd(), verifierLogCmd())
+	rootCmd.AddCommand(c)
+}
+
+// verifierStatePath resolves --state.
+func verifierStatePath() (string, error) {
+	if p := verifierFlags.state; p != "" {
+		return p, nil
+	}
+	if p := os.Getenv("VMFA_VERIFIER_STATE"); p != "" {
+		return p, nil
+	}
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", errors.New("no home directory: pass --state FILE")
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "vmfa", "verifier.json"), nil
+}
+
+// openVerifier opens the verifier over its state file, creating the
+// directory (mode 0700) on first use.
+func openVerifier(rp, origin string) (*verifier.Verifier, error) {
+	path, err := verifierStatePath()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the verifier state directory: %w", err)
+	}
+	cfg := verifier.DefaultConfig()
+	if verifierFlags.name != "" {
+		cfg.Name = verifierFlags.name
+	}
+	if rp != "" {
+		cfg.RPID = rp
+	}
+	cfg.Origin = origin
+	return verifier.New(verifier.NewFileStore(path), cfg)
+}
+
+func auditClient() verifier.Client {
+	return verifier.Client{Name: verifierFlags.client, IP: verifierFlags.ip}
+}
+
+// denied wraps a verifier refusal for the one stderr line.
+func denied(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s denied: %w", what, err)
+}
+
+func requireUser(u string) error {
+	if u == "" {
+		return errors.New("--user is required")
+	}
+	return nil
+}
+
+func verifierEnrollCmd() *cobra.Command {
+	var user, issuer, qrFile, typ, alg string
+	var digits, period int
+	var noQR bool
+	c := &cobra.Command{
+		Use:   "enroll --user U [--issuer I] [--qr FILE]",
+		Short: "issue a virtual MFA secret: otpauth URI, QR code, account and key",
+		Long: `enroll issues a fresh 160-bit secret for the user and prints it three ways:
+the otpauth:// URI, a QR code drawn in the terminal (and written as a PNG
+with --qr FILE, mode 0600), and the account and key for manual entry. The
+enrollment is pending until bound with two consecutive codes (totp bind)
+within 10 minutes.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			t, err := vault.ParseType(typ)
+			if err != nil {
+				return err
+			}
+			a, err := vault.ParseAlgorithm(alg)
+			if err != nil {
+				return err
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			en, err := v.Enroll(user, verifier.EnrollOptions{Issuer: issuer, Type: t, Algorithm: a, Digits: digits, Period: period})
+			if err != nil {
+				return denied("enrollment", err)
+			}
+			if qrFile != "" {
+				png, err := en.QRPNG(512)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(qrFile, png, 0o600); err != nil {
+					return fmt.Errorf("write the qr image: %w", err)
+				}
+			}
+			w := cmd.OutOrStdout()
+			if verifierFlags.asJSON {
+				return printJSON(w, map[string]any{
+					"user": en.User, "uri": en.URI(), "account": en.ManualAccount(),
+					"key": vault.EncodeSecret(en.Account.Secret), "type": en.Account.Type,
+					"digits": en.Account.Digits, "period": en.Account.Period, "expires": en.Expires,
+				})
+			}
+			if !noQR {
+				qr, err := en.QRText()
+				if err != nil {
+					return err
+				}
+				fmt.Fprint(w, qr)
+			}
+			fmt.Fprintf(w, "uri:     %s\n", en.URI())
+			fmt.Fprintf(w, "account: %s\n", en.ManualAccount())
+			fmt.Fprintf(w, "key:     %s\n", en.ManualKey())
+			if qrFile != "" {
+				fmt.Fprintf(w, "qr:      %s\n", qrFile)
+			}
+			fmt.Fprintf(w, "pending until %s: bind with two consecutive codes:\n  vmfa verifier totp bind --user %s CODE1 CODE2\n",
+				en.Expires.Local().Format("15:04:05"), user)
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&user, "user", "", "user name")
+	f.StringVar(&issuer, "issuer", "", "issuer shown by authenticator apps (default vmfa)")
+	f.StringVar(&qrFile, "qr", "", "also write the QR code as a PNG to this file")
+	f.StringVar(&typ, "type", "totp", "totp or hotp")
+	f.StringVar(&alg, "algorithm", "SHA1", "SHA1, SHA256 or SHA512")
+	f.IntVar(&digits, "digits", 6, "digits per code (6 to 8)")
+	f.IntVar(&period, "period", 30, "seconds per code (totp)")
+	f.BoolVar(&noQR, "no-qr", false, "do not draw the QR code in the terminal")
+	return c
+}
+
+func verifierBindCmd() *cobra.Command {
+	var user string
+	c := &cobra.Command{
+		Use:   "bind --user U CODE1 CODE2",
+		Short: "bind a pending virtual MFA device with two consecutive codes",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			if err := v.Bind(user, args[0], args[1], auditClient()); err != nil {
+				return denied("binding", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "virtual mfa device bound for %s\n", user)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&user, "user", "", "user name")
+	return c
+}
+
+func verifierResyncCmd() *cobra.Command {
+	var user string
+	c := &cobra.Command{
+		Use:   "resync --user U CODE1 CODE2",
+		Short: "resynchronise an HOTP device's counter with two consecutive codes",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			if err := v.ResyncHOTP(user, args[0], args[1], auditClient()); err != nil {
+				return denied("resync", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "counter resynchronised for %s\n", user)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&user, "user", "", "user name")
+	return c
+}
+
+func verifierLoginCmd() *cobra.Command {
+	var user, code string
+	c := &cobra.Command{
+		Use:   "login --user U --code C",
+		Short: "verify a login code from the user's virtual MFA device or OATH token",
+		Long: `login verifies one code (read from stdin when --code is not given). A code
+is accepted once: the same time step is refused as a replay. 5 failures in
+5 minutes lock the user for 15 minutes.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			if code == "" {
+				line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 256)).ReadString('\n')
+				if err != nil && line == "" {
+					return errors.New("no code: pass --code or write it to stdin")
+				}
+				code = strings.TrimSpace(line)
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			if err := v.Login(user, code, auditClient()); err != nil {
+				return denied("login", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "login accepted for %s\n", user)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&user, "user", "", "user name")
+	c.Flags().StringVar(&code, "code", "", "the code the authenticator shows")
+	return c
+}
+
+func verifierUnbindCmd() *cobra.Command {
+	var user string
+	c := &cobra.Command{
+		Use:   "unbind --user U",
+		Short: "disable MFA for a user (remove the device; the lost-device recovery path)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			if err := v.Unbind(user, auditClient()); err != nil {
+				return denied("unbind", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "mfa device removed for %s\n", user)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&user, "user", "", "user name")
+	return c
+}
+
+// readResponse reads a PublicKeyCredential JSON from file or stdin.
+func readResponse(cmd *cobra.Command, file string) ([]byte, error) {
+	var r io.Reader = cmd.InOrStdin()
+	if file != "" && file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil, errors.New("no webauthn response on stdin: pipe in the PublicKeyCredential json, use --begin for the options, or --virtual/--device to drive a key")
+	}
+	return b, nil
+}
+
+// credentialView is what the CLI prints about a credential.
+type credentialView struct {
+	User        string `json:"user"`
+	ID          string `json:"credential_id"`
+	RPID        string `json:"rp_id"`
+	Format      string `json:"fmt,omitempty"`
+	Attestation string `json:"attestation,omitempty"`
+	SignCount   uint32 `json:"sign_count"`
+}
+
+func viewCredential(user string, c *verifier.Credential) credentialView {
+	return credentialView{User: user, ID: b64url(c.ID), RPID: c.RPID, Format: c.Format, Attestation: c.Attestation, SignCount: c.SignCount}
+}
+
+func b64url(b []byte) string { return hwkey.B64(b) }
+
+func verifierKeyRegisterCmd() *cobra.Command {
+	var user, rp, origin, appID, respFile string
+	var begin, uv bool
+	var kf keyFlags
+	c := &cobra.Command{
+		Use:   "register --user U [--rp ID] [--origin URL] [--begin | --virtual | --device PATH]",
+		Short: "register a security key as the user's MFA device (WebAuthn)",
+		Long: `register runs a WebAuthn registration. With --begin it prints the
+PublicKeyCredentialCreationOptions JSON (a random, single-use challenge valid
+for 180 s) for a browser or 'vmfa key register --options FILE'; without it
+it reads the PublicKeyCredential JSON response on stdin (or --response FILE)
+and verifies it. With --virtual or --device it does both, driving the key
+directly.`,
+		Example: `  vmfa verifier key register --user alice --rp example.com --begin > options.json
+  vmfa key register --virtual --options options.json --json | vmfa verifier key register --user alice
+  vmfa verifier key register --user bob --rp example.com --virtual`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			v, err := openVerifier(rp, origin)
+			if err != nil {
+				return err
+			}
+			direct := kf.virtual != "" || kf.device != ""
+			if begin || direct {
+				opts, err := v.BeginRegistration(user, verifier.RegisterOptions{RPID: rp, Origin: origin, AppID: appID, RequireUV: uv})
+				if err != nil {
+					return denied("registration", err)
+				}
+				if begin {
+					return printJSON(cmd.OutOrStdout(), opts)
+				}
+				o := origin
+				if o == "" {
+					o = verifier.DefaultOrigin(opts.RP.ID)
+				}
+				resp, err := createWithKey(cmd, &kf, opts, o)
+				if err != nil {
+					return err
+				}
+				return finishRegistration(cmd, v, user, resp)
+			}
+			resp, err := readResponse(cmd, respFile)
+			if err != nil {
+				return err
+			}
+			return finishRegistration(cmd, v, user, resp)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&user, "user", "", "user name")
+	f.StringVar(&rp, "rp", "", "relying party ID (default localhost)")
+	f.StringVar(&origin, "origin", "", "origin clients must report (default https://<rp>, http://localhost for localhost)")
+	f.StringVar(&appID, "appid", "", "accept a fido-u2f registration under this legacy U2F AppID")
+	f.BoolVar(&uv, "uv", false, "require user verification (PIN or biometrics)")
+	f.BoolVar(&begin, "begin", false, "print the creation options JSON and stop")
+	f.StringVar(&respFile, "response", "", "read the PublicKeyCredential JSON from this file instead of stdin")
+	kf.add(f, true)
+	return c
+}
+
+func finishRegistration(cmd *cobra.Command, v *verifier.Verifier, user string, resp []byte) error {
+	cred, err := v.FinishRegistration(user, resp, auditClient())
+	if err != nil {
+		return denied("registration", err)
+	}
+	if verifierFlags.asJSON {
+		return printJSON(cmd.OutOrStdout(), viewCredential(user, cred))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "security key bound for %s at %s (%s attestation: %s, credential %s)\n",
+		user, cred.RPID, cred.Format, cred.Attestation, b64url(cred.ID))
+	return nil
+}
+
+// createWithKey runs navigator.credentials.create on a key through hwkey.
+func createWithKey(cmd *cobra.Command, kf *keyFlags, opts *verifier.CreationOptions, origin string) ([]byte, error) {
+	b, err := json.Marshal(opts)
+	if err != nil {
+		return nil, err
+	}
+	hopts, err := hwkey.ParseCreationOptions(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	err = withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
+		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Create(ctx, hopts)
+		if err != nil {
+			return err
+		}
+		out, err = json.Marshal(cred)
+		return err
+	})
+	return out, err
+}
+
+func verifierKeyLoginCmd() *cobra.Command {
+	var user, respFile string
+	var begin bool
+	var kf keyFlags
+	c := &cobra.Command{
+		Use:   "login --user U [--begin | --virtual | --device PATH]",
+		Short: "verify a security-key login (WebAuthn assertion)",
+		Long: `login runs a WebAuthn authentication with the user's bound key. With --begin
+it prints the PublicKeyCredentialRequestOptions JSON; without it it reads
+the PublicKeyCredential JSON assertion on stdin (or --response FILE) and
+verifies it: challenge, origin, rpIdHash, user presence, signature and the
+signature counter (a counter that does not increase is refused as a
+possible clone). With --virtual or --device it drives the key directly.`,
+		Example: `  vmfa verifier key login --user alice --begin > request.json
+  vmfa key login --virtual --options request.json --json | vmfa verifier key login --user alice`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			direct := kf.virtual != "" || kf.device != ""
+			var resp []byte
+			if begin || direct {
+				opts, err := v.BeginLogin(user)
+				if err != nil {
+					return denied("login", err)
+				}
+				if begin {
+					return printJSON(cmd.OutOrStdout(), opts)
+				}
+				origin, err := v.KeyOrigin(user)
+				if err != nil {
+					return denied("login", err)
+				}
+				if resp, err = getWithKey(cmd, &kf, opts, origin); err != nil {
+					return err
+				}
+			} else if resp, err = readResponse(cmd, respFile); err != nil {
+				return err
+			}
+			cred, err := v.FinishLogin(user, resp, auditClient())
+			if err != nil {
+				return denied("login", err)
+			}
+			if verifierFlags.asJSON {
+				return printJSON(cmd.OutOrStdout(), viewCredential(user, cred))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "security key login accepted for %s (counter %d)\n", user, cred.SignCount)
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&user, "user", "", "user name")
+	f.BoolVar(&begin, "begin", false, "print the request options JSON and stop")
+	f.StringVar(&respFile, "response", "", "read the PublicKeyCredential JSON from this file instead of stdin")
+	kf.add(f, true)
+	return c
+}
+
+// getWithKey runs navigator.credentials.get on a key through hwkey.
+func getWithKey(cmd *cobra.Command, kf *keyFlags, opts *verifier.RequestOptions, origin string) ([]byte, error) {
+	b, err := json.Marshal(opts)
+	if err != nil {
+		return nil, err
+	}
+	hopts, err := hwkey.ParseRequestOptions(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	err = withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
+		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Get(ctx, hopts)
+		if err != nil {
+			return err
+		}
+		out, err = json.Marshal(cred)
+		return err
+	})
+	return out, err
+}
+
+func verifierTokensImportCmd() *cobra.Command {
+	var keyFile, passFile string
+	c := &cobra.Command{
+		Use:   "import FILE",
+		Short: "import hardware OATH tokens from a token CSV or PSKC file into the inventory",
+		Long: `import reads a hardware-token CSV (Entra "upn,serial number,secret key,time
+interval,…" or MFA Server "serial,secret,interval") or an RFC 6030 PSKC
+file. Encrypted PSKC files take the pre-shared key as hex in
+--pskc-key-file or a passphrase in --pskc-passphrase-file. Tokens already
+in the inventory are skipped.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var key scanner.PSKCKey
+			if keyFile != "" {
+				b, err := os.ReadFile(keyFile)
+				if err != nil {
+					return err
+				}
+				if key.PreShared, err = hex.DecodeString(strings.TrimSpace(string(b))); err != nil {
+					return errors.New("--pskc-key-file must hold the key in hex")
+				}
+			}
+			if passFile != "" {
+				b, err := os.ReadFile(passFile)
+				if err != nil {
+					return err
+				}
+				key.Passphrase = []byte(strings.TrimRight(string(b), "\r\n"))
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			res, err := v.ImportTokenFile(f, key)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if verifierFlags.asJSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"added": res.Added, "skipped": res.Skipped})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d tokens added, %d already in the inventory\n", len(res.Added), len(res.Skipped))
+			return nil
+		},
+	}
+	c.Flags().StringVar(&keyFile, "pskc-key-file", "", "file with the PSKC pre-shared key in hex")
+	c.Flags().StringVar(&passFile, "pskc-passphrase-file", "", "file with the PSKC passphrase")
+	return c
+}
+
+func verifierTokensAssignCmd() *cobra.Command {
+	var serial, user string
+	c := &cobra.Command{
+		Use:   "assign --serial S --user U",
+		Short: "assign an inventory token to a user as their MFA device",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			if serial == "" {
+				return errors.New("--serial is required")
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			if err := v.AssignToken(serial, user, auditClient()); err != nil {
+				return denied("assignment", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "token %s assigned to %s\n", serial, user)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&serial, "serial", "", "token serial number")
+	c.Flags().StringVar(&user, "user", "", "user name")
+	return c
+}
+
+func verifierTokensListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "list the token inventory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			toks, err := v.Tokens()
+			if err != nil {
+				return err
+			}
+			if verifierFlags.asJSON {
+				if toks == nil {
+					toks = []verifier.TokenInfo{}
+				}
+				return printJSON(cmd.OutOrStdout(), toks)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SERIAL\tTYPE\tPERIOD\tDIGITS\tASSIGNED TO")
+			for _, t := range toks {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", t.Serial, t.Type, t.Period, t.Digits, t.AssignedTo)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func verifierStatusCmd() *cobra.Command {
+	var user string
+	c := &cobra.Command{
+		Use:   "status [--user U]",
+		Short: "show users' MFA state (none, pending, bound), method and lockouts",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			st, err := v.Status(user)
+			if err != nil {
+				return err
+			}
+			if verifierFlags.asJSON {
+				if st == nil {
+					st = []verifier.UserStatus{}
+				}
+				return printJSON(cmd.OutOrStdout(), st)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "USER\tSTATE\tMETHOD\tDETAIL")
+			for _, s := range st {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.User, s.State, s.Method, statusDetail(s))
+			}
+			return tw.Flush()
+		},
+	}
+	c.Flags().StringVar(&user, "user", "", "only this user")
+	return c
+}
+
+func statusDetail(s verifier.UserStatus) string {
+	var d []string
+	switch {
+	case s.State == verifier.StatePending:
+		d = append(d, "bind before "+s.PendingUntil.Local().Format("15:04:05"))
+	case s.Serial != "":
+		d = append(d, fmt.Sprintf("token %s, %d s", s.Serial, s.Period))
+	case s.CredentialID != "":
+		d = append(d, fmt.Sprintf("%s attestation, counter %d", s.Attestation, s.SignCount))
+		if s.Cloned {
+			d = append(d, "possibly cloned")
+		}
+	}
+	if s.Drift != 0 {
+		d = append(d, fmt.Sprintf("drift %+d steps", s.Drift))
+	}
+	if s.RecentFails > 0 {
+		d = append(d, fmt.Sprintf("%d recent failures", s.RecentFails))
+	}
+	if !s.LockedUntil.IsZero() {
+		d = append(d, "locked until "+s.LockedUntil.Local().Format("15:04:05"))
+	}
+	return strings.Join(d, "; ")
+}
+
+func verifierLogCmd() *cobra.Command {
+	var user, method, result, since string
+	c := &cobra.Command{
+		Use:   "log [--json] [--user U] [--method M] [--result success|denied]",
+		Short: "show the audit log (--json: JSON lines)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := verifier.LogFilter{User: user, Method: verifier.Method(method), Result: result}
+			if since != "" {
+				d, err := time.ParseDuration(since)
+				if err != nil {
+					return errors.New("--since takes a duration such as 1h or 30m")
+				}
+				f.Since = time.Now().Add(-d)
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			if verifierFlags.asJSON {
+				return v.ExportLog(cmd.OutOrStdout(), f)
+			}
+			evs, err := v.Log(f)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TIME\tUSER\tMETHOD\tACTION\tRESULT\tREASON\tCLIENT")
+			for _, e := range evs {
+				client := e.Client
+				if e.IP != "" {
+					client = strings.TrimSpace(client + " " + e.IP)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"),
+					e.User, e.Method, e.Action, e.Result, e.Reason, client)
+			}
+			return tw.Flush()
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&user, "user", "", "only this user")
+	f.StringVar(&method, "method", "", "only this method: totp, hotp, oath-token, security-key")
+	f.StringVar(&result, "result", "", "only success or denied")
+	f.StringVar(&since, "since", "", "only events newer than this duration, e.g. 1h")
+	return c
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// awayFromStepEdge waits until at least 5 s remain in the current 30 s
+// step, so that codes computed now are still the codes of now when the
+// verifier process checks them.
+func awayFromStepEdge() {
+	if left := 30 - time.Now().Unix()%30; left < 5 {
+		time.Sleep(time.Duration(left)*time.Second + 200*time.Millisecond)
+	}
+}
+
+func TestVerifierConsoleRehearsal(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "verifier.json")
+	qr := filepath.Join(dir, "alice.png")
+	env := vaultEnv(t)
+	ver := func(stdin string, args ...string) result {
+		return vmfa(t, env, stdin, append([]string{"verifier", "--state", state}, args...)...)
+	}
+
+	// Terminal 1: the console issues the secret.
+	r := ver("", "totp", "enroll", "--user", "alice", "--issuer", "Example Cloud", "--qr", qr)
+	if r.code != 0 || !strings.Contains(r.stdout, "uri:     otpauth://totp/Example%20Cloud:alice?secret=") ||
+		!strings.Contains(r.stdout, "account: Example Cloud: alice") || !strings.Contains(r.stdout, "▀") {
+		t.Fatalf("enroll: %+v", r)
+	}
+	for _, f := range []string{state, qr} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: mode %v %v", f, fi.Mode(), err)
+		}
+	}
+	// Terminal 2: the phone scans the QR and shows current and next.
+	if r := vmfa(t, env, "", "add", "--qr", qr); r.code != 0 {
+		t.Fatalf("add --qr: %+v", r)
+	}
+	awayFromStepEdge()
+	r = vmfa(t, env, "", "code", "alice", "--next")
+	codes := strings.Fields(r.stdout)
+	if r.code != 0 || len(codes) != 2 {
+		t.Fatalf("code --next: %+v", r)
+	}
+	// Terminal 1: two consecutive codes bind.
+	if r := ver("", "totp", "bind", "--user", "alice", codes[0], codes[1]); r.code != 0 || r.stdout != "virtual mfa device bound for alice\n" {
+		t.Fatalf("bind: %+v", r)
+	}
+	// The codes used for binding are spent.
+	r = ver("", "login", "--user", "alice", "--code", codes[1], "--client", "console", "--ip", "192.0.2.7")
+	if r.code != 1 || r.stderr != "vmfa: login denied: code already used (wait for the next code)\n" {
+		t.Fatalf("replayed bind code: %+v", r)
+	}
+	// A wrong code, read from stdin, is denied with its reason.
+	r = ver("000000\n", "login", "--user", "alice")
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: login denied: ") {
+		t.Fatalf("wrong code: %+v", r)
+	}
+
+	r = ver("", "status", "--user", "alice", "--json")
+	var st []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || len(st) != 1 || st[0]["state"] != "bound" || st[0]["method"] != "totp" {
+		t.Fatalf("status: %+v %v", r, err)
+	}
+	// One device per user: a security key is refused until unbind.
+	r = ver("", "key", "register", "--user", "alice", "--begin")
+	if r.code != 1 || !strings.Contains(r.stderr, "unbind the current device first") {
+		t.Fatalf("second device: %+v", r)
+	}
+	if r := ver("", "unbind", "--user", "alice"); r.code != 0 {
+		t.Fatalf("unbind: %+v", r)
+	}
+	r = ver("", "key", "register", "--user", "alice", "--rp", "example.com", "--begin")
+	var opts map[string]any
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &opts) != nil || opts["challenge"] == "" {
+		t.Fatalf("register --begin: %+v", r)
+	}
+
+	// The audit log as JSON lines.
+	r = ver("", "log", "--json")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) != 4 {
+		t.Fatalf("log: %+v", r)
+	}
+	var e map[string]any
+	if err := json.Unmarshal([]byte(lines[1]), &e); err != nil || e["reason"] != "replay" || e["client"] != "console" ||
+		e["ip"] != "192.0.2.7" || e["method"] != "totp" || e["verifier"] != "vmfa-verifier" {
+		t.Fatalf("event %v %v", e, err)
+	}
+	if r := ver("", "log"); r.code != 0 || !strings.Contains(r.stdout, "wrong-code") {
+		t.Fatalf("log table: %+v", r)
+	}
+}
+
+func TestVerifierSecurityKeyWithVirtualKey(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	env := vaultEnv(t)
+	ver := func(stdin string, args ...string) result {
+		return vmfa(t, env, stdin, append([]string{"verifier", "--state", state}, args...)...)
+	}
+	// Driving the virtual key directly (packed attestation).
+	r := ver("", "key", "register", "--user", "bob", "--rp", "example.com", "--virtual")
+	if r.code != 0 || !strings.Contains(r.stdout, "security key bound for bob at example.com (packed attestation") {
+		t.Fatalf("register --virtual: %+v", r)
+	}
+	if r := ver("", "key", "login", "--user", "bob", "--virtual"); r.code != 0 || !strings.Contains(r.stdout, "counter 1") {
+		t.Fatalf("login --virtual: %+v", r)
+	}
+	// Through JSON, as with a browser: options out, response in (a U2F key,
+	// fido-u2f attestation).
+	dir := t.TempDir()
+	r = ver("", "key", "register", "--user", "carol", "--rp", "example.com", "--begin")
+	os.WriteFile(filepath.Join(dir, "opts.json"), []byte(r.stdout), 0o600)
+	resp := vmfa(t, env, "", "key", "register", "--virtual=u2f", "--options", filepath.Join(dir, "opts.json"), "--json")
+	if resp.code != 0 {
+		t.Fatalf("vmfa key register: %+v", resp)
+	}
+	if r := ver(resp.stdout, "key", "register", "--user", "carol", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"fmt": "fido-u2f"`) {
+		t.Fatalf("register from stdin: %+v", r)
+	}
+	r = ver("", "key", "login", "--user", "carol", "--begin")
+	os.WriteFile(filepath.Join(dir, "req.json"), []byte(r.stdout), 0o600)
+	asrt := vmfa(t, env, "", "key", "login", "--virtual=u2f", "--options", filepath.Join(dir, "req.json"), "--json")
+	if asrt.code != 0 {
+		t.Fatalf("vmfa key login: %+v", asrt)
+	}
+	if r := ver(asrt.stdout, "key", "login", "--user", "carol"); r.code != 0 {
+		t.Fatalf("login from stdin: %+v", r)
+	}
+	// The same assertion again: its challenge is spent.
+	if r := ver(asrt.stdout, "key", "login", "--user", "carol"); r.code != 1 || !strings.Contains(r.stderr, "challenge already used") {
+		t.Fatalf("replayed assertion: %+v", r)
+	}
+	// A TOTP enrollment is refused while the key is bound.
+	if r := ver("", "totp", "enroll", "--user", "carol"); r.code != 1 || !strings.Contains(r.stderr, "unbind the current device first") {
+		t.Fatalf("enroll next to a key: %+v", r)
+	}
+}
+
+func TestVerifierTokensCLI(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	ver := func(args ...string) result {
+		return vmfa(t, nil, "", append([]string{"verifier", "--state", state}, args...)...)
+	}
+	if r := ver("tokens", "import", "../../verifier/testdata/tokens.csv"); r.code != 0 || r.stdout != "2 tokens added, 0 already in the inventory\n" {
+		t.Fatalf("import: %+v", r)
+	}
+	if r := ver("tokens", "assign", "--serial", "TK-1001", "--user", "helga"); r.code != 0 {
+		t.Fatalf("assign: %+v", r)
+	}
+	if r := ver("tokens", "assign", "--serial", "TK-1001", "--user", "raj"); r.code != 1 || !strings.Contains(r.stderr, "assigned to another user") {
+		t.Fatalf("assign twice: %+v", r)
+	}
+	secret, _ := vault.ParseSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+	code := vault.HOTPCode(secret, vault.SHA1, 6, vault.Step(time.Now(), 60))
+	if r := ver("login", "--user", "helga", "--code", code); r.code != 0 {
+		t.Fatalf("token login: %+v", r)
+	}
+	if r := ver("tokens", "list"); !strings.Contains(r.stdout, "TK-1001  totp  60      6       helga") {
+		t.Fatalf("list: %q", r.stdout)
+	}
+}
+
+func TestVerifierCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "verifier.json")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"login", "--code", "123456"}, "vmfa: --user is required\n"},
+		{[]string{"login", "--user", "nobody", "--code", "123456"}, "vmfa: login denied: unknown user (enroll an mfa device first)\n"},
+		{[]string{"totp", "bind", "--user", "nobody", "1", "2"}, "vmfa: binding denied: unknown user (enroll an mfa device first)\n"},
+		{[]string{"key", "login", "--user", "nobody", "--begin"}, "vmfa: login denied: unknown user (enroll an mfa device first)\n"},
+		{[]string{"key", "register", "--user", "x", "--rp", "example.com", "--origin", "https://evil.example", "--begin"},
+			"vmfa: registration denied: origin \"https://evil.example\" is not within rp id \"example.com\"\n"},
+		{[]string{"tokens", "assign", "--serial", "NOPE", "--user", "x"}, "vmfa: assignment denied: unknown token serial (import the token file first)\n"},
+	} {
+		r := vmfa(t, nil, "", append([]string{"verifier", "--state", state}, tc.args...)...)
+		if r.code != 1 || r.stderr != tc.want {
+			t.Errorf("%v: code %d stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	os.WriteFile(state, []byte("{broken"), 0o600)
+	r := vmfa(t, nil, "", "verifier", "--state", state, "status")
+	if r.code != 1 || !strings.Contains(r.stderr, "is corrupt") || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("corrupt state: %+v", r)
+	}
+}
