@@ -51,16 +51,7 @@ func List() ([]Device, error) {
 	}
 	devs := make([]Device, 0, len(locs))
 	for _, l := range locs {
-		devs = append(devs, Device{
-			Path:         l.Path,
-			Manufacturer: l.Manufacturer,
-			Product:      l.Product,
-			// go-libfido2 hands out the 16-bit IDs as int16; IDs above
-			// 0x7fff (many vendors) would come out negative.
-			VendorID:  uint16(l.VendorID),
-			ProductID: uint16(l.ProductID),
-			Virtual:   strings.HasPrefix(l.Path, fidoshim.Prefix),
-		})
+		devs = append(devs, deviceFrom(l))
 	}
 	if len(devs) == 0 {
 		if blocked := inaccessible(hidrawRoot); len(blocked) > 0 {
@@ -68,6 +59,19 @@ func List() ([]Device, error) {
 		}
 	}
 	return devs, nil
+}
+
+func deviceFrom(l *libfido2.DeviceLocation) Device {
+	return Device{
+		Path:         l.Path,
+		Manufacturer: l.Manufacturer,
+		Product:      l.Product,
+		// go-libfido2 hands out the 16-bit IDs as int16; IDs above 0x7fff
+		// (many vendors) would come out negative.
+		VendorID:  uint16(l.VendorID),
+		ProductID: uint16(l.ProductID),
+		Virtual:   strings.HasPrefix(l.Path, fidoshim.Prefix),
+	}
 }
 
 // Choose picks the key to use: the one at path when given, otherwise the
@@ -160,15 +164,20 @@ func containsFIDOUsage(desc []byte) bool {
 // accessible returns ErrNotAccessible when path exists but cannot be
 // opened read-write for lack of permission.
 func accessible(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err == nil {
-		f.Close()
-		return nil
-	}
-	if errors.Is(err, fs.ErrPermission) {
+	if err := openRW(path); errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("%w (%s)", ErrNotAccessible, path)
 	}
 	return nil
+}
+
+// openRW opens a device node read-write and closes it; a variable so that
+// tests (which run as root here) can inject permission errors.
+var openRW = func(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // guard runs fn, turning a panic inside go-libfido2 into ErrDevice instead

@@ -11,6 +11,11 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
+// advertisedPINProtocols lists the PIN/UV auth protocols in getInfo, in order
+// of preference. Protocol 2 is accepted too, but a CTAP 2.0 authenticator
+// advertises only protocol 1, so libfido2 uses protocol 1.
+var advertisedPINProtocols = []int{1}
+
 const (
 	maxMsgSize      = maxMessage
 	maxCredsInList  = 16
@@ -97,7 +102,7 @@ func (k *Key) getInfo() []byte {
 			"clientPin": pinSet,
 		},
 		MaxMsgSize:   maxMsgSize,
-		PinProtocols: []int{pinProtocolOne},
+		PinProtocols: advertisedPINProtocols,
 		MaxCredCount: maxCredsInList,
 		MaxCredIDLen: credIDLen,
 		Transports:   []string{"usb"},
@@ -365,6 +370,7 @@ type candidate struct {
 
 // hmacSecretIn is a validated hmac-secret request: shared secret and salts.
 type hmacSecretIn struct {
+	proto  pinProtocol
 	shared []byte
 	salts  []byte // salt1 or salt1 ‖ salt2
 }
@@ -545,21 +551,25 @@ func (k *Key) parseHMACSecret(raw []byte) (*hmacSecretIn, byte) {
 	if r.KeyAgreement == nil || r.SaltEnc == nil || r.SaltAuth == nil {
 		return nil, errMissingParameter
 	}
-	if r.PinProtocol != nil && *r.PinProtocol != pinProtocolOne {
-		return nil, errInvalidParameter
+	proto := pinProtocol(1)
+	if r.PinProtocol != nil {
+		var ok bool
+		if proto, ok = parseProtocol(*r.PinProtocol); !ok {
+			return nil, errInvalidParameter
+		}
 	}
-	if len(r.SaltEnc) != 32 && len(r.SaltEnc) != hmacSaltMaxSize {
-		return nil, errInvalidLength
-	}
-	shared, st := k.sharedSecret(r.KeyAgreement)
+	shared, st := k.sharedSecret(proto, r.KeyAgreement)
 	if st != statusOK {
 		return nil, st
 	}
-	if !verifyPINAuth(shared, r.SaltAuth, r.SaltEnc) {
+	if !proto.verify(shared, r.SaltAuth, r.SaltEnc) {
 		return nil, errPINAuthInvalid
 	}
-	salts, _ := aesCBC(false, shared, r.SaltEnc)
-	return &hmacSecretIn{shared: shared, salts: salts}, statusOK
+	salts, ok := proto.decrypt(shared, r.SaltEnc)
+	if !ok || (len(salts) != 32 && len(salts) != hmacSaltMaxSize) {
+		return nil, errInvalidLength
+	}
+	return &hmacSecretIn{proto: proto, shared: shared, salts: salts}, statusOK
 }
 
 // hmacSecretOutput computes HMAC-SHA-256(CredRandom, salt) for each salt and
@@ -578,7 +588,7 @@ func (k *Key) hmacSecretOutput(credID []byte, hs *hmacSecretIn) ([]byte, bool) {
 		h.Write(salt)
 		out = h.Sum(out)
 	}
-	return aesCBC(true, hs.shared, out)
+	return hs.proto.encrypt(hs.shared, out)
 }
 
 // reset implements authenticatorReset: after a touch, and only within 10 s

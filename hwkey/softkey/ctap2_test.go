@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/asn1"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -324,6 +325,13 @@ func TestCTAP2RequestErrors(t *testing.T) {
 }
 
 func TestHMACSecret(t *testing.T) {
+	for _, proto := range []pinProtocol{1, 2} {
+		t.Run(fmt.Sprintf("protocol %d", proto), func(t *testing.T) { testHMACSecret(t, proto) })
+	}
+}
+
+func testHMACSecret(t *testing.T, proto pinProtocol) {
+	newPlatform := func(t testing.TB, send func([]byte) []byte) *platform { return newPlatformProto(t, send, proto) }
 	k := newTestKey(t, FIDO2, Options{})
 	req := makeCredReq("example.com", []byte("u"), hash("1"))
 	req.Extensions = map[string]any{"hmac-secret": true}
@@ -335,14 +343,14 @@ func TestHMACSecret(t *testing.T) {
 
 	eval := func(credID []byte, salts []byte) (authData, []byte) {
 		p := newPlatform(t, k.CTAP2)
-		saltEnc, _ := aesCBC(true, p.shared, salts)
-		ext := map[string]any{"hmac-secret": map[int]any{1: p.cose(), 2: saltEnc, 3: pinAuthOf(p.shared, saltEnc)}}
+		saltEnc := p.encrypt(salts)
+		ext := map[string]any{"hmac-secret": map[int]any{1: p.cose(), 2: saltEnc, 3: p.auth(saltEnc), 4: int(proto)}}
 		ad, _ := getAssertion(t, k.CTAP2, testGetAssertion{RPID: "example.com", CDH: hash("c"), Allow: []testDesc{{ID: credID, Type: "public-key"}}, Extensions: ext})
 		if ad.ext == nil {
 			return ad, nil
 		}
 		enc, _ := ad.ext["hmac-secret"].([]byte)
-		out, ok := aesCBC(false, p.shared, enc)
+		out, ok := p.proto.decrypt(p.shared, enc)
 		if !ok {
 			t.Fatalf("hmac-secret output of %d bytes", len(enc))
 		}
@@ -360,8 +368,8 @@ func TestHMACSecret(t *testing.T) {
 	}
 	// A bad saltAuth is refused.
 	p := newPlatform(t, k.CTAP2)
-	saltEnc, _ := aesCBC(true, p.shared, salt1)
-	ext := map[string]any{"hmac-secret": map[int]any{1: p.cose(), 2: saltEnc, 3: make([]byte, 16)}}
+	saltEnc := p.encrypt(salt1)
+	ext := map[string]any{"hmac-secret": map[int]any{1: p.cose(), 2: saltEnc, 3: make([]byte, len(p.auth(saltEnc))), 4: int(proto)}}
 	status(t, k.CTAP2(ctapReq(t, cmdGetAssertion, testGetAssertion{RPID: "example.com", CDH: hash("c"), Allow: []testDesc{{ID: cred.credID, Type: "public-key"}}, Extensions: ext})), errPINAuthInvalid)
 }
 

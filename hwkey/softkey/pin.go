@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -20,9 +21,8 @@ const (
 	pinChangePIN       = 0x04
 	pinGetPINToken     = 0x05
 
-	pinProtocolOne = 1
-	minPINRunes    = 4
-	maxPINBytes    = 63
+	minPINRunes = 4
+	maxPINBytes = 63
 )
 
 type clientPINReq struct {
@@ -40,7 +40,8 @@ type clientPINResp struct {
 	Retries      *int     `cbor:"3,keyasint,omitempty"`
 }
 
-// clientPIN implements authenticatorClientPIN with PIN protocol 1.
+// clientPIN implements authenticatorClientPIN with PIN/UV auth protocols
+// 1 and 2.
 func (k *Key) clientPIN(data []byte) []byte {
 	var req clientPINReq
 	if err := decMode.Unmarshal(data, &req); err != nil {
@@ -49,7 +50,8 @@ func (k *Key) clientPIN(data []byte) []byte {
 	if req.PinProtocol == nil || req.SubCommand == nil {
 		return []byte{errMissingParameter}
 	}
-	if *req.PinProtocol != pinProtocolOne {
+	proto, ok := parseProtocol(*req.PinProtocol)
+	if !ok {
 		return []byte{errInvalidParameter}
 	}
 	switch *req.SubCommand {
@@ -65,20 +67,20 @@ func (k *Key) clientPIN(data []byte) []byte {
 		ck := coseFromUncompressed(pub, coseECDHESHKDF256)
 		return reply(clientPINResp{KeyAgreement: &ck})
 	case pinSetPIN:
-		return k.setPIN(&req)
+		return k.setPIN(proto, &req)
 	case pinChangePIN:
-		return k.changePIN(&req)
+		return k.changePIN(proto, &req)
 	case pinGetPINToken:
-		return k.getPINToken(&req)
+		return k.getPINToken(proto, &req)
 	}
 	return []byte{errInvalidParameter}
 }
 
-func (k *Key) setPIN(req *clientPINReq) []byte {
+func (k *Key) setPIN(proto pinProtocol, req *clientPINReq) []byte {
 	if req.KeyAgreement == nil || req.PinAuth == nil || req.NewPinEnc == nil {
 		return []byte{errMissingParameter}
 	}
-	shared, st := k.sharedSecret(req.KeyAgreement)
+	shared, st := k.sharedSecret(proto, req.KeyAgreement)
 	if st != statusOK {
 		return []byte{st}
 	}
@@ -88,10 +90,10 @@ func (k *Key) setPIN(req *clientPINReq) []byte {
 	if set {
 		return []byte{errPINAuthInvalid}
 	}
-	if !verifyPINAuth(shared, req.PinAuth, req.NewPinEnc) {
+	if !proto.verify(shared, req.PinAuth, req.NewPinEnc) {
 		return []byte{errPINAuthInvalid}
 	}
-	hash, st := decryptNewPIN(shared, req.NewPinEnc)
+	hash, st := decryptNewPIN(proto, shared, req.NewPinEnc)
 	if st != statusOK {
 		return []byte{st}
 	}
@@ -103,7 +105,7 @@ func (k *Key) setPIN(req *clientPINReq) []byte {
 	return []byte{statusOK}
 }
 
-func (k *Key) changePIN(req *clientPINReq) []byte {
+func (k *Key) changePIN(proto pinProtocol, req *clientPINReq) []byte {
 	if req.KeyAgreement == nil || req.PinAuth == nil || req.NewPinEnc == nil || req.PinHashEnc == nil {
 		return []byte{errMissingParameter}
 	}
@@ -116,17 +118,17 @@ func (k *Key) changePIN(req *clientPINReq) []byte {
 	if st := k.pinAttemptAllowed(); st != statusOK {
 		return []byte{st}
 	}
-	shared, st := k.sharedSecret(req.KeyAgreement)
+	shared, st := k.sharedSecret(proto, req.KeyAgreement)
 	if st != statusOK {
 		return []byte{st}
 	}
-	if !verifyPINAuth(shared, req.PinAuth, req.NewPinEnc, req.PinHashEnc) {
+	if !proto.verify(shared, req.PinAuth, req.NewPinEnc, req.PinHashEnc) {
 		return []byte{errPINAuthInvalid}
 	}
-	if st := k.checkPINHash(shared, req.PinHashEnc); st != statusOK {
+	if st := k.checkPINHash(proto, shared, req.PinHashEnc); st != statusOK {
 		return []byte{st}
 	}
-	hash, st := decryptNewPIN(shared, req.NewPinEnc)
+	hash, st := decryptNewPIN(proto, shared, req.NewPinEnc)
 	if st != statusOK {
 		return []byte{st}
 	}
@@ -137,7 +139,7 @@ func (k *Key) changePIN(req *clientPINReq) []byte {
 	return []byte{statusOK}
 }
 
-func (k *Key) getPINToken(req *clientPINReq) []byte {
+func (k *Key) getPINToken(proto pinProtocol, req *clientPINReq) []byte {
 	if req.KeyAgreement == nil || req.PinHashEnc == nil {
 		return []byte{errMissingParameter}
 	}
@@ -150,17 +152,17 @@ func (k *Key) getPINToken(req *clientPINReq) []byte {
 	if st := k.pinAttemptAllowed(); st != statusOK {
 		return []byte{st}
 	}
-	shared, st := k.sharedSecret(req.KeyAgreement)
+	shared, st := k.sharedSecret(proto, req.KeyAgreement)
 	if st != statusOK {
 		return []byte{st}
 	}
-	if st := k.checkPINHash(shared, req.PinHashEnc); st != statusOK {
+	if st := k.checkPINHash(proto, shared, req.PinHashEnc); st != statusOK {
 		return []byte{st}
 	}
 	k.mu.Lock()
 	tok := bytes.Clone(k.pinToken)
 	k.mu.Unlock()
-	enc, ok := aesCBC(true, shared, tok)
+	enc, ok := proto.encrypt(shared, tok)
 	if !ok {
 		return []byte{errOther}
 	}
@@ -183,11 +185,11 @@ func (k *Key) pinAttemptAllowed() byte {
 
 // checkPINHash decrypts pinHashEnc and compares it with the stored PIN hash,
 // maintaining the retry counters as CTAP 2.0 §5.5.5 describes.
-func (k *Key) checkPINHash(shared, pinHashEnc []byte) byte {
-	if len(pinHashEnc) != 16 {
+func (k *Key) checkPINHash(proto pinProtocol, shared, pinHashEnc []byte) byte {
+	got, ok := proto.decrypt(shared, pinHashEnc)
+	if !ok || len(got) != 16 {
 		return errInvalidParameter
 	}
-	got, _ := aesCBC(false, shared, pinHashEnc)
 	k.mu.Lock()
 	k.pinRetries--
 	if subtle.ConstantTimeCompare(got, k.pinHash) == 1 {
@@ -216,13 +218,14 @@ func (k *Key) checkPINHash(shared, pinHashEnc []byte) byte {
 	return errPINInvalid
 }
 
-// checkPINAuth verifies pinAuth = LEFT(HMAC-SHA-256(pinToken, msg), 16) for
+// checkPINAuth verifies pinAuth = authenticate(pinToken, msg) for
 // makeCredential and getAssertion.
 func (k *Key) checkPINAuth(pinAuth, msg []byte, protocol *uint64) byte {
 	if protocol == nil {
 		return errMissingParameter
 	}
-	if *protocol != pinProtocolOne {
+	proto, ok := parseProtocol(*protocol)
+	if !ok {
 		return errPINAuthInvalid
 	}
 	k.mu.Lock()
@@ -232,15 +235,15 @@ func (k *Key) checkPINAuth(pinAuth, msg []byte, protocol *uint64) byte {
 	if !set {
 		return errPINNotSet
 	}
-	if !verifyPINAuth(tok, pinAuth, msg) {
+	if !proto.verify(tok, pinAuth, msg) {
 		return errPINAuthInvalid
 	}
 	return statusOK
 }
 
-// sharedSecret runs ECDH with the platform's key agreement key and returns
-// SHA-256 of the shared point's x coordinate (PIN protocol 1).
-func (k *Key) sharedSecret(platform *coseKey) ([]byte, byte) {
+// sharedSecret runs ECDH with the platform's key agreement key and derives
+// the shared secret from the shared point's x coordinate.
+func (k *Key) sharedSecret(proto pinProtocol, platform *coseKey) ([]byte, byte) {
 	if platform.Kty != coseKtyEC2 || platform.Crv != coseCrvP256 || len(platform.X) != 32 || len(platform.Y) != 32 {
 		return nil, errInvalidParameter
 	}
@@ -255,18 +258,99 @@ func (k *Key) sharedSecret(platform *coseKey) ([]byte, byte) {
 	if err != nil {
 		return nil, errInvalidParameter
 	}
-	s := sha256.Sum256(z)
-	return s[:], statusOK
-}
-
-// verifyPINAuth checks LEFT(HMAC-SHA-256(key, msg...), 16) in constant time.
-func verifyPINAuth(key, pinAuth []byte, msg ...[]byte) bool {
-	if len(pinAuth) != 16 {
-		return false
+	shared, ok := proto.kdf(z)
+	if !ok {
+		return nil, errOther
 	}
-	return hmac.Equal(pinAuth, pinAuthOf(key, msg...))
+	return shared, statusOK
 }
 
+// pinProtocol is a PIN/UV auth protocol: 1 (CTAP 2.0 §5.5) or 2 (CTAP 2.1
+// §6.5.7).
+type pinProtocol int
+
+func parseProtocol(v uint64) (pinProtocol, bool) {
+	switch v {
+	case 1, 2:
+		return pinProtocol(v), true
+	}
+	return 0, false
+}
+
+// kdf derives the shared secret from the ECDH x coordinate: SHA-256(Z) for
+// protocol 1; HKDF-SHA-256 HMAC key ‖ AES key for protocol 2.
+func (p pinProtocol) kdf(z []byte) ([]byte, bool) {
+	if p == 1 {
+		s := sha256.Sum256(z)
+		return s[:], true
+	}
+	salt := make([]byte, 32)
+	hmacKey, err1 := hkdf.Key(sha256.New, z, salt, "CTAP2 HMAC key", 32)
+	aesKey, err2 := hkdf.Key(sha256.New, z, salt, "CTAP2 AES key", 32)
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	return append(hmacKey, aesKey...), true
+}
+
+// encrypt is AES-256-CBC: with a zero IV for protocol 1; with a random IV,
+// prepended, under the AES half of the shared secret for protocol 2.
+func (p pinProtocol) encrypt(shared, plain []byte) ([]byte, bool) {
+	if p == 1 {
+		return aesCBC(true, shared, plain)
+	}
+	if len(shared) != 64 || len(plain)%aes.BlockSize != 0 {
+		return nil, false
+	}
+	block, err := aes.NewCipher(shared[32:])
+	if err != nil {
+		return nil, false
+	}
+	out := make([]byte, aes.BlockSize+len(plain))
+	if _, err := rand.Read(out[:aes.BlockSize]); err != nil {
+		return nil, false
+	}
+	cipher.NewCBCEncrypter(block, out[:aes.BlockSize]).CryptBlocks(out[aes.BlockSize:], plain)
+	return out, true
+}
+
+// decrypt reverses encrypt; ok is false for input that is not whole blocks.
+func (p pinProtocol) decrypt(shared, ct []byte) ([]byte, bool) {
+	if p == 1 {
+		return aesCBC(false, shared, ct)
+	}
+	if len(shared) != 64 || len(ct) < aes.BlockSize || len(ct)%aes.BlockSize != 0 {
+		return nil, false
+	}
+	block, err := aes.NewCipher(shared[32:])
+	if err != nil {
+		return nil, false
+	}
+	out := make([]byte, len(ct)-aes.BlockSize)
+	cipher.NewCBCDecrypter(block, ct[:aes.BlockSize]).CryptBlocks(out, ct[aes.BlockSize:])
+	return out, true
+}
+
+// authenticate is LEFT(HMAC-SHA-256(key, msg), 16) for protocol 1 and the
+// full HMAC-SHA-256 under the first 32 bytes of key for protocol 2.
+func (p pinProtocol) authenticate(key []byte, msg ...[]byte) []byte {
+	if p == 1 {
+		return pinAuthOf(key, msg...)
+	}
+	m := hmac.New(sha256.New, key[:min(len(key), 32)])
+	for _, b := range msg {
+		m.Write(b)
+	}
+	return m.Sum(nil)
+}
+
+// verify checks a pinUvAuthParam in constant time.
+func (p pinProtocol) verify(key, sig []byte, msg ...[]byte) bool {
+	want := p.authenticate(key, msg...)
+	return len(sig) == len(want) && hmac.Equal(sig, want)
+}
+
+// pinAuthOf is LEFT(HMAC-SHA-256(key, msg), 16), protocol 1's authenticate.
 func pinAuthOf(key []byte, msg ...[]byte) []byte {
 	m := hmac.New(sha256.New, key)
 	for _, b := range msg {
@@ -277,14 +361,14 @@ func pinAuthOf(key []byte, msg ...[]byte) []byte {
 
 // decryptNewPIN decrypts a padded new PIN and returns LEFT(SHA-256(PIN), 16),
 // enforcing the PIN policy (4 to 63 bytes, at least 4 code points).
-func decryptNewPIN(shared, newPinEnc []byte) ([]byte, byte) {
-	if len(newPinEnc) < 64 || len(newPinEnc)%aes.BlockSize != 0 {
+func decryptNewPIN(proto pinProtocol, shared, newPinEnc []byte) ([]byte, byte) {
+	padded, ok := proto.decrypt(shared, newPinEnc)
+	if !ok || len(padded) < 64 {
 		return nil, errInvalidParameter
 	}
-	if len(newPinEnc) > 64 {
+	if len(padded) > 64 {
 		return nil, errPINPolicyViolation
 	}
-	padded, _ := aesCBC(false, shared, newPinEnc)
 	pin := padded
 	if i := bytes.IndexByte(padded, 0); i >= 0 {
 		pin = padded[:i]

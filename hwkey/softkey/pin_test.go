@@ -2,17 +2,20 @@ package softkey
 
 import (
 	"crypto/ecdh"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 )
 
-// platform is the host half of PIN protocol 1.
+// platform is the host half of a PIN/UV auth protocol.
 type platform struct {
 	t      testing.TB
 	send   func([]byte) []byte
+	proto  pinProtocol
 	key    *ecdh.PrivateKey
 	shared []byte
 }
@@ -23,11 +26,17 @@ type testPINResp struct {
 	Retries      *int     `cbor:"3,keyasint"`
 }
 
-// newPlatform runs getKeyAgreement and derives the shared secret.
+// newPlatform runs getKeyAgreement and derives the shared secret, for PIN
+// protocol 1.
 func newPlatform(t testing.TB, send func([]byte) []byte) *platform {
 	t.Helper()
+	return newPlatformProto(t, send, 1)
+}
+
+func newPlatformProto(t testing.TB, send func([]byte) []byte, proto pinProtocol) *platform {
+	t.Helper()
 	var resp testPINResp
-	mustOK(t, send(ctapReq(t, cmdClientPIN, map[int]int{1: 1, 2: pinGetKeyAgreement})), &resp)
+	mustOK(t, send(ctapReq(t, cmdClientPIN, map[int]int{1: int(proto), 2: pinGetKeyAgreement})), &resp)
 	ka := resp.KeyAgreement
 	if ka == nil || ka.Kty != 2 || ka.Crv != 1 || ka.Alg != -25 {
 		t.Fatalf("key agreement %+v", ka)
@@ -41,9 +50,29 @@ func newPlatform(t testing.TB, send func([]byte) []byte) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sha256.Sum256(z)
-	return &platform{t: t, send: send, key: key, shared: s[:]}
+	var shared []byte
+	if proto == 1 {
+		s := sha256.Sum256(z)
+		shared = s[:]
+	} else {
+		// CTAP 2.1 §6.5.7, computed independently of pinProtocol.kdf.
+		salt := make([]byte, 32)
+		hk, _ := hkdf.Key(sha256.New, z, salt, "CTAP2 HMAC key", 32)
+		ak, _ := hkdf.Key(sha256.New, z, salt, "CTAP2 AES key", 32)
+		shared = append(hk, ak...)
+	}
+	return &platform{t: t, send: send, proto: proto, key: key, shared: shared}
 }
+
+func (p *platform) encrypt(b []byte) []byte {
+	enc, ok := p.proto.encrypt(p.shared, b)
+	if !ok {
+		p.t.Fatal("encrypt failed")
+	}
+	return enc
+}
+
+func (p *platform) auth(msg ...[]byte) []byte { return p.proto.authenticate(p.shared, msg...) }
 
 func (p *platform) cose() coseKey {
 	return coseFromUncompressed(p.key.PublicKey().Bytes(), coseECDHESHKDF256)
@@ -52,36 +81,34 @@ func (p *platform) cose() coseKey {
 func (p *platform) padPIN(pin string) []byte {
 	padded := make([]byte, 64)
 	copy(padded, pin)
-	enc, _ := aesCBC(true, p.shared, padded)
-	return enc
+	return p.encrypt(padded)
 }
 
 func (p *platform) pinHashEnc(pin string) []byte {
 	h := sha256.Sum256([]byte(pin))
-	enc, _ := aesCBC(true, p.shared, h[:16])
-	return enc
+	return p.encrypt(h[:16])
 }
 
 func (p *platform) setPIN(pin string) []byte {
 	enc := p.padPIN(pin)
-	return p.send(ctapReq(p.t, cmdClientPIN, map[int]any{1: 1, 2: pinSetPIN, 3: p.cose(), 4: pinAuthOf(p.shared, enc), 5: enc}))
+	return p.send(ctapReq(p.t, cmdClientPIN, map[int]any{1: int(p.proto), 2: pinSetPIN, 3: p.cose(), 4: p.auth(enc), 5: enc}))
 }
 
 func (p *platform) changePIN(old, pin string) []byte {
 	enc, hashEnc := p.padPIN(pin), p.pinHashEnc(old)
-	return p.send(ctapReq(p.t, cmdClientPIN, map[int]any{1: 1, 2: pinChangePIN, 3: p.cose(), 4: pinAuthOf(p.shared, enc, hashEnc), 5: enc, 6: hashEnc}))
+	return p.send(ctapReq(p.t, cmdClientPIN, map[int]any{1: int(p.proto), 2: pinChangePIN, 3: p.cose(), 4: p.auth(enc, hashEnc), 5: enc, 6: hashEnc}))
 }
 
 // pinToken returns the decrypted PIN token, or nil and the status.
 func (p *platform) pinToken(pin string) ([]byte, byte) {
-	resp := p.send(ctapReq(p.t, cmdClientPIN, map[int]any{1: 1, 2: pinGetPINToken, 3: p.cose(), 6: p.pinHashEnc(pin)}))
+	resp := p.send(ctapReq(p.t, cmdClientPIN, map[int]any{1: int(p.proto), 2: pinGetPINToken, 3: p.cose(), 6: p.pinHashEnc(pin)}))
 	if resp[0] != statusOK {
 		return nil, resp[0]
 	}
 	var r testPINResp
 	mustOK(p.t, resp, &r)
-	tok, ok := aesCBC(false, p.shared, r.PinToken)
-	if !ok {
+	tok, ok := p.proto.decrypt(p.shared, r.PinToken)
+	if !ok || len(tok) != 32 {
 		p.t.Fatalf("pin token of %d bytes", len(r.PinToken))
 	}
 	return tok, statusOK
@@ -98,12 +125,24 @@ func retries(t testing.TB, send func([]byte) []byte) int {
 }
 
 func withPIN(req testMakeCred, token []byte) testMakeCred {
-	pa := pinAuthOf(token, req.CDH)
-	req.PinAuth, req.PinProtocol = &pa, 1
+	return withPINProto(req, token, 1)
+}
+
+func withPINProto(req testMakeCred, token []byte, proto pinProtocol) testMakeCred {
+	pa := proto.authenticate(token, req.CDH)
+	req.PinAuth, req.PinProtocol = &pa, int(proto)
 	return req
 }
 
 func TestClientPINFlows(t *testing.T) {
+	for _, proto := range []pinProtocol{1, 2} {
+		t.Run(fmt.Sprintf("protocol %d", proto), func(t *testing.T) { testClientPINFlows(t, proto) })
+	}
+}
+
+func testClientPINFlows(t *testing.T, proto pinProtocol) {
+	newPlatform := func(t testing.TB, send func([]byte) []byte) *platform { return newPlatformProto(t, send, proto) }
+	withPIN := func(req testMakeCred, token []byte) testMakeCred { return withPINProto(req, token, proto) }
 	k := newTestKey(t, FIDO2, Options{})
 	h := openChannel(t, k)
 	send := h.cbor
@@ -137,8 +176,8 @@ func TestClientPINFlows(t *testing.T) {
 	if ad.flags&flagUV != 0 {
 		t.Error("UV without pinAuth")
 	}
-	pa := pinAuthOf(tok, ga.CDH)
-	ga.PinAuth, ga.PinProtocol = &pa, 1
+	pa := proto.authenticate(tok, ga.CDH)
+	ga.PinAuth, ga.PinProtocol = &pa, int(proto)
 	if ad, _ := getAssertion(t, send, ga); ad.flags&flagUV == 0 {
 		t.Error("no UV with pinAuth")
 	}
