@@ -83,7 +83,15 @@ type Config struct {
 	Decoders Decoders
 	// NoAltScreen keeps the normal screen (tests).
 	NoAltScreen bool
+	// FPS caps the renderer's frame rate (default DefaultFPS). Bubble
+	// Tea v1's renderer wakes at this rate even when nothing changes;
+	// the model itself wakes once a second.
+	FPS int
 }
+
+// DefaultFPS is the renderer frame rate: fast enough that typing feels
+// immediate, half Bubble Tea's default to halve idle wake-ups.
+const DefaultFPS = 30
 
 // Decoders are the parsing and rendering functions the add and show-QR
 // screens call; they live in package scanner, never in tui.
@@ -121,7 +129,11 @@ func Run(cfg Config) error {
 	if cfg.Clipboard == nil {
 		cfg.Clipboard = NewClipboard(out)
 	}
-	opts := []tea.ProgramOption{tea.WithOutput(out)}
+	fps := cfg.FPS
+	if fps <= 0 {
+		fps = DefaultFPS
+	}
+	opts := []tea.ProgramOption{tea.WithOutput(out), tea.WithFPS(fps)}
 	if cfg.Input != nil {
 		opts = append(opts, tea.WithInput(cfg.Input))
 	}

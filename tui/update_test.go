@@ -568,3 +568,44 @@ func TestResizeReflows(t *testing.T) {
 		}
 	}
 }
+
+func TestFileBrowser(t *testing.T) {
+	m, env := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "aitestdata/<ctrl+o>")
+	q := m.sub.(*qrScreen)
+	if !q.browsing || !strings.HasSuffix(q.picker.CurrentDirectory, "testdata") {
+		t.Fatalf("browsing %v in %q", q.browsing, q.picker.CurrentDirectory)
+	}
+	if v := m.View(); !strings.Contains(v, "qr-github.png") || !strings.Contains(v, "TestGolden") {
+		t.Fatalf("picker view:\n%s", v)
+	}
+	// Entries: TestGolden/, qr-github.png, qr-migration.png, qr-rfc6238.png.
+	m = press(t, m, "j<enter>")
+	if m.state != stateImport || !strings.Contains(m.View(), "octocat") {
+		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	}
+	m = press(t, m, "<enter>")
+	if a, _ := m.main.selected(); a.Name != "octocat" || len(env.store.Accounts()) != 6 {
+		t.Errorf("selected %+v", a)
+	}
+}
+
+func TestShowQR(t *testing.T) {
+	m, _ := newTestModel(t, 120, 60, sampleAccounts()...)
+	m = press(t, m, "Q")
+	if m.state != stateConfirm || !strings.Contains(m.View(), "Show the QR code of AWS: root?") {
+		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	}
+	m = press(t, m, "y")
+	if v := m.View(); m.state != stateShow || !strings.Contains(v, "▀") || !strings.Contains(v, "scan with another authenticator") {
+		t.Fatalf("state %v view:\n%s", m.state, v)
+	}
+	m = drive(t, m, tea.WindowSizeMsg{Width: 30, Height: 12})
+	if v := m.View(); !strings.Contains(v, "too small") {
+		t.Errorf("small terminal view:\n%s", v)
+	}
+	m = press(t, m, "<esc>")
+	if m.state != stateMain {
+		t.Errorf("state %v", m.state)
+	}
+}

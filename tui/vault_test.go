@@ -80,3 +80,35 @@ func TestRealVault(t *testing.T) {
 		t.Error("the HOTP code was not copied")
 	}
 }
+
+// TestOpenVaultEnvPassphrase: a passphrase from the environment is used
+// first; when it is wrong, the one typed on the passphrase screen wins.
+func TestOpenVaultEnvPassphrase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vault.vmfa")
+	create := vault.Options{Path: path, Create: vault.PassphraseSource, KDF: cheapKDF, Backups: -1,
+		Passphrase: func(bool) ([]byte, error) { return []byte("right"), nil }}
+	if _, err := vault.Open(create); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		env       string
+		wantState state
+	}{{"right", stateMain}, {"wrong", statePassphrase}} {
+		env := &testEnv{clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+		cfg := testConfig(nil, env)
+		envPass := tt.env
+		cfg.Open = OpenVault(vault.Options{Path: path, Backups: -1, Passphrase: func(bool) ([]byte, error) { return []byte(envPass), nil }})
+		m := New(cfg)
+		m.tick = func(int) tea.Cmd { return nil }
+		m = run(t, m, m.Init())
+		if m.state != tt.wantState {
+			t.Fatalf("env %q: state %v", tt.env, m.state)
+		}
+		if m.state == statePassphrase {
+			m = press(t, m, "right<enter>")
+			if m.state != stateMain {
+				t.Errorf("typed passphrase did not win: state %v", m.state)
+			}
+		}
+	}
+}

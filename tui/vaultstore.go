@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"errors"
+
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -35,13 +37,19 @@ func (s vaultStore) Reorder(ids []string) error {
 	})
 }
 
-// OpenVault returns an Opener for vault.Open with opts. When
-// opts.Passphrase is nil the TUI's passphrase screen supplies it.
+// OpenVault returns an Opener for vault.Open with opts. A passphrase
+// typed on the TUI's passphrase screen wins; before one is typed,
+// opts.Passphrase (say, from the environment) is used when set, else the
+// TUI shows its passphrase screen.
 func OpenVault(opts vault.Options) Opener {
 	return func(pass func(confirm bool) ([]byte, error)) (Store, error) {
 		o := opts
-		if o.Passphrase == nil {
-			o.Passphrase = pass
+		o.Passphrase = func(confirm bool) ([]byte, error) {
+			p, err := pass(confirm)
+			if errors.Is(err, ErrNeedPassphrase) && opts.Passphrase != nil {
+				return opts.Passphrase(confirm)
+			}
+			return p, err
 		}
 		v, err := vault.Open(o)
 		if err != nil {

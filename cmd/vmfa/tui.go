@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -10,23 +12,39 @@ import (
 )
 
 // tuiConfig is what `vmfa` with no arguments runs the terminal UI with:
-// the vault (created in the keyring on first use), --time-offset, and
-// $VMFA_TUI_LOG for debug logs. A passphrase comes from
-// VMFA_PASSPHRASE_FILE / VMFA_PASSPHRASE when set, else from the TUI's
-// own prompt screen (never a prompt underneath the UI).
-func tuiConfig(cmd *cobra.Command) tui.Config {
+// the vault (created in the keyring on first use), --time-offset,
+// $VMFA_CLIPBOARD_CLEAR (clear the clipboard this long after a copy, e.g.
+// 30s; off by default) and $VMFA_TUI_LOG (debug log file). A passphrase
+// comes from VMFA_PASSPHRASE_FILE / VMFA_PASSPHRASE when set, else from
+// the TUI's own prompt screen (never a prompt underneath the UI).
+func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 	opts := vaultOptions(cmd)
 	opts.Create = vault.Auto
 	_, envPass := os.LookupEnv("VMFA_PASSPHRASE")
 	if os.Getenv("VMFA_PASSPHRASE_FILE") == "" && !envPass {
 		opts.Passphrase = nil
 	}
-	return tui.Config{
-		Open:       tui.OpenVault(opts),
-		TimeOffset: globals.timeOffset,
-		LogFile:    os.Getenv("VMFA_TUI_LOG"),
+	var clear time.Duration
+	if s := os.Getenv("VMFA_CLIPBOARD_CLEAR"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return tui.Config{}, fmt.Errorf("the VMFA_CLIPBOARD_CLEAR value %q is not a duration like 30s", s)
+		}
+		clear = d
 	}
+	return tui.Config{
+		Open:           tui.OpenVault(opts),
+		TimeOffset:     globals.timeOffset,
+		ClearClipboard: clear,
+		LogFile:        os.Getenv("VMFA_TUI_LOG"),
+	}, nil
 }
 
 // startTUI runs the terminal UI; runTUI (vmfa with no arguments) calls it.
-func startTUI(cmd *cobra.Command) error { return tui.Run(tuiConfig(cmd)) }
+func startTUI(cmd *cobra.Command) error {
+	cfg, err := tuiConfig(cmd)
+	if err != nil {
+		return err
+	}
+	return tui.Run(cfg)
+}
