@@ -101,7 +101,6 @@ func parseTokenCSV(r io.Reader) ([]entry, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -109,6 +108,7 @@ func parseTokenCSV(r io.Reader) ([]entry, error) {
 			}
 			return nil, fmt.Errorf("%w: %v", ErrCSV, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

@@ -101,7 +101,7 @@ func parseOTPAuth(s string) (vault.Account, error) {
 			a.Name = strings.TrimSpace(p)
 		}
 	}
-	if a.Name == "" {
+	if a.Name == "" && a.Issuer == "" {
 		return a, ErrMissingLabel
 	}
 

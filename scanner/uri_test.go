@@ -48,6 +48,8 @@ func TestParseURIValid(t *testing.T) {
 			vault.Account{Type: vault.TOTP, Name: "a:b", Algorithm: vault.SHA1, Digits: 6, Period: 30}},
 		{"fragment ignored, surrounding space trimmed", "  otpauth://totp/n?secret=JBSWY3DPEHPK3PXP#frag\n",
 			vault.Account{Type: vault.TOTP, Name: "n", Algorithm: vault.SHA1, Digits: 6, Period: 30}},
+		{"issuer only", "otpauth://totp/Solo:?secret=JBSWY3DPEHPK3PXP",
+			vault.Account{Type: vault.TOTP, Issuer: "Solo", Algorithm: vault.SHA1, Digits: 6, Period: 30}},
 		{"unicode issuer", "otpauth://totp/%C3%9Cber:n?secret=JBSWY3DPEHPK3PXP",
 			vault.Account{Type: vault.TOTP, Issuer: "Über", Name: "n", Algorithm: vault.SHA1, Digits: 6, Period: 30}},
 	}
@@ -92,7 +94,8 @@ func TestParseURIErrors(t *testing.T) {
 		{"otpauth://motp/x?secret=JBSWY3DPEHPK3PXP", ErrUnknownType, `unknown type (want totp, hotp or steam): "motp"`},
 		{"otpauth:///x?secret=JBSWY3DPEHPK3PXP", ErrUnknownType, "unknown type (want totp, hotp or steam): the type is missing (want totp or hotp)"},
 		{"otpauth://totp/?secret=JBSWY3DPEHPK3PXP", ErrMissingLabel, "otpauth uri has no account label"},
-		{"otpauth://totp/Issuer:?secret=JBSWY3DPEHPK3PXP", ErrMissingLabel, "otpauth uri has no account label"},
+		{"otpauth://totp/:?secret=JBSWY3DPEHPK3PXP", ErrMissingLabel, "otpauth uri has no account label"},
+		{"otpauth://totp/%20?secret=JBSWY3DPEHPK3PXP&issuer=%20", ErrMissingLabel, "otpauth uri has no account label"},
 		{"otpauth://totp/x%zz?secret=JBSWY3DPEHPK3PXP", ErrMalformedURI, "malformed otpauth uri: bad percent-escape in the label"},
 		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&issuer=%g0", ErrMalformedURI, "malformed otpauth uri: bad percent-escape in the issuer parameter"},
 		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&secret=GEZDGNBVGY3TQOJQ", ErrMalformedURI, "malformed otpauth uri: the secret parameter appears twice"},
