@@ -247,6 +247,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.String() == "ctrl+c" {
 			return m, tea.Quit
 		}
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Keys typed faster than the terminal is read (or sent by
+			// tmux send-keys) arrive as one message: "/git" must start
+			// the filter and then type "git".
+			return m.splitKeys(msg)
+		}
 	case quitMsg:
 		return m, tea.Quit
 	case openedMsg:
@@ -343,6 +349,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.sub.Update(msg)
 	}
 	return m, nil
+}
+
+// splitKeys handles a multi-rune key message one rune at a time.
+func (m Model) splitKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	var model tea.Model = m
+	for _, r := range msg.Runes {
+		var cmd tea.Cmd
+		model, cmd = model.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		cmds = append(cmds, cmd)
+	}
+	return model, tea.Batch(cmds...)
 }
 
 // setState switches screens; s is the new screen unless the state is the

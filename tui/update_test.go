@@ -609,3 +609,20 @@ func TestShowQR(t *testing.T) {
 		t.Errorf("state %v", m.state)
 	}
 }
+
+// TestFastTyping: runes read in one go arrive as one message; each must
+// act as its own key.
+func TestFastTyping(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = drive(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/git")})
+	if !m.main.editing || m.main.filter.Value() != "git" || selectedID(m) != "a1" {
+		t.Errorf("editing %v filter %q selected %s", m.main.editing, m.main.filter.Value(), selectedID(m))
+	}
+	// A bracketed paste stays one piece of text.
+	m, _ = newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "au")
+	m = drive(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP"), Paste: true})
+	if got := m.sub.(*uriScreen).input.Value(); got != "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP" {
+		t.Errorf("pasted %q", got)
+	}
+}
