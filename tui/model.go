@@ -443,7 +443,12 @@ func (m Model) View() string {
 	b.WriteString(clip(m.statusView(), m.width))
 	b.WriteString("\n")
 	b.WriteString(m.helpView())
-	return b.String()
+	out := b.String()
+	if strings.Count(out, "\n") >= m.height && m.height > 0 {
+		// A terminal too small for the chrome: keep the top lines.
+		out = padLines(out, m.height, m.width)
+	}
+	return out
 }
 
 func (m Model) headerView() string {

@@ -579,13 +579,13 @@ func TestFileBrowser(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "qr-github.png") || !strings.Contains(v, "TestGolden") {
 		t.Fatalf("picker view:\n%s", v)
 	}
-	// Entries: TestGolden/, qr-github.png, qr-migration.png, qr-rfc6238.png.
-	m = press(t, m, "j<enter>")
-	if m.state != stateImport || !strings.Contains(m.View(), "octocat") {
+	// Directories come first; the last entry is qr-rfc6238.png.
+	m = press(t, m, "G<enter>")
+	if m.state != stateImport || !strings.Contains(m.View(), "RFC6238") {
 		t.Fatalf("state %v view:\n%s", m.state, m.View())
 	}
 	m = press(t, m, "<enter>")
-	if a, _ := m.main.selected(); a.Name != "octocat" || len(env.store.Accounts()) != 6 {
+	if a, _ := m.main.selected(); a.Issuer != "RFC6238" || len(env.store.Accounts()) != 6 {
 		t.Errorf("selected %+v", a)
 	}
 }

@@ -1,0 +1,66 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// FuzzParseOffset: any text gives an offset within ±24h or an error,
+// never a panic.
+func FuzzParseOffset(f *testing.F) {
+	for _, s := range []string{"+30", "-90", "0", "1m30s", "-45s", "", "abc", "99999999999999999999", "+-3", "24h1s", "1e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseOffset(s)
+		if err == nil && (d > MaxOffset || d < -MaxOffset || d%time.Second != 0) {
+			t.Errorf("parseOffset(%q) = %v", s, d)
+		}
+	})
+}
+
+// fuzzKeys maps bytes to keys, so the fuzzer explores every screen.
+var fuzzKeys = []tea.KeyMsg{
+	{Type: tea.KeyEnter}, {Type: tea.KeyEsc}, {Type: tea.KeyTab}, {Type: tea.KeyShiftTab},
+	{Type: tea.KeyUp}, {Type: tea.KeyDown}, {Type: tea.KeyBackspace}, {Type: tea.KeyCtrlA},
+	{Type: tea.KeyCtrlU}, {Type: tea.KeyPgDown}, {Type: tea.KeyShiftUp}, {Type: tea.KeyShiftDown},
+	{Type: tea.KeySpace, Runes: []rune{' '}},
+}
+
+// FuzzKeys drives the model with arbitrary key sequences and sizes: every
+// View must render within the terminal and nothing may panic.
+func FuzzKeys(f *testing.F) {
+	for _, s := range []string{"/git\x00", "ajJq", "amCorp\x02dave\x02JBSWY3DPEHPK3PXP\x00", "au\x01", "jjjdy", "jjjSy\x01", "o+30\x00", "Qy", "?", "aitestdata/\x02"} {
+		f.Add(s, uint8(80), uint8(24))
+	}
+	f.Fuzz(func(t *testing.T, in string, w, h uint8) {
+		m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+		m = drive(t, m, tea.WindowSizeMsg{Width: int(w), Height: int(h)})
+		for _, b := range []byte(in) {
+			if m.quitting {
+				return
+			}
+			var msg tea.KeyMsg
+			if int(b) < len(fuzzKeys) {
+				msg = fuzzKeys[b]
+			} else if b == 'q' || b == 0x7f {
+				continue // quitting ends the run early; skip to explore further
+			} else {
+				msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{rune(b)}}
+			}
+			if m.state == stateAddQR && strings.HasPrefix(string(msg.Runes), "/") {
+				continue // keep the file browser inside testdata
+			}
+			m = drive(t, m, msg)
+			v := m.View()
+			if w > 0 && h > 0 {
+				if n := strings.Count(v, "\n") + 1; n > int(h) {
+					t.Fatalf("%d lines at height %d", n, h)
+				}
+			}
+		}
+	})
+}
