@@ -624,7 +624,3 @@ func (k *Key) reset(op *operation) []byte {
 	k.notifyChanged()
 	return []byte{statusOK}
 }
-
-// CredentialIDLen is the length of the credential IDs (and U2F key handles)
-// this key issues.
-const CredentialIDLen = credIDLen

@@ -80,8 +80,13 @@ func ParseMode(s string) (Mode, error) {
 type Options struct {
 	// Touch decides whether the user touched the key for an operation; nil
 	// means touch automatically. It may block; ctx is cancelled on
-	// CTAPHID_CANCEL, on Reset and when the operation times out (30 s).
-	// purpose is e.g. "register example.com".
+	// CTAPHID_CANCEL, on Reset and when the operation times out (30 s), and
+	// Touch should then return promptly. purpose says what the touch is for:
+	// "register example.com", "authenticate example.com" (CTAP2 RP ID, or a
+	// U2F application named with NameApplication, else "u2f app 1a2b3c4d"),
+	// "confirm touch" (libfido2's touch probe) or "reset security key".
+	// For U2F, the key answers "conditions not satisfied" while Touch has
+	// not said yes, and the host polls.
 	Touch func(ctx context.Context, purpose string) bool
 	// Now is the clock used for certificate validity; nil means time.Now.
 	Now func() time.Time
@@ -146,6 +151,7 @@ type Key struct {
 	next           *nextAssertion
 	powerUp        time.Time
 	pendingPresent *presenceQuery // U2F touch query in flight
+	appNames       map[[32]byte]string
 
 	hid hidState
 }

@@ -98,7 +98,7 @@ func (k *Key) u2fRegister(data []byte) []byte {
 		return sw(nil, swWrongLength)
 	}
 	chal, app := data[:32], data[32:]
-	if !k.u2fPresence("register " + appLabel(app)) {
+	if !k.u2fPresence("register " + k.appLabel(app)) {
 		return sw(nil, swConditionsNotSatisfied)
 	}
 	priv, kh, err := k.newCredential(app, 0)
@@ -149,7 +149,7 @@ func (k *Key) u2fAuthenticate(control byte, data []byte) []byte {
 	}
 	var flags byte
 	if control == u2fEnforcePresent {
-		if !k.u2fPresence("authenticate " + appLabel(app)) {
+		if !k.u2fPresence("authenticate " + k.appLabel(app)) {
 			return sw(nil, swConditionsNotSatisfied)
 		}
 		flags = flagUP
@@ -172,8 +172,35 @@ func (k *Key) u2fAuthenticate(control byte, data []byte) []byte {
 	return sw(resp, swNoError)
 }
 
-// appLabel names a U2F application for touch prompts: only its hash is known.
-func appLabel(app []byte) string {
+// maxAppNames bounds the names remembered by NameApplication.
+const maxAppNames = 256
+
+// NameApplication tells the key an application (relying party) ID whose
+// SHA-256 may arrive as a U2F application parameter, so that touch prompts
+// say "register example.com" rather than "register u2f app 1a2b3c4d": U2F
+// requests carry only the hash. The host side calls it before registering
+// or authenticating; it changes nothing else.
+func (k *Key) NameApplication(appID string) {
+	h := sha256.Sum256([]byte(appID))
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.appNames == nil {
+		k.appNames = make(map[[32]byte]string)
+	}
+	if len(k.appNames) >= maxAppNames {
+		clear(k.appNames)
+	}
+	k.appNames[h] = appID
+}
+
+// appLabel names a U2F application for touch prompts.
+func (k *Key) appLabel(app []byte) string {
+	k.mu.Lock()
+	name, ok := k.appNames[[32]byte(app)]
+	k.mu.Unlock()
+	if ok {
+		return name
+	}
 	return "u2f app " + hex.EncodeToString(app[:4])
 }
 

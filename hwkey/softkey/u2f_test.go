@@ -6,6 +6,8 @@ import (
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/binary"
+	"encoding/hex"
+	"slices"
 	"testing"
 )
 
@@ -230,7 +232,21 @@ func TestU2FConditionsNotSatisfiedUntilTouched(t *testing.T) {
 	}
 	touch.mu.Lock()
 	defer touch.mu.Unlock()
-	if len(touch.purposes) == 0 || touch.purposes[0] != "register "+appLabel(app) {
-		t.Errorf("touch purposes %q", touch.purposes)
+	if want := "register u2f app " + hex.EncodeToString(app[:4]); len(touch.purposes) == 0 || touch.purposes[0] != want {
+		t.Errorf("touch purposes %q, want %q first", touch.purposes, want)
+	}
+}
+
+func TestNameApplicationNamesTouchPrompts(t *testing.T) {
+	touch := &scriptedTouch{}
+	k := newTestKey(t, U2FOnly, Options{Touch: touch.touch})
+	k.NameApplication("https://example.com")
+	reg := register(t, k.U2F, hash("c"), hash("https://example.com"))
+	if st, _ := swOf(t, k.U2F(authAPDU(u2fEnforcePresent, hash("c"), hash("https://example.com"), reg.kh))); st != swNoError {
+		t.Fatalf("authenticate: SW %#04x", st)
+	}
+	want := []string{"register https://example.com", "authenticate https://example.com"}
+	if !slices.Equal(touch.purposes, want) {
+		t.Errorf("purposes %q, want %q", touch.purposes, want)
 	}
 }

@@ -18,6 +18,10 @@ const (
 	credIDLen     = 1 + 12 + 32 + 1 + 16
 )
 
+// CredentialIDLen is the length of the credential IDs (and U2F key handles)
+// this key issues.
+const CredentialIDLen = credIDLen
+
 // Credential flags, sealed in the credential ID.
 const (
 	credHMACSecret byte = 1 << iota // created with the hmac-secret extension
