@@ -11,14 +11,11 @@ import (
 // groupCode splits a code for reading: 123 456, 1234 5678, 123 4567.
 // Five-character Steam codes and anything shorter stay whole.
 func groupCode(code string) string {
-	switch n := len(code); {
-	case n < 6:
+	n := len(code)
+	if n < 6 {
 		return code
-	case n%2 == 0:
-		return code[:n/2] + " " + code[n/2:]
-	default:
-		return code[:n/2] + " " + code[n/2:]
 	}
+	return code[:n/2] + " " + code[n/2:]
 }
 
 // secondsLeft is the countdown shown to the user: a code with 29.2 s left

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/sahilm/fuzzy"
 
 	"github.com/vmfa/vmfa/vault"
@@ -310,6 +309,9 @@ func (s *mainScreen) row(a *vault.Account, sel bool, c columns) string {
 		for _, t := range a.Tags {
 			name += " " + st.Tag.Render("#"+t)
 		}
+		if a.Serial != "" {
+			name += " " + st.Dim.Render("["+a.Serial+"]")
+		}
 	}
 	b.WriteString(fit(name, c.name))
 	b.WriteString("  ")
@@ -369,5 +371,3 @@ func (s *mainScreen) detail(a *vault.Account) string {
 	}
 	return s.st.Dim.Render("  " + strings.Join(parts, " · "))
 }
-
-var _ = lipgloss.Width

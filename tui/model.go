@@ -124,6 +124,43 @@ type Model struct {
 	opening bool
 	// quitting is set by the test driver when a command quits.
 	quitting bool
+	ticks     int
+	reloading bool
+}
+
+// ReloadEvery is how often (in clock ticks, i.e. seconds) the TUI picks
+// up changes other processes made to the vault, such as `vmfa add`.
+const ReloadEvery = 10
+
+// Reloader is implemented by stores that can re-read their file to pick
+// up changes made by other processes.
+type Reloader interface {
+	// Reload re-reads the store and reports whether anything changed.
+	Reload() (changed bool, err error)
+}
+
+type reloadedMsg struct {
+	accts   []vault.Account
+	changed bool
+	err     error
+}
+
+// reloadCmd re-reads the vault every ReloadEvery ticks while the list is
+// shown.
+func (m *Model) reloadCmd() tea.Cmd {
+	r, ok := m.store.(Reloader)
+	if !ok || m.reloading || m.state != stateMain || m.ticks%ReloadEvery != 0 {
+		return nil
+	}
+	m.reloading = true
+	s := m.store
+	return func() tea.Msg {
+		changed, err := r.Reload()
+		if err != nil || !changed {
+			return reloadedMsg{err: err}
+		}
+		return reloadedMsg{accts: s.Accounts(), changed: true}
+	}
 }
 
 // New returns the root model for cfg. Run calls it; tests drive it
@@ -242,7 +279,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // a stale loop: let it die
 		}
 		m.main.now = m.now()
-		return m, m.tick(m.tickTag)
+		m.ticks++
+		return m, tea.Batch(m.tick(m.tickTag), m.reloadCmd())
+	case reloadedMsg:
+		m.reloading = false
+		switch {
+		case msg.err != nil:
+			m.status = "could not re-read the vault: " + oneLine(msg.err.Error())
+		case msg.changed:
+			m.main.setAccounts(msg.accts, "")
+		}
+		return m, nil
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" {
 			return m, tea.Quit

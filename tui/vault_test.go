@@ -112,3 +112,35 @@ func TestOpenVaultEnvPassphrase(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadPicksUpOtherProcesses: an account added by another process
+// (the CLI) appears within ReloadEvery ticks, without leaving the list.
+func TestReloadPicksUpOtherProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vault.vmfa")
+	pass := func(bool) ([]byte, error) { return []byte("pw"), nil }
+	opts := vault.Options{Path: path, Create: vault.PassphraseSource, KDF: cheapKDF, Backups: -1, Passphrase: pass}
+	env := &testEnv{clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+	cfg := testConfig(nil, env)
+	cfg.Open = OpenVault(opts)
+	m := New(cfg)
+	m.tick = func(int) tea.Cmd { return nil }
+	m = run(t, m, m.Init())
+	if m.state != stateMain {
+		t.Fatalf("state %v", m.state)
+	}
+	m = press(t, m, "/other") // the filter stays as typed across a reload
+
+	other, err := vault.Open(vault.Options{Path: path, Backups: -1, Passphrase: pass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Add(vault.Account{Issuer: "Other", Name: "process", Secret: mustSecret("JBSWY3DPEHPK3PXP")}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < ReloadEvery; i++ {
+		m = drive(t, m, tickMsg{tag: m.tickTag})
+	}
+	if len(m.main.all) != 1 || len(m.main.visible) != 1 || m.main.filter.Value() != "other" {
+		t.Fatalf("after reload: %d accounts, %d visible, filter %q", len(m.main.all), len(m.main.visible), m.main.filter.Value())
+	}
+}

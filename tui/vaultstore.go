@@ -17,6 +17,15 @@ func (s vaultStore) Add(accts ...vault.Account) error          { return s.v.Add(
 func (s vaultStore) NextHOTP(id string) (vault.Account, error) { return s.v.NextHOTP(id) }
 func (s vaultStore) Delete(id string) error                    { return s.v.Remove(id) }
 
+// Reload re-reads the vault file; the key is not asked for again.
+func (s vaultStore) Reload() (bool, error) {
+	g := s.v.Generation()
+	if err := s.v.Reload(); err != nil {
+		return false, err
+	}
+	return s.v.Generation() != g, nil
+}
+
 func (s vaultStore) Edit(id string, fn func(a *vault.Account) error) error {
 	_, err := s.v.Edit(id, fn)
 	return err
