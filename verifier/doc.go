@@ -1,4 +1,59 @@
 // Package verifier is the relying-party side of MFA: TOTP/HOTP, hardware
 // OATH token and security-key verification, the one-device policy the
 // consoles enforce, throttling, replay protection and an audit log.
+//
+// It plays the console (Alibaba Cloud RAM, Microsoft Entra and the like)
+// against vmfa's device side, and developers import it in their own tests.
+//
+// # Policy
+//
+// A user has at most one MFA device: a virtual MFA device (TOTP or HOTP), an
+// assigned hardware OATH token, or a security key. Binding another is refused
+// with ErrDeviceBound ("unbind the current device first"). A virtual device
+// goes none → pending (Enroll issued a secret) → bound (Bind received two
+// consecutive codes); Unbind, the administrator's "disable MFA", returns to
+// none and is the recovery path for a lost device.
+//
+// # One-time codes
+//
+// Codes are compared in constant time (vault.EqualCodes) with the codes of
+// the steps in a ±Skew window centred on the user's last drift; a time step
+// accepted once is never accepted again (RFC 6238 §5.2, ErrReplay); failures
+// are throttled (MaxFailures within FailureWindow lock the user for Lockout,
+// and a locked user gets a LockedError saying until when, not "wrong code").
+// HOTP devices get a look-ahead window and resynchronisation from two
+// consecutive codes. Tokens verify at their own period. The OTP maths is
+// package vault's; token files are parsed by package scanner.
+//
+// # Security keys
+//
+// BeginRegistration/FinishRegistration and BeginLogin/FinishLogin take and
+// return the standard WebAuthn JSON (PublicKeyCredentialCreationOptionsJSON,
+// PublicKeyCredentialRequestOptionsJSON, and the PublicKeyCredential a
+// browser or `vmfa key` produces). Challenges are random, single use and
+// expire (ChallengeTTL, 180 s). Registration verifies the client data, the
+// rpIdHash, user presence (and verification when required), an ES256 COSE
+// key and the attestation statement: none, packed with x5c, packed self,
+// fido-u2f, optionally against a store of trusted roots. Authentication
+// verifies the signature over authData‖SHA-256(clientDataJSON), the rpIdHash
+// (or a legacy U2F AppID's), and the signature counter: a counter that does
+// not increase flags the credential as possibly cloned and is refused.
+//
+// # State and secrets
+//
+// State lives behind the small Store interface: MemoryStore, or FileStore,
+// one JSON file that is locked, written atomically and created with mode
+// 0600. The state holds the verifier's own copies of every TOTP/HOTP and
+// token secret in the clear — exactly what a console's database holds — so
+// anyone who can read the file can mint valid codes: keep it private and do
+// not put production secrets in it. Secrets and codes never appear in errors
+// or in the audit log.
+//
+// # Audit
+//
+// Every verification (bind, login, resync, register) and every
+// administrative change (assign, unbind) is recorded as an Event with the
+// user, method, action, result, deny reason (see Reason), time, client name
+// and IP, and the verifier's name; Log queries it and ExportLog writes JSON
+// lines.
 package verifier

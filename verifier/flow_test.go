@@ -3,6 +3,7 @@ package verifier
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,5 +159,40 @@ func TestAuditLogIsBounded(t *testing.T) {
 	evs, _ := v.Log(LogFilter{})
 	if len(evs) > 16 || len(evs) < 8 {
 		t.Fatalf("%d events kept", len(evs))
+	}
+}
+
+// Two verifiers (as two CLI processes) updating one state file at once lose
+// nothing: every enrollment survives.
+func TestFileStoreConcurrentUpdates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	cfg := DefaultConfig()
+	cfg.Now = func() time.Time { return start }
+	done := make(chan error)
+	const per = 10
+	for w := range 2 {
+		go func() {
+			v, _ := New(NewFileStore(path), cfg)
+			for i := range per {
+				if _, err := v.Enroll(fmt.Sprintf("u%d-%d", w, i), EnrollOptions{}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, _ := New(NewFileStore(path), cfg)
+	st, err := v.Status("")
+	if err != nil || len(st) != 2*per {
+		t.Fatalf("%d users after concurrent enrollments: %v", len(st), err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".state.json.tmp*")); len(matches) != 0 {
+		t.Fatalf("temporary files left: %v", matches)
 	}
 }

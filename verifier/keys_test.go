@@ -106,21 +106,41 @@ func TestRegistrationFormats(t *testing.T) {
 	}
 }
 
-func TestUnsupportedAttestationFormat(t *testing.T) {
-	v, _ := keyVerifier(t, nil)
+func TestMalformedAttestationStatements(t *testing.T) {
+	ca, caKey := testCA(t)
 	k := newTestKey(t)
-	opts, _ := v.BeginRegistration("nia", RegisterOptions{})
-	resp := string(k.register(t, opts, testOrigin, ceremony{}))
-	// Re-encode with another fmt.
-	p, err := parseCredentialJSON([]byte(resp), true)
-	if err != nil {
-		t.Fatal(err)
+	k.attest(t, ca, caKey, "Authenticator Attestation", nil)
+	tests := []struct {
+		name string
+		fmt  string
+		stmt map[string]any
+		want error
+	}{
+		{"unsupported format", "tpm", map[string]any{}, ErrUnsupportedAttestation},
+		{"none with a statement", "none", map[string]any{"sig": []byte{1}}, ErrAttestation},
+		{"packed without alg", "packed", map[string]any{"sig": []byte{1}}, ErrAttestation},
+		{"packed self with another alg", "packed", map[string]any{"alg": -257, "sig": []byte{1}}, ErrAttestation},
+		{"packed with an unparsable certificate", "packed", map[string]any{"alg": -7, "sig": []byte{1}, "x5c": [][]byte{{1, 2, 3}}}, ErrAttestation},
+		{"fido-u2f with two certificates", "fido-u2f", map[string]any{"sig": []byte{1}, "x5c": [][]byte{k.attCert, k.attCert}}, ErrAttestation},
+		{"fido-u2f without sig", "fido-u2f", map[string]any{"x5c": [][]byte{k.attCert}}, ErrAttestation},
+		{"sig of the wrong type", "packed", map[string]any{"alg": -7, "sig": "text"}, ErrAttestation},
 	}
-	ao, _ := ParseAttestationObject(p.AttestationObject)
-	raw, _ := encMode.Marshal(map[string]any{"fmt": "tpm", "attStmt": map[string]any{}, "authData": ao.AuthData.Raw})
-	resp = strings.Replace(resp, b64(p.AttestationObject), b64(raw), 1)
-	_, err = v.FinishRegistration("nia", []byte(resp), Client{})
-	mustErr(t, err, ErrUnsupportedAttestation)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, _ := keyVerifier(t, nil)
+			opts, _ := v.BeginRegistration("nia", RegisterOptions{})
+			resp := string(k.register(t, opts, testOrigin, ceremony{}))
+			p, err := parseCredentialJSON([]byte(resp), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ao, _ := ParseAttestationObject(p.AttestationObject)
+			raw, _ := encMode.Marshal(map[string]any{"fmt": tt.fmt, "attStmt": tt.stmt, "authData": ao.AuthData.Raw})
+			resp = strings.Replace(resp, b64(p.AttestationObject), b64(raw), 1)
+			_, err = v.FinishRegistration("nia", []byte(resp), Client{})
+			mustErr(t, err, tt.want)
+		})
+	}
 }
 
 // Each ceremony failure is refused with its own reason.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -358,7 +359,7 @@ func viewCredential(user string, c *verifier.Credential) credentialView {
 func b64url(b []byte) string { return hwkey.B64(b) }
 
 func verifierKeyRegisterCmd() *cobra.Command {
-	var user, rp, origin, appID, respFile string
+	var user, rp, origin, appID, respFile, roots string
 	var begin, uv bool
 	var kf keyFlags
 	c := &cobra.Command{
@@ -381,6 +382,11 @@ directly.`,
 			v, err := openVerifier(rp, origin)
 			if err != nil {
 				return err
+			}
+			if roots != "" {
+				if v, err = withTrustRoots(v, roots); err != nil {
+					return err
+				}
 			}
 			direct := kf.virtual != "" || kf.device != ""
 			if begin || direct {
@@ -416,8 +422,28 @@ directly.`,
 	f.BoolVar(&uv, "uv", false, "require user verification (PIN or biometrics)")
 	f.BoolVar(&begin, "begin", false, "print the creation options JSON and stop")
 	f.StringVar(&respFile, "response", "", "read the PublicKeyCredential JSON from this file instead of stdin")
+	f.StringVar(&roots, "trust-roots", "", "PEM file of attestation roots: packed and fido-u2f attestations must chain to one")
 	kf.add(f, true)
 	return c
+}
+
+// withTrustRoots returns v with the attestation roots of a PEM file.
+func withTrustRoots(v *verifier.Verifier, file string) (*verifier.Verifier, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificates", file)
+	}
+	path, err := verifierStatePath()
+	if err != nil {
+		return nil, err
+	}
+	cfg := v.Config()
+	cfg.TrustRoots = pool
+	return verifier.New(verifier.NewFileStore(path), cfg)
 }
 
 func finishRegistration(cmd *cobra.Command, v *verifier.Verifier, user string, resp []byte) error {

@@ -1,7 +1,14 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,5 +200,26 @@ func TestVerifierCLIErrors(t *testing.T) {
 	r := vmfa(t, nil, "", "verifier", "--state", state, "status")
 	if r.code != 1 || !strings.Contains(r.stderr, "is corrupt") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("corrupt state: %+v", r)
+	}
+}
+
+func TestVerifierTrustRoots(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "verifier.json")
+	env := vaultEnv(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "unrelated root"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	roots := filepath.Join(dir, "roots.pem")
+	os.WriteFile(roots, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+
+	r := vmfa(t, env, "", "verifier", "--state", state, "key", "register", "--user", "dan", "--rp", "example.com", "--virtual", "--trust-roots", roots)
+	if r.code != 1 || !strings.Contains(r.stderr, "attestation certificate does not chain to a trusted root") {
+		t.Fatalf("untrusted attestation: %+v", r)
+	}
+	r = vmfa(t, env, "", "verifier", "--state", state, "key", "register", "--user", "dan", "--rp", "example.com", "--virtual", "--trust-roots", state)
+	if r.code != 1 || !strings.Contains(r.stderr, "holds no PEM certificates") {
+		t.Fatalf("bad roots file: %+v", r)
 	}
 }
