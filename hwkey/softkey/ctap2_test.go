@@ -433,3 +433,48 @@ func TestU2FTouchArrivesLater(t *testing.T) {
 		t.Fatalf("second registration: SW %#04x", st)
 	}
 }
+
+func TestHMACSecretInputErrors(t *testing.T) {
+	k := newTestKey(t, FIDO2, Options{})
+	req := makeCredReq("example.com", []byte("u"), hash("1"))
+	req.Extensions = map[string]any{"hmac-secret": true}
+	cred, _ := makeCredential(t, k, k.CTAP2, req)
+	p := newPlatform(t, k.CTAP2)
+	salt := p.encrypt(hash("salt"))
+	short := p.encrypt(make([]byte, 16))
+	tests := []struct {
+		name string
+		ext  any
+		want byte
+	}{
+		{"not a map", "salt", errCBORUnexpectedType},
+		{"no key agreement", map[int]any{2: salt, 3: p.auth(salt)}, errMissingParameter},
+		{"no saltAuth", map[int]any{1: p.cose(), 2: salt}, errMissingParameter},
+		{"unknown protocol", map[int]any{1: p.cose(), 2: salt, 3: p.auth(salt), 4: 7}, errInvalidParameter},
+		{"16-byte salt", map[int]any{1: p.cose(), 2: short, 3: p.auth(short)}, errInvalidLength},
+		{"wrong protocol for the saltAuth", map[int]any{1: p.cose(), 2: salt, 3: p.auth(salt), 4: 2}, errPINAuthInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ga := testGetAssertion{RPID: "example.com", CDH: hash("c"), Allow: []testDesc{{ID: cred.credID, Type: "public-key"}}, Extensions: map[string]any{"hmac-secret": tc.ext}}
+			status(t, k.CTAP2(ctapReq(t, cmdGetAssertion, ga)), tc.want)
+		})
+	}
+	if k.Counter() != 0 {
+		t.Errorf("counter %d after refused requests", k.Counter())
+	}
+}
+
+func TestAttestationValidityFollowsClock(t *testing.T) {
+	c := fakeClock()
+	k := newTestKey(t, FIDO2, Options{Now: c.now})
+	for _, der := range [][]byte{k.AttestationCertificate(), k.RootCertificate()} {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now := c.now(); now.Before(cert.NotBefore) || !now.Before(cert.NotAfter) || cert.NotAfter.Sub(now) < 10*365*24*time.Hour {
+			t.Errorf("%s valid %v to %v, clock at %v", cert.Subject.CommonName, cert.NotBefore, cert.NotAfter, now)
+		}
+	}
+}
