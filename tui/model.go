@@ -123,7 +123,7 @@ type Model struct {
 	fatal   error
 	opening bool
 	// quitting is set by the test driver when a command quits.
-	quitting bool
+	quitting  bool
 	ticks     int
 	reloading bool
 }
