@@ -93,18 +93,12 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 				}
 				accts = as
 			case len(qr) > 0:
-				for _, file := range qr { // TODO(lead): scanner.ScanFiles once it lands (batch checks)
-					payloads, err := scanner.DecodeFile(file)
-					if err != nil {
-						return err
-					}
-					for _, p := range payloads {
-						as, err := scanner.ParseURI(p)
-						if err != nil {
-							return fmt.Errorf("%s: %w", file, err)
-						}
-						accts = append(accts, as...)
-					}
+				found, err := scanner.ScanFiles(qr...)
+				if err != nil {
+					return err
+				}
+				for _, f := range found {
+					accts = append(accts, f.Account)
 				}
 			case issuer != "" || account != "":
 				var secret string
@@ -417,5 +411,5 @@ func renameCmd() *cobra.Command {
 
 // runTUI starts the terminal UI (vmfa with no arguments).
 func runTUI(cmd *cobra.Command, _ []string) error {
-	return cmd.Help()
+	return startTUI(cmd)
 }
