@@ -308,24 +308,25 @@ func decodeGray(g *gray) []string {
 			return c.texts
 		}
 	}
-	// Noise: a 3×3 mean filter.
+	// Blur and JPEG: restore edges. Noise: a 3×3 mean filter.
+	if pass(sharpen(g), c) {
+		return c.texts
+	}
 	if pass(boxBlur(g), c) {
 		return c.texts
 	}
-	// Small modules (a thumbnail, a dense code in a photo): enlarge, so
-	// that the binariser's blocks and the finder's run lengths get room.
+	// Small modules (a thumbnail, a dense code in a photo): enlarge to
+	// about 2400 pixels, so that the binariser's blocks and the finder's
+	// run lengths get room.
 	if long < 1200 {
-		if pass(upscale(g, max(2, min(4, 900/long))), c) {
-			return c.texts
-		}
-		if pass(sharpen(upscale(g, 2)), c) {
+		if pass(upscale(g, max(2, min(4, 2400/long))), c) {
 			return c.texts
 		}
 	}
 	// A small code in a large canvas: overlapping tiles, each enlarged to
 	// about 800 px so that its modules are several pixels wide.
 	for _, n := range []int{2, 3, 4} {
-		if long/n < 120 {
+		if long < 1000 {
 			break
 		}
 		tw, th := 2*g.w/(n+1), 2*g.h/(n+1)
