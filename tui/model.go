@@ -369,6 +369,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setState(stateMain, nil)
 			return m, nil
 		}
+		// The new account is shown with its current and next code: the
+		// two a console asks for when binding.
+		m.main.showNext = true
 		status := fmt.Sprintf("added %s", accts[0].Label())
 		if len(accts) > 1 {
 			status = fmt.Sprintf("added %d accounts", len(accts))

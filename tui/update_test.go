@@ -626,3 +626,13 @@ func TestFastTyping(t *testing.T) {
 		t.Errorf("pasted %q", got)
 	}
 }
+
+func TestAddShowsNextCode(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "n") // hide the next code
+	m = press(t, m, "amCorp<tab>dave<tab>JBSWY3DPEHPK3PXP<enter>")
+	a, _ := m.main.selected()
+	if c := a.CodesAt(testTime); !strings.Contains(m.View(), groupCode(c.Next)) {
+		t.Errorf("next code %s of the new account not in view:\n%s", c.Next, m.View())
+	}
+}

@@ -1,0 +1,31 @@
+package tui
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestClipboardOSC52(t *testing.T) {
+	tests := []struct {
+		name, text string
+		env        map[string]string
+		want       string
+	}{
+		{"copy", "123456", nil, "\x1b]52;c;MTIzNDU2\x07"},
+		{"clear", "", nil, "\x1b]52;c;!\x07"},
+		{"tmux takes plain OSC 52", "123456", map[string]string{"TMUX": "/tmp/tmux"}, "\x1b]52;c;MTIzNDU2\x07"},
+		{"screen needs its passthrough", "123456", map[string]string{"STY": "1.pts"}, "\x1bP\x1b]52;c;MTIzNDU2\x07\x1b\\"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			c := &termClipboard{out: &out, env: func(k string) string { return tt.env[k] }}
+			if err := c.Copy(tt.text); err != nil {
+				t.Fatal(err)
+			}
+			if got := out.String(); got != tt.want {
+				t.Errorf("wrote %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
