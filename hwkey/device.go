@@ -221,7 +221,7 @@ func lockFor(path string) chan struct{} {
 const DefaultTimeout = 30 * time.Second
 
 // cancelGrace is how long run waits for a cancelled FIDO2 request to end.
-const cancelGrace = 2 * time.Second
+var cancelGrace = 2 * time.Second
 
 // run performs fn on the key at path on its own goroutine, one request per
 // key at a time, bounded by ctx (or DefaultTimeout). When ctx ends first it
@@ -316,4 +316,82 @@ func classify(ctx context.Context, path string, err error) error {
 		}
 	}
 	return t
+}
+
+// WaitForTouch lets the user pick a key by touching it when several are
+// present: every key in devs waits for a touch (libfido2's touch request,
+// which keys with a PIN also answer) and the first one touched is
+// returned; the others are released. It returns ErrTimeout when ctx ends
+// (DefaultTimeout when it has no deadline) with no key touched.
+func WaitForTouch(ctx context.Context, devs []Device) (Device, error) {
+	if len(devs) == 0 {
+		return Device{}, ErrNoDevice
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	deadline, _ := ctx.Deadline()
+	stop := make(chan struct{})
+	type result struct {
+		i       int
+		touched bool
+	}
+	results := make(chan result, len(devs))
+	for i, d := range devs {
+		lock := lockFor(d.Path)
+		select {
+		case lock <- struct{}{}:
+		default:
+			results <- result{i, false} // busy with another request
+			continue
+		}
+		go func() {
+			defer func() { <-lock }()
+			touched := false
+			// A failed wait (a key busy with a request given up
+			// earlier, a glitch) is retried while time remains.
+			for !touched && time.Until(deadline) > 0 {
+				var code int
+				touched, code = fidoshim.Touch(d.Path, time.Until(deadline), stop)
+				select {
+				case <-stop:
+					code = 0
+				default:
+				}
+				if code == 0 {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			results <- result{i, touched}
+		}()
+	}
+	var chosen *Device
+	for range devs {
+		var r result
+		select {
+		case r = <-results:
+		case <-ctx.Done():
+		}
+		if r.touched && chosen == nil {
+			chosen = &devs[r.i]
+			close(stop)
+			// Release the others; wait for them so the keys are free.
+			for _, d := range devs {
+				if d.Path != chosen.Path {
+					fidoshim.Cancel(d.Path)
+				}
+			}
+		}
+		if ctx.Err() != nil && chosen == nil {
+			close(stop)
+			return Device{}, &TimeoutError{}
+		}
+	}
+	if chosen == nil {
+		return Device{}, &TimeoutError{}
+	}
+	return *chosen, nil
 }

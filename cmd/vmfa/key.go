@@ -69,6 +69,14 @@ type openedKey struct {
 func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 	if f.virtual == "" {
 		d, err := hwkey.Choose(f.device)
+		var multi *hwkey.MultipleDevicesError
+		if errors.As(err, &multi) {
+			// Several keys: the one the user touches is the one to use.
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d security keys found: touch the one to use (or pass --device)\n", len(multi.Devices))
+			ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
+			defer cancel()
+			d, err = hwkey.WaitForTouch(ctx, multi.Devices)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -150,6 +150,35 @@ func ClearTimeout(path string) {
 	C.vmfa_shim_set_timeout(cpath, -2)
 }
 
+// Touch waits until the device at path is touched, stop is closed, or
+// timeout passes, using libfido2's touch request (fido_dev_get_touch_begin
+// and fido_dev_get_touch_status). It reports whether the key was touched
+// and libfido2's status code when the wait failed (0 otherwise).
+func Touch(path string, timeout time.Duration, stop <-chan struct{}) (touched bool, code int) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	flag := (*C.int)(C.calloc(1, C.sizeof_int))
+	defer C.free(unsafe.Pointer(flag))
+	out := (*C.int)(C.calloc(1, C.sizeof_int))
+	defer C.free(unsafe.Pointer(out))
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-stop:
+			C.vmfa_shim_store(flag, 1)
+		case <-done:
+		}
+	}()
+	ms := max(int(timeout/time.Millisecond), 1)
+	r := C.vmfa_shim_touch(cpath, C.int(ms), flag, out)
+	close(done)
+	wg.Wait() // before flag is freed
+	return *out != 0, int(r)
+}
+
 // OpenCount is the number of libfido2 devices currently open; for tests.
 func OpenCount() int { return int(C.vmfa_shim_open_count()) }
 

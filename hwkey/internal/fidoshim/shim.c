@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "shim.h"
 #include "_cgo_export.h"
@@ -210,4 +211,50 @@ vmfa_shim_open_count(void)
 			n++;
 	pthread_mutex_unlock(&mu);
 	return n;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+vmfa_shim_store(int *p, int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Wait up to ms for a touch on the device at path with libfido2's own touch
+ * request (fido_dev_get_touch_begin/status: a dummy makeCredential, or a
+ * U2F register, that only a touch answers), polling *stop.
+ */
+int
+vmfa_shim_touch(const char *path, int ms, const int *stop, int *touched)
+{
+	fido_dev_t *dev;
+	long long deadline = now_ms() + ms;
+	int r;
+
+	*touched = 0;
+	if ((dev = fido_dev_new()) == NULL)
+		return FIDO_ERR_INTERNAL;
+	if ((r = fido_dev_set_timeout(dev, ms)) != FIDO_OK ||
+	    (r = fido_dev_open(dev, path)) != FIDO_OK) {
+		fido_dev_free(&dev);
+		return r;
+	}
+	r = fido_dev_get_touch_begin(dev);
+	while (r == FIDO_OK && !*touched &&
+	    !__atomic_load_n(stop, __ATOMIC_SEQ_CST) && now_ms() < deadline)
+		r = fido_dev_get_touch_status(dev, touched, 100);
+	if (!*touched)
+		fido_dev_cancel(dev);
+	fido_dev_close(dev);
+	fido_dev_free(&dev);
+	return r;
 }

@@ -15,5 +15,7 @@ int vmfa_shim_info_set(fido_dev_info_t *devlist, size_t i, const char *path,
 int vmfa_shim_cancel(const char *path);
 int vmfa_shim_set_timeout(const char *path, int ms);
 int vmfa_shim_open_count(void);
+int vmfa_shim_touch(const char *path, int ms, const int *stop, int *touched);
+void vmfa_shim_store(int *p, int v);
 
 #endif
