@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -241,5 +243,33 @@ func TestKeyRegisterFromServerOptions(t *testing.T) {
 	checkLogin(t, r.stdout, pub, ch, 1)
 	if !strings.Contains(r.stdout, `"userHandle": "dXNlci0x"`) {
 		t.Fatalf("no user handle in %s", r.stdout)
+	}
+}
+
+// TestKeyInteropPythonFido2 has Yubico's python-fido2 server, an
+// independent WebAuthn implementation, verify the CLI's output. It runs
+// when python3 with the fido2 module (Debian: python3-fido2) is present.
+func TestKeyInteropPythonFido2(t *testing.T) {
+	py := ""
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import fido2.server").Run() == nil {
+			py = p
+			break
+		}
+	}
+	if py == "" {
+		t.Skip("python3-fido2 not installed")
+	}
+	env := vaultEnv(t)
+	for _, mode := range []string{"fido2", "u2f"} {
+		c := exec.Command(py, "../../hwkey/testdata/interop/python_fido2.py", vmfaBin, mode)
+		c.Env = append(os.Environ(), env...)
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("python-fido2 refused %s: %v\n%s", mode, err, out)
+		}
+		if n := strings.Count(string(out), "accepted"); n != 3 {
+			t.Fatalf("%s: %d steps accepted, want 3:\n%s", mode, n, out)
+		}
 	}
 }
