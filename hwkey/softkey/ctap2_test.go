@@ -478,3 +478,42 @@ func TestAttestationValidityFollowsClock(t *testing.T) {
 		}
 	}
 }
+
+func TestGetNextAssertionExpires(t *testing.T) {
+	c := fakeClock()
+	k := newTestKey(t, FIDO2, Options{Now: c.now})
+	for _, u := range []string{"a", "b", "c"} {
+		req := makeCredReq("example.com", []byte(u), hash("1"))
+		req.Options = map[string]bool{"rk": true}
+		makeCredential(t, k, k.CTAP2, req)
+	}
+	_, first := getAssertion(t, k.CTAP2, testGetAssertion{RPID: "example.com", CDH: hash("x")})
+	if first.NumberOfCredentials != 3 {
+		t.Fatalf("numberOfCredentials %d", first.NumberOfCredentials)
+	}
+	c.advance(20 * time.Second)
+	mustOK(t, k.CTAP2([]byte{cmdGetNextAssertion}), nil) // within 30 s of the previous one
+	c.advance(31 * time.Second)
+	status(t, k.CTAP2([]byte{cmdGetNextAssertion}), errNotAllowed)
+}
+
+func TestChangedIsCalledForPersistentChangesOnly(t *testing.T) {
+	var n int
+	k := newTestKey(t, FIDO2, Options{Changed: func() { n++ }})
+	getInfo(t, k.CTAP2)
+	cred, _ := makeCredential(t, k, k.CTAP2, makeCredReq("example.com", []byte("u"), hash("1")))
+	if n != 0 {
+		t.Errorf("Changed called %d times for getInfo and a non-resident credential", n)
+	}
+	getAssertion(t, k.CTAP2, testGetAssertion{RPID: "example.com", CDH: hash("x"), Allow: []testDesc{{ID: cred.credID, Type: "public-key"}}})
+	if n != 1 {
+		t.Errorf("Changed called %d times after an assertion, want 1", n)
+	}
+	req := makeCredReq("example.com", []byte("r"), hash("1"))
+	req.Options = map[string]bool{"rk": true}
+	makeCredential(t, k, k.CTAP2, req)
+	status(t, newPlatform(t, k.CTAP2).setPIN("1234"), statusOK)
+	if n != 3 {
+		t.Errorf("Changed called %d times after a resident credential and a PIN, want 3", n)
+	}
+}

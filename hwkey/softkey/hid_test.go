@@ -384,3 +384,21 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("counter %d, want %d: lost increments", got, want)
 	}
 }
+
+func TestCancelOnAnotherChannelIsIgnored(t *testing.T) {
+	release := make(chan struct{})
+	k := newTestKey(t, FIDO2, Options{Touch: blockingTouch(release)})
+	h := openChannel(t, k)
+	other := openChannel(t, k)
+	writeMsg(t, k, h.cid, hidCBOR, ctapReq(t, cmdMakeCredential, makeCredReq("example.com", []byte{1}, hash("cdh"))))
+	if r, err := k.ReadReport(readTimeout); err != nil || r[4] != 0x80|hidKeepalive {
+		t.Fatalf("want a keepalive, got %v", err)
+	}
+	writeMsg(t, k, other.cid, hidCancel, nil)
+	close(release)
+	cmd, resp := readMsg(t, k, h.cid, nil)
+	if cmd != hidCBOR {
+		t.Fatalf("cmd %#x", cmd)
+	}
+	mustOK(t, resp, nil)
+}

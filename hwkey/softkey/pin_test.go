@@ -334,3 +334,17 @@ func (c *clock) advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+func TestChangePINCountsWrongPINs(t *testing.T) {
+	k := newTestKey(t, FIDO2, Options{})
+	status(t, newPlatform(t, k.CTAP2).setPIN("1234"), statusOK)
+	for _, want := range []byte{errPINInvalid, errPINInvalid, errPINAuthBlocked} {
+		status(t, newPlatform(t, k.CTAP2).changePIN("0000", "5678"), want)
+	}
+	status(t, newPlatform(t, k.CTAP2).changePIN("1234", "5678"), errPINAuthBlocked)
+	k.Reset()
+	status(t, newPlatform(t, k.CTAP2).changePIN("1234", "5678"), statusOK)
+	if n := retries(t, k.CTAP2); n != 8 {
+		t.Errorf("retries %d after a successful change, want 8", n)
+	}
+}
