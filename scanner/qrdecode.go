@@ -301,18 +301,24 @@ func decodeGray(g *gray) []string {
 	}
 	long := max(g.w, g.h)
 	// Photos and large screenshots: halve until the long side is near
-	// 1000 px; averaging removes noise and sensor blur's ringing.
+	// 1000 px; averaging removes noise and sensor blur's ringing. work is
+	// the largest version at most 2400 px long, on which the filters below
+	// run, to bound their cost on 50-megapixel inputs.
+	work := g
 	for s := g; max(s.w, s.h) > 1200; {
 		s = downscale2(s)
+		if max(work.w, work.h) > 2400 {
+			work = s
+		}
 		if pass(s, c) {
 			return c.texts
 		}
 	}
 	// Blur and JPEG: restore edges. Noise: a 3×3 mean filter.
-	if pass(sharpen(g), c) {
+	if pass(sharpen(work), c) {
 		return c.texts
 	}
-	if pass(boxBlur(g), c) {
+	if pass(boxBlur(work), c) {
 		return c.texts
 	}
 	// Small modules (a thumbnail, a dense code in a photo): enlarge to
@@ -325,14 +331,19 @@ func decodeGray(g *gray) []string {
 	}
 	// A small code in a large canvas: overlapping tiles, each enlarged to
 	// about 800 px so that its modules are several pixels wide.
+	// Tiles are cut from the full image up to 4K, from a halved one above.
+	base := g
+	for max(base.w, base.h) > 4096 {
+		base = downscale2(base)
+	}
 	for _, n := range []int{2, 3, 4} {
 		if long < 1000 {
 			break
 		}
-		tw, th := 2*g.w/(n+1), 2*g.h/(n+1)
+		tw, th := 2*base.w/(n+1), 2*base.h/(n+1)
 		for ty := 0; ty < n; ty++ {
 			for tx := 0; tx < n; tx++ {
-				t := crop(g, tx*g.w/(n+1), ty*g.h/(n+1), tw, th)
+				t := crop(base, tx*base.w/(n+1), ty*base.h/(n+1), tw, th)
 				if f := 800 / max(t.w, t.h); f >= 2 {
 					t = upscale(t, min(f, 4))
 				}
