@@ -30,15 +30,18 @@ type menuScreen struct {
 
 var addChoices = []struct {
 	kind        state
-	key, title  string
+	key         key.Binding
+	title       string
 	description string
 }{
-	{stateAddQR, "i", "QR image", "a screenshot or export of the QR code a console shows"},
-	{stateAddURI, "u", "Paste a URI", "otpauth:// or otpauth-migration:// (Google Authenticator export)"},
-	{stateAddManual, "m", "Enter by hand", "the account and key a console shows for manual entry"},
+	{stateAddQR, addKeys.QR, "QR image", "a screenshot or export of the QR code a console shows"},
+	{stateAddURI, addKeys.URI, "Paste a URI", "otpauth:// or otpauth-migration:// (Google Authenticator export)"},
+	{stateAddManual, addKeys.Manual, "Enter by hand", "the account and key a console shows for manual entry"},
 }
 
-func newMenuScreen(st *Styles) *menuScreen { return &menuScreen{st: st, keys: newChooseKeys(false)} }
+func newMenuScreen(st *Styles) *menuScreen {
+	return &menuScreen{st: st, keys: newChooseKeys(false, "choose")}
+}
 
 func (s *menuScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *menuScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
@@ -50,7 +53,7 @@ func (s *menuScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	for _, c := range addChoices {
-		if km.String() == c.key {
+		if key.Matches(km, c.key) {
 			return emit(addKindMsg{kind: c.kind})
 		}
 	}
@@ -75,7 +78,7 @@ func (s *menuScreen) View() string {
 		if i == s.cursor {
 			cur = s.st.Cursor.Render("▸ ")
 		}
-		b.WriteString(cur + s.st.FieldLabel.Render(c.key) + "  " + s.st.Issuer.Render(c.title) + "\n")
+		b.WriteString(cur + s.st.FieldLabel.Render(c.key.Help().Key) + "  " + s.st.Issuer.Render(c.title) + "\n")
 		b.WriteString("     " + s.st.Hint.Render(clip(c.description, s.width-9)) + "\n")
 	}
 	return indent(b.String(), 2)
@@ -110,9 +113,8 @@ type (
 )
 
 func newQRScreen(st *Styles, dec Decoders) *qrScreen {
-	k := newFormKeys()
+	k := newFormKeys("scan")
 	k.complete, k.browse = true, true
-	k.Submit = bind([]string{"enter"}, "enter", "scan")
 	in := newInput("path: ", "~/Pictures/qr.png")
 	return &qrScreen{st: st, keys: k, pkeys: newPickKeys(), dec: dec, input: in}
 }
@@ -225,6 +227,8 @@ func (s *qrScreen) Update(msg tea.Msg) tea.Cmd {
 		s.busy = false
 		s.err = oneLine(msg.err.Error())
 		return nil
+	case browseDirMsg:
+		return s.openPicker(msg.dir)
 	}
 	if s.busy {
 		return nil
@@ -258,24 +262,36 @@ func (s *qrScreen) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// browseDirMsg carries the directory the file browser opens in.
+type browseDirMsg struct{ dir string }
+
+// browse resolves the directory to open (typed path, else the working
+// directory) in a command, since that touches the file system.
 func (s *qrScreen) browse() tea.Cmd {
+	typed := strings.TrimSpace(s.input.Value())
+	return func() tea.Msg {
+		dir := "."
+		if typed != "" {
+			d := expandHome(typed)
+			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+				dir = d
+			} else {
+				dir = filepath.Dir(d)
+			}
+		}
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+		return browseDirMsg{dir: dir}
+	}
+}
+
+func (s *qrScreen) openPicker(dir string) tea.Cmd {
 	p := filepicker.New()
 	p.AllowedTypes = imageTypes
 	p.ShowPermissions, p.ShowSize, p.AutoHeight = false, false, false
 	p.Cursor = "▸"
 	p.Styles.EmptyDirectory = p.Styles.EmptyDirectory.SetString("no files here")
-	dir := "."
-	if v := strings.TrimSpace(s.input.Value()); v != "" {
-		d := expandHome(v)
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			dir = d
-		} else {
-			dir = filepath.Dir(d)
-		}
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
 	p.CurrentDirectory = dir
 	p.SetHeight(max(3, s.height-5))
 	s.picker, s.browsing, s.err = p, true, ""
@@ -342,8 +358,7 @@ type uriScreen struct {
 }
 
 func newURIScreen(st *Styles, dec Decoders) *uriScreen {
-	k := newFormKeys()
-	k.Submit = bind([]string{"enter"}, "enter", "decode")
+	k := newFormKeys("decode")
 	in := newInput("uri: ", "otpauth://totp/Issuer:account?secret=…")
 	return &uriScreen{st: st, keys: k, dec: dec, input: in}
 }
@@ -415,8 +430,7 @@ type importScreen struct {
 }
 
 func newImportScreen(st *Styles, accts, existing []vault.Account, source string) *importScreen {
-	s := &importScreen{st: st, keys: newChooseKeys(true), accts: accts, source: source}
-	s.keys.Confirm = bind([]string{"enter"}, "enter", "add checked")
+	s := &importScreen{st: st, keys: newChooseKeys(true, "add checked"), accts: accts, source: source}
 	s.checked = make([]bool, len(accts))
 	s.dup = make([]bool, len(accts))
 	for i := range accts {

@@ -150,7 +150,11 @@ type passScreen struct {
 }
 
 func newPassScreen(st *Styles, confirm bool, msg string) *passScreen {
-	s := &passScreen{st: st, keys: newFormKeys(), confirm: confirm, msg: msg}
+	s := &passScreen{st: st, keys: newFormKeys("unlock"), confirm: confirm, msg: msg}
+	if confirm {
+		s.keys.Submit.SetHelp("enter", "create")
+	}
+	s.keys.Cancel.SetHelp("esc", "quit")
 	n := 1
 	if confirm {
 		n = 2
@@ -172,7 +176,7 @@ func (s *passScreen) SetSize(w, h int) {
 	}
 }
 func (s *passScreen) ShortHelp() []key.Binding {
-	return []key.Binding{s.keys.Submit, s.keys.Quit}
+	return []key.Binding{s.keys.Submit, s.keys.Cancel}
 }
 func (s *passScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
@@ -182,9 +186,9 @@ func (s *passScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	switch {
-	case km.String() == "esc":
+	case key.Matches(km, s.keys.Cancel):
 		return emit(quitMsg{})
-	case km.String() == "tab" || km.String() == "shift+tab" || km.String() == "up" || km.String() == "down":
+	case key.Matches(km, s.keys.Next), key.Matches(km, s.keys.Prev):
 		s.inputs[s.focus].Blur()
 		s.focus = (s.focus + 1) % len(s.inputs)
 		return s.inputs[s.focus].Focus()

@@ -77,22 +77,24 @@ func (k filterKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.ShortHelp()}
 }
 
-// formKeys serve every screen made of text fields.
+// formKeys serve every screen made of text fields; submit names what
+// enter does there.
 type formKeys struct {
 	Next, Prev, Submit, Cancel key.Binding
-	Complete, Browse           key.Binding
+	Complete, Browse, Advanced key.Binding
 	Quit                       key.Binding
 	complete, browse           bool
 }
 
-func newFormKeys() formKeys {
+func newFormKeys(submit string) formKeys {
 	return formKeys{
 		Next:     bind([]string{"tab", "down"}, "tab/↓", "next field"),
 		Prev:     bind([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
-		Submit:   bind([]string{"enter"}, "enter", "submit"),
+		Submit:   bind([]string{"enter"}, "enter", submit),
 		Cancel:   bind([]string{"esc"}, "esc", "cancel"),
 		Complete: bind([]string{"tab"}, "tab", "complete path"),
 		Browse:   bind([]string{"ctrl+o"}, "ctrl+o", "browse files"),
+		Advanced: bind([]string{"ctrl+a"}, "ctrl+a", "advanced"),
 		Quit:     bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }
@@ -136,13 +138,20 @@ type chooseKeys struct {
 	checkboxes                             bool
 }
 
-func newChooseKeys(checkboxes bool) chooseKeys {
+// addKeys pick an add flow from the add menu.
+var addKeys = struct{ QR, URI, Manual key.Binding }{
+	QR:     bind([]string{"i"}, "i", "QR image"),
+	URI:    bind([]string{"u"}, "u", "paste a URI"),
+	Manual: bind([]string{"m"}, "m", "enter by hand"),
+}
+
+func newChooseKeys(checkboxes bool, confirm string) chooseKeys {
 	return chooseKeys{
 		Up:         bind([]string{"up", "k"}, "↑/k", "up"),
 		Down:       bind([]string{"down", "j"}, "↓/j", "down"),
 		Toggle:     bind([]string{" ", "x"}, "space", "toggle"),
 		All:        bind([]string{"a"}, "a", "all/none"),
-		Confirm:    bind([]string{"enter"}, "enter", "confirm"),
+		Confirm:    bind([]string{"enter"}, "enter", confirm),
 		Cancel:     bind([]string{"esc", "q"}, "esc", "cancel"),
 		checkboxes: checkboxes,
 	}

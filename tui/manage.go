@@ -28,8 +28,7 @@ type editScreen struct {
 var editLabels = [4]string{"Issuer", "Account", "Tags", "Note"}
 
 func newEditScreen(st *Styles, a vault.Account) *editScreen {
-	s := &editScreen{st: st, keys: newFormKeys(), acct: a}
-	s.keys.Submit = bind([]string{"enter"}, "enter", "save")
+	s := &editScreen{st: st, keys: newFormKeys("save"), acct: a}
 	vals := [4]string{a.Issuer, a.Name, strings.Join(a.Tags, ", "), a.Note}
 	ph := [4]string{"", "", "work, ci", ""}
 	for i := range s.inputs {
@@ -230,8 +229,7 @@ type offsetScreen struct {
 }
 
 func newOffsetScreen(st *Styles, cur time.Duration) *offsetScreen {
-	k := newFormKeys()
-	k.Submit = bind([]string{"enter"}, "enter", "set")
+	k := newFormKeys("set")
 	in := newInput("offset: ", "+30, -90, 1m30s or 0")
 	if cur != 0 {
 		in.SetValue(formatOffset(cur))

@@ -35,7 +35,6 @@ var fieldLabels = [nFields]string{"Issuer", "Account", "Secret key", "Type", "Al
 type manualScreen struct {
 	st        *Styles
 	keys      formKeys
-	advKey    key.Binding
 	inputs    [nFields]textinput.Model
 	focus     int
 	advanced  bool
@@ -48,9 +47,7 @@ type manualScreen struct {
 }
 
 func newManualScreen(st *Styles, now func() time.Time) *manualScreen {
-	s := &manualScreen{st: st, keys: newFormKeys(), now: now,
-		advKey: bind([]string{"ctrl+a"}, "ctrl+a", "advanced")}
-	s.keys.Submit = bind([]string{"enter"}, "enter", "next/add")
+	s := &manualScreen{st: st, keys: newFormKeys("next/add"), now: now}
 	placeholders := [nFields]string{"GitHub", "alice@example.com", "JBSW Y3DP EHPK 3PXP", "totp (or hotp, steam)", "SHA1 (or SHA256, SHA512)", "6", "30", "0"}
 	for i := range s.inputs {
 		s.inputs[i] = newInput("", placeholders[i])
@@ -71,7 +68,7 @@ func (s *manualScreen) SetSize(w, h int) {
 }
 
 func (s *manualScreen) ShortHelp() []key.Binding {
-	return []key.Binding{s.keys.Submit, s.keys.Next, s.advKey, s.keys.Cancel}
+	return []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Advanced, s.keys.Cancel}
 }
 func (s *manualScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
@@ -161,7 +158,7 @@ func (s *manualScreen) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(km, s.keys.Cancel):
 		return emit(backMsg{})
-	case key.Matches(km, s.advKey):
+	case key.Matches(km, s.keys.Advanced):
 		s.advanced = !s.advanced
 		if !s.advanced && s.focus >= nBasic {
 			return s.moveFocus(-s.focus)
