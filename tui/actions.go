@@ -29,7 +29,7 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	s := m.main
 	if !ok || s.editing {
-		return s.Update(msg)
+		return s.update(msg)
 	}
 	k := s.keys
 	a, has := s.selected()
@@ -45,7 +45,7 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		return m.sub.(*offsetScreen).input.Focus()
 	}
 	if !has {
-		return s.Update(msg)
+		return s.update(msg)
 	}
 	switch {
 	case key.Matches(km, k.Generate) && a.Type == vault.HOTP:
@@ -109,7 +109,7 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 			func() tea.Cmd { return emit(showMsg{acct: acct, qr: true}) }))
 		return nil
 	}
-	return s.Update(msg)
+	return s.update(msg)
 }
 
 // showMsg opens the secret or QR screen after confirmation.

@@ -47,7 +47,13 @@ func (s *menuScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *menuScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *menuScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-func (s *menuScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *menuScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *menuScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *menuScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -203,7 +209,13 @@ func (s *qrScreen) scan(path string) tea.Cmd {
 	}
 }
 
-func (s *qrScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *qrScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *qrScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case completionMsg:
 		if msg.value != s.input.Value() {
@@ -367,7 +379,13 @@ func (s *uriScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.inp
 func (s *uriScreen) ShortHelp() []key.Binding  { return []key.Binding{s.keys.Submit, s.keys.Cancel} }
 func (s *uriScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-func (s *uriScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *uriScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *uriScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *uriScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -461,7 +479,13 @@ func (s *importScreen) scroll() {
 	}
 }
 
-func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *importScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *importScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *importScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil

@@ -75,7 +75,13 @@ func (s *errorScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *errorScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *errorScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-func (s *errorScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *errorScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *errorScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *errorScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -180,7 +186,13 @@ func (s *passScreen) ShortHelp() []key.Binding {
 }
 func (s *passScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-func (s *passScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *passScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *passScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *passScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil

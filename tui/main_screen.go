@@ -50,6 +50,9 @@ func newMainScreen(st *Styles, showNext bool) *mainScreen {
 
 func (s *mainScreen) SetSize(w, h int) { s.width, s.height = w, h; s.scroll() }
 
+func (s *mainScreen) ShortHelp() []key.Binding  { return s.keyMap().ShortHelp() }
+func (s *mainScreen) FullHelp() [][]key.Binding { return s.keyMap().FullHelp() }
+
 func (s *mainScreen) keyMap() help.KeyMap {
 	if s.editing {
 		return s.fkeys
@@ -162,7 +165,13 @@ func (s *mainScreen) move(d int) {
 }
 
 // Update handles navigation and the filter; the root handles actions.
-func (s *mainScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *mainScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *mainScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *mainScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil

@@ -53,7 +53,13 @@ func (s *editScreen) ShortHelp() []key.Binding {
 }
 func (s *editScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-func (s *editScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *editScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *editScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *editScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -128,7 +134,13 @@ func (s *confirmScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *confirmScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *confirmScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-func (s *confirmScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *confirmScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *confirmScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *confirmScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -183,7 +195,13 @@ func (s *showScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *showScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *showScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-func (s *showScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *showScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *showScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *showScreen) update(msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, s.keys.Back) {
 		return emit(backMsg{})
 	}
@@ -241,7 +259,13 @@ func (s *offsetScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.
 func (s *offsetScreen) ShortHelp() []key.Binding  { return []key.Binding{s.keys.Submit, s.keys.Cancel} }
 func (s *offsetScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-func (s *offsetScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *offsetScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *offsetScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *offsetScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil

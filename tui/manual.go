@@ -150,7 +150,13 @@ func (s *manualScreen) build() (vault.Account, bool) {
 	return a, true
 }
 
-func (s *manualScreen) Update(msg tea.Msg) tea.Cmd {
+// Init implements tea.Model; screens start from their constructor.
+func (s *manualScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *manualScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+func (s *manualScreen) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil

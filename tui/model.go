@@ -35,14 +35,35 @@ const (
 	stateError                   // an operation failed
 )
 
-// screen is one component of the TUI. Screens get messages only while
-// active, and report results to the root with messages returned as
-// commands.
+// screen is one component of the TUI: a tea.Model whose key bindings
+// are its help, sized by the root. Screens are pointers changed in place;
+// they get messages only while active and report results to the root
+// with messages returned as commands.
 type screen interface {
-	Update(msg tea.Msg) tea.Cmd
-	View() string
-	SetSize(width, height int)
+	tea.Model
 	help.KeyMap
+	SetSize(width, height int)
+}
+
+var (
+	_ screen = (*mainScreen)(nil)
+	_ screen = (*menuScreen)(nil)
+	_ screen = (*qrScreen)(nil)
+	_ screen = (*uriScreen)(nil)
+	_ screen = (*importScreen)(nil)
+	_ screen = (*manualScreen)(nil)
+	_ screen = (*editScreen)(nil)
+	_ screen = (*confirmScreen)(nil)
+	_ screen = (*showScreen)(nil)
+	_ screen = (*offsetScreen)(nil)
+	_ screen = (*errorScreen)(nil)
+	_ screen = (*passScreen)(nil)
+)
+
+// updateScreen passes msg to the active screen.
+func updateScreen(s screen, msg tea.Msg) tea.Cmd {
+	_, cmd := s.Update(msg)
+	return cmd
 }
 
 // Messages.
@@ -396,7 +417,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateMain(msg)
 	}
 	if m.sub != nil {
-		return m, m.sub.Update(msg)
+		return m, updateScreen(m.sub, msg)
 	}
 	return m, nil
 }
