@@ -43,6 +43,7 @@ type ceremony struct {
 	tamper      bool // flip a bit of the signature
 	appIDUsed   bool
 	userHandle  []byte
+	otherKey    bool // sign with a fresh, unregistered credential
 }
 
 var encMode = func() cbor.EncMode {
@@ -180,6 +181,11 @@ func (k *testKey) assert(t testing.TB, opts *RequestOptions, origin string, c ce
 	if c.typ == "" {
 		c.typ = ceremonyGet
 	}
+	if c.otherKey {
+		other := newTestKey(t)
+		other.counter = k.counter
+		k = other
+	}
 	if c.counter != nil {
 		k.counter = *c.counter
 	} else {
@@ -225,7 +231,7 @@ func testCA(t testing.TB) (*x509.Certificate, *ecdsa.PrivateKey) {
 	return ca, key
 }
 
-func (k *testKey) attest(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey, ou string, aaguidExt []byte) {
+func (k *testKey) attest(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey, ou string, aaguidExt []byte, critical ...bool) {
 	t.Helper()
 	k.attKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{
@@ -241,7 +247,7 @@ func (k *testKey) attest(t testing.TB, ca *x509.Certificate, caKey *ecdsa.Privat
 	}
 	if aaguidExt != nil {
 		v, _ := asn1.Marshal(aaguidExt)
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidFIDOAAGUID, Value: v}}
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidFIDOAAGUID, Value: v, Critical: len(critical) > 0 && critical[0]}}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &k.attKey.PublicKey, caKey)
 	if err != nil {

@@ -53,6 +53,8 @@ func TestRegistrationFormats(t *testing.T) {
 		format string
 		ou     string
 		aaguid []byte // certificate extension
+		crit   bool   // ... marked critical
+		keyAAG []byte // the authenticator's AAGUID
 		roots  *x509.CertPool
 		uv     bool
 		flags  byte
@@ -67,6 +69,9 @@ func TestRegistrationFormats(t *testing.T) {
 		{name: "packed x5c, wrong OU", format: "packed", ou: "Something", want: ErrAttestation},
 		{name: "packed x5c, aaguid extension matches", format: "packed", ou: "Authenticator Attestation", aaguid: make([]byte, 16), att: AttestationUnverified},
 		{name: "packed x5c, aaguid extension differs", format: "packed", ou: "Authenticator Attestation", aaguid: []byte("0123456789abcdef"), want: ErrAttestation},
+		{name: "packed x5c, aaguid extension critical", format: "packed", ou: "Authenticator Attestation", aaguid: make([]byte, 16), crit: true, want: ErrAttestation},
+		{name: "packed x5c, nonzero aaguid matching", format: "packed", ou: "Authenticator Attestation", aaguid: []byte("0123456789abcdef"), keyAAG: []byte("0123456789abcdef"), att: AttestationUnverified},
+		{name: "fido-u2f, nonzero aaguid", format: "fido-u2f", keyAAG: []byte("0123456789abcdef"), want: ErrAttestation},
 		{name: "packed x5c, tampered", format: "packed", ou: "Authenticator Attestation", tamper: true, want: ErrSignature},
 		{name: "packed self", format: "packed-self", att: AttestationSelf},
 		{name: "packed self, tampered", format: "packed-self", tamper: true, want: ErrSignature},
@@ -81,8 +86,11 @@ func TestRegistrationFormats(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v, _ := keyVerifier(t, func(c *Config) { c.TrustRoots = tt.roots; c.RequireUV = tt.uv })
 			k := newTestKey(t)
+			if tt.keyAAG != nil {
+				k.aaguid = tt.keyAAG
+			}
 			if tt.format == "packed" || tt.format == "fido-u2f" {
-				k.attest(t, ca, caKey, tt.ou, tt.aaguid)
+				k.attest(t, ca, caKey, tt.ou, tt.aaguid, tt.crit)
 			}
 			cred, err := registerKey(t, v, k, "mia", ceremony{format: tt.format, flags: tt.flags, tamper: tt.tamper})
 			if tt.want != nil {
@@ -223,6 +231,7 @@ func TestAssertionRejections(t *testing.T) {
 		{"expired challenge", ceremony{}, func(v *Verifier, clk *clock) { clk.Advance(3*time.Minute + time.Second) }, ErrChallengeExpired},
 		{"counter regression", ceremony{counter: &zero}, nil, ErrCounterRegression},
 		{"user handle of someone else", ceremony{userHandle: []byte("someone else")}, nil, ErrUserHandle},
+		{"another credential", ceremony{otherKey: true}, nil, ErrUnknownCredential},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -379,5 +388,26 @@ func TestRegisterOptionsJSON(t *testing.T) {
 		if _, err := v.BeginRegistration("yan", bad); err == nil {
 			t.Errorf("origin %q for rp %q accepted", bad.Origin, bad.RPID)
 		}
+	}
+}
+
+func TestLoginRequiresUVWhenRegisteredSo(t *testing.T) {
+	v, _ := keyVerifier(t, nil)
+	k := newTestKey(t)
+	opts, _ := v.BeginRegistration("zed", RegisterOptions{RequireUV: true})
+	if opts.AuthenticatorSelection.UserVerification != "required" {
+		t.Fatalf("options %+v", opts.AuthenticatorSelection)
+	}
+	if _, err := v.FinishRegistration("zed", k.register(t, opts, testOrigin, ceremony{flags: flagUP | flagUV}), Client{}); err != nil {
+		t.Fatal(err)
+	}
+	lo, _ := v.BeginLogin("zed")
+	if lo.UserVerification != "required" {
+		t.Fatalf("request options %+v", lo)
+	}
+	_, err := v.FinishLogin("zed", k.assert(t, lo, testOrigin, ceremony{flags: flagUP}), Client{})
+	mustErr(t, err, ErrUserVerification)
+	if err := loginKey(t, v, k, "zed", ceremony{flags: flagUP | flagUV}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -384,6 +384,8 @@ func TestHOTPLookAheadAndResync(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := en.Account
+	// Codes beyond the look-ahead window do not bind.
+	mustErr(t, v.Bind("kate", a.CodeAtStep(4), a.CodeAtStep(5), Client{}), ErrWrongCode)
 	// The device pressed twice before binding: counters 2 and 3.
 	if err := v.Bind("kate", a.CodeAtStep(2), a.CodeAtStep(3), Client{}); err != nil {
 		t.Fatalf("bind: %v", err)
@@ -405,7 +407,7 @@ func TestHOTPLookAheadAndResync(t *testing.T) {
 		t.Fatalf("login after resync: %v", err)
 	}
 	evs, _ := v.Log(LogFilter{User: "kate", Method: MethodHOTP})
-	if len(evs) != 7 {
+	if len(evs) != 8 {
 		t.Fatalf("%d hotp events", len(evs))
 	}
 }
