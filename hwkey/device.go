@@ -301,8 +301,9 @@ func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T
 
 // classify translates an error from a request that ended by itself.
 func classify(ctx context.Context, path string, err error) error {
-	if errors.Is(err, ErrDevice) || errors.Is(err, ErrInvalidRequest) || errors.Is(err, ErrUnsupported) {
-		// Already ours (from guard or a request check).
+	if errors.Is(err, ErrDevice) || errors.Is(err, ErrInvalidRequest) || errors.Is(err, ErrUnsupported) ||
+		errors.Is(err, ErrPINSet) {
+		// Already ours (from guard or a check inside the request).
 		return err
 	}
 	t := translate(err)

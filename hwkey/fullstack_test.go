@@ -303,6 +303,9 @@ func TestFullStackFIDO2PIN(t *testing.T) {
 	if err := hwkey.SetPIN(c, path, "1234"); err != nil {
 		t.Fatal(err)
 	}
+	if err := hwkey.SetPIN(c, path, "4321"); !errors.Is(err, hwkey.ErrPINSet) {
+		t.Fatalf("second SetPIN: %v, want ErrPINSet", err)
+	}
 	if info, err = hwkey.GetInfo(c, path); err != nil || !info.PINSet() || info.PINRetries != 8 {
 		t.Fatalf("after SetPIN: %+v, %v", info, err)
 	}
@@ -475,5 +478,50 @@ func TestDetachedVirtualKey(t *testing.T) {
 	hwkey.DetachVirtual(path)
 	if _, err := hwkey.GetInfo(ctx(t), path); !errors.Is(err, hwkey.ErrDeviceGone) {
 		t.Fatalf("GetInfo on a detached key: %v, want ErrDeviceGone", err)
+	}
+}
+
+// Three wrong PINs in a row block PIN use until the key is reinserted;
+// eight in all block the PIN for good.
+func TestFullStackPINBlocked(t *testing.T) {
+	k, path := attach(t, softkey.FIDO2, softkey.Options{})
+	c := ctx(t)
+	if err := hwkey.SetPIN(c, path, "1234"); err != nil {
+		t.Fatal(err)
+	}
+	cdh := sha256.Sum256([]byte("c"))
+	reg := func(pin string) error {
+		_, err := hwkey.Register(c, path, hwkey.RegisterRequest{RPID: "example.com", ClientDataHash: cdh[:], UserID: []byte{1}, UserName: "u", PIN: pin})
+		return err
+	}
+	var pe *hwkey.PINError
+	for i, want := range []int{7, 6} {
+		if err := reg("0000"); !errors.As(err, &pe) || pe.Retries != want {
+			t.Fatalf("wrong pin %d: %v, want %d retries left", i+1, err, want)
+		}
+	}
+	if err := reg("0000"); !errors.Is(err, hwkey.ErrPINBlocked) {
+		t.Fatalf("third wrong pin in a row: %v, want ErrPINBlocked", err)
+	}
+	if err := reg("1234"); !errors.Is(err, hwkey.ErrPINBlocked) {
+		t.Fatalf("right pin before reinsertion: %v, want ErrPINBlocked", err)
+	}
+	k.Reset() // reinsert
+	if err := reg("1234"); err != nil {
+		t.Fatalf("right pin after reinsertion: %v", err)
+	}
+	for i := 0; i < 8; i++ {
+		if i%3 == 2 {
+			k.Reset()
+		}
+		reg("0000")
+	}
+	k.Reset()
+	if err := reg("1234"); !errors.Is(err, hwkey.ErrPINBlocked) {
+		t.Fatalf("after eight wrong pins: %v, want ErrPINBlocked", err)
+	}
+	info, err := hwkey.GetInfo(c, path)
+	if err != nil || info.PINRetries != 0 {
+		t.Fatalf("info after blocking: %+v %v", info, err)
 	}
 }

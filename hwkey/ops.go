@@ -252,23 +252,17 @@ func changePIN(ctx context.Context, path, pin, old string) error {
 		return ErrPINPolicy
 	}
 	_, err := run(ctx, path, func(d *libfido2.Device) (struct{}, error) {
-		typ, err := d.Type()
+		info, err := d.Info() // ErrNotFIDO2 on U2F-only keys
 		if err != nil {
 			return struct{}{}, err
 		}
-		if typ != libfido2.FIDO2 {
-			return struct{}{}, libfido2.ErrNotFIDO2
+		for _, o := range info.Options {
+			if o.Name == "clientPin" && o.Value == libfido2.True && old == "" {
+				return struct{}{}, ErrPINSet
+			}
 		}
 		return struct{}{}, d.SetPIN(pin, old)
 	})
-	if old == "" && errors.Is(err, ErrInvalidRequest) {
-		// libfido2 rejects setting a PIN on a key that has one with
-		// FIDO_ERR_PIN_AUTH_INVALID or NOT_ALLOWED depending on the key.
-		return ErrPINSet
-	}
-	if old == "" && errors.Is(err, ErrDenied) {
-		return ErrPINSet
-	}
 	return withRetries(ctx, path, err)
 }
 
