@@ -636,3 +636,16 @@ func TestAddShowsNextCode(t *testing.T) {
 		t.Errorf("next code %s of the new account not in view:\n%s", c.Next, m.View())
 	}
 }
+
+func TestSteamRow(t *testing.T) {
+	steam := vault.Account{ID: "s1", Type: vault.Steam, Issuer: "Steam", Name: "gamer", Secret: mustSecret("JBSWY3DPEHPK3PXP")}
+	m, env := newTestModel(t, 80, 24, steam)
+	a := stored(t, env, "s1")
+	c := a.CodesAt(testTime)
+	if len(c.Current) != 5 || !strings.Contains(m.View(), c.Current+"      → "+c.Next) {
+		t.Errorf("steam codes %+v not shown whole:\n%s", c, m.View())
+	}
+	if !strings.Contains(m.View(), "STEAM · 30s") {
+		t.Errorf("detail line:\n%s", m.View())
+	}
+}
