@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"testing"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -155,4 +156,72 @@ func u2fAuthenticateAPDU(kh []byte) []byte {
 	app := sha256.Sum256([]byte("example.com"))
 	data := append(append(append([]byte{}, benchCDH[:]...), app[:]...), byte(len(kh)))
 	return extendedAPDU(0x02, 0x03, append(data, kh...))
+}
+
+// BenchmarkLibfido2Overhead runs each operation through libfido2 and on the
+// software key directly in turn and reports both times and their ratio
+// (overhead-x), so the table of make bench shows libfido2's cost at once.
+func BenchmarkLibfido2Overhead(b *testing.B) {
+	for _, mode := range []softkey.Mode{softkey.FIDO2, softkey.U2FOnly} {
+		for _, op := range []string{"register", "authenticate"} {
+			b.Run(op+"/"+mode.String(), func(b *testing.B) {
+				k, path := attach(b, mode, softkey.Options{})
+				c := ctx(b)
+				reg, err := hwkey.Register(c, path, benchRegisterRequest())
+				if err != nil {
+					b.Fatal(err)
+				}
+				viaLib, direct := benchOps(b, k, op, reg.CredentialID)
+				var libNS, directNS time.Duration
+				n := 0
+				for b.Loop() {
+					t0 := time.Now()
+					viaLib(path)
+					t1 := time.Now()
+					direct()
+					libNS += t1.Sub(t0)
+					directNS += time.Since(t1)
+					n++
+				}
+				b.ReportMetric(float64(libNS.Nanoseconds())/float64(n), "libfido2-ns/op")
+				b.ReportMetric(float64(directNS.Nanoseconds())/float64(n), "direct-ns/op")
+				b.ReportMetric(float64(libNS)/float64(directNS), "overhead-x")
+			})
+		}
+	}
+}
+
+// benchOps returns the operation through libfido2 and directly.
+func benchOps(b *testing.B, k *softkey.Key, op string, credID []byte) (func(path string), func()) {
+	c := ctx(b)
+	fido2 := k.Mode() == softkey.FIDO2
+	if op == "register" {
+		req := ctap2MakeCredential(b)
+		apdu := u2fRegisterAPDU()
+		return func(path string) {
+				if _, err := hwkey.Register(c, path, benchRegisterRequest()); err != nil {
+					b.Fatal(err)
+				}
+			}, func() {
+				if fido2 {
+					k.CTAP2(req)
+				} else {
+					k.U2F(apdu)
+				}
+			}
+	}
+	areq := hwkey.AssertRequest{RPID: "example.com", ClientDataHash: benchCDH[:], AllowCredentials: [][]byte{credID}}
+	creq := ctap2GetAssertion(b, credID)
+	apdu := u2fAuthenticateAPDU(credID)
+	return func(path string) {
+			if _, err := hwkey.Authenticate(c, path, areq); err != nil {
+				b.Fatal(err)
+			}
+		}, func() {
+			if fido2 {
+				k.CTAP2(creq)
+			} else {
+				k.U2F(apdu)
+			}
+		}
 }
