@@ -89,6 +89,7 @@ func TestTranslate(t *testing.T) {
 		{wrap(libfido2.ErrKeepaliveCancel), ErrTimeout},
 		{wrap(libfido2.Error{Code: 25}), ErrExcluded}, // CTAP2_ERR_CREDENTIAL_EXCLUDED
 		{wrap(libfido2.ErrOperationDenied), ErrDenied},
+		{wrap(libfido2.ErrUserPresenceRequired), ErrPresenceRequired},
 		{wrap(libfido2.ErrRX), ErrDevice},
 		{wrap(libfido2.ErrTX), ErrDevice},
 		{wrap(libfido2.Error{Code: 0x7e}), ErrDevice},

@@ -45,6 +45,10 @@ var (
 	ErrTimeout = errors.New("timed out waiting for a touch on the security key: try again and touch it when it blinks")
 	// ErrExcluded means the key is already registered with this site.
 	ErrExcluded = errors.New("this security key is already registered for this account")
+	// ErrPresenceRequired is returned for a silent assertion
+	// (NoUserPresence) by a U2F-only key that holds the credential: U2F
+	// keys only sign after a touch.
+	ErrPresenceRequired = errors.New("the security key holds this credential but signs only after a touch")
 	// ErrDenied means the key refused the operation.
 	ErrDenied = errors.New("the security key refused the request")
 	// ErrInvalidRequest means the request itself is malformed (for example an
@@ -146,6 +150,8 @@ func translate(err error) error {
 		return ErrUnsupported
 	case errors.Is(err, libfido2.ErrActionTimeout), errors.Is(err, libfido2.ErrKeepaliveCancel):
 		return ErrTimeout
+	case errors.Is(err, libfido2.ErrUserPresenceRequired):
+		return ErrPresenceRequired
 	case errors.Is(err, libfido2.ErrOperationDenied), errors.Is(err, libfido2.ErrNotAllowed):
 		return ErrDenied
 	case errors.Is(err, libfido2.ErrInvalidArgument), errors.Is(err, libfido2.ErrMissingParameter),

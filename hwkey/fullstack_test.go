@@ -240,6 +240,17 @@ func TestFullStackU2F(t *testing.T) {
 		r.finishLogin(t, a, ch, &sc, r.id)
 	}
 
+	// The server's exclude list is honoured by a U2F-only key too.
+	excl := creationOptions(r.id, "alice", challenge(4))
+	excl.ExcludeCredentials = []hwkey.CredentialDescriptor{{Type: "public-key", ID: hwkey.B64(sc.id)}}
+	if _, err := client.Create(c, excl); !errors.Is(err, hwkey.ErrExcluded) {
+		t.Fatalf("excluded credential on u2f: %v, want ErrExcluded", err)
+	}
+	excl.ExcludeCredentials[0].ID = hwkey.B64(bytes.Repeat([]byte{8}, 64)) // another key's
+	if _, err := client.Create(c, excl); err != nil {
+		t.Fatalf("unrelated exclude list: %v", err)
+	}
+
 	// A PIN is refused as unsupported on a U2F-only key.
 	pinClient := &hwkey.Client{Path: path, PIN: "1234"}
 	if _, err := pinClient.Create(c, creationOptions(r.id, "bob", challenge(2))); !errors.Is(err, hwkey.ErrUnsupported) {

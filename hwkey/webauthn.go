@@ -346,7 +346,7 @@ func (c *Client) checkExcluded(ctx context.Context, rpID string, exclude []Crede
 		}
 		_, err := Authenticate(ctx, c.Path, AssertRequest{RPID: rp, ClientDataHash: cdh[:], AllowCredentials: ids, NoUserPresence: true})
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, ErrPresenceRequired):
 			return ErrExcluded
 		case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrUnsupported), errors.Is(err, ErrDenied),
 			errors.Is(err, ErrPINRequired), errors.Is(err, ErrDevice):
