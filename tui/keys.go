@@ -12,7 +12,7 @@ func bind(keys []string, helpKey, desc string) key.Binding {
 type mainKeys struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Filter, ClearFilter                     key.Binding
-	Copy, Generate                          key.Binding
+	Copy, Generate, CopyHOTP                key.Binding
 	Add, Edit, Delete, Favourite            key.Binding
 	MoveUp, MoveDown                        key.Binding
 	ShowQR, Reveal, ToggleNext, Offset      key.Binding
@@ -31,6 +31,7 @@ func newMainKeys() mainKeys {
 		ClearFilter: bind([]string{"esc"}, "esc", "clear filter"),
 		Copy:        bind([]string{"enter", "c"}, "enter/c", "copy"),
 		Generate:    bind([]string{"enter"}, "enter", "generate (HOTP)"),
+		CopyHOTP:    bind([]string{"c"}, "c", "copy"),
 		Add:         bind([]string{"a"}, "a", "add"),
 		Edit:        bind([]string{"e", "r"}, "e/r", "rename/tags/note"),
 		Delete:      bind([]string{"d", "delete"}, "d", "delete"),

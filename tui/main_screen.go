@@ -50,7 +50,17 @@ func newMainScreen(st *Styles, showNext bool) *mainScreen {
 
 func (s *mainScreen) SetSize(w, h int) { s.width, s.height = w, h; s.scroll() }
 
-func (s *mainScreen) ShortHelp() []key.Binding  { return s.keyMap().ShortHelp() }
+// ShortHelp follows the selection: on an HOTP account enter generates.
+func (s *mainScreen) ShortHelp() []key.Binding {
+	if a, ok := s.selected(); ok && !s.editing && a.Type == vault.HOTP {
+		k := s.keys
+		gen := k.Generate
+		gen.SetHelp("enter", "generate")
+		return []key.Binding{gen, k.CopyHOTP, k.Filter, k.Add, k.Delete, k.Help, k.Quit}
+	}
+	return s.keyMap().ShortHelp()
+}
+
 func (s *mainScreen) FullHelp() [][]key.Binding { return s.keyMap().FullHelp() }
 
 func (s *mainScreen) keyMap() help.KeyMap {
@@ -377,6 +387,9 @@ func (s *mainScreen) detail(a *vault.Account) string {
 	}
 	if a.Note != "" {
 		parts = append(parts, "note "+strings.ReplaceAll(a.Note, "\n", " "))
+	}
+	if len(s.visible) > s.listHeight() {
+		parts = append([]string{fmt.Sprintf("%d/%d", s.cursor+1, len(s.visible))}, parts...)
 	}
 	return s.st.Dim.Render("  " + strings.Join(parts, " · "))
 }

@@ -147,6 +147,21 @@ type Model struct {
 	quitting  bool
 	ticks     int
 	reloading bool
+	// lastStatus and statusAge fade a status message out after a while.
+	lastStatus string
+	statusAge  int
+}
+
+// statusTicks is how long (in seconds) a status message stays.
+const statusTicks = 8
+
+func (m *Model) ageStatus() {
+	if m.status != m.lastStatus {
+		m.lastStatus, m.statusAge = m.status, 0
+	}
+	if m.statusAge++; m.statusAge >= statusTicks {
+		m.status, m.lastStatus = "", ""
+	}
 }
 
 // ReloadEvery is how often (in clock ticks, i.e. seconds) the TUI picks
@@ -223,7 +238,7 @@ func (m Model) now() time.Time { return m.clock().Add(m.offset) }
 
 // Init opens the vault and starts the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.openCmd(nil), m.tick(m.tickTag))
+	return tea.Batch(m.openCmd(nil), m.tick(m.tickTag), tea.SetWindowTitle("vmfa"))
 }
 
 // openCmd opens the vault in a command bounded by OpenTimeout.
@@ -301,6 +316,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.main.now = m.now()
 		m.ticks++
+		m.ageStatus()
 		return m, tea.Batch(m.tick(m.tickTag), m.reloadCmd())
 	case reloadedMsg:
 		m.reloading = false
@@ -477,7 +493,7 @@ func (m *Model) chromeHeight() int {
 
 func (m *Model) keyMap() help.KeyMap {
 	if m.state == stateMain {
-		return m.main.keyMap()
+		return m.main
 	}
 	if m.sub != nil {
 		return m.sub

@@ -649,3 +649,41 @@ func TestSteamRow(t *testing.T) {
 		t.Errorf("detail line:\n%s", m.View())
 	}
 }
+
+func TestStatusFades(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "c")
+	for i := 0; i < statusTicks; i++ {
+		if m.status == "" {
+			t.Fatalf("status gone after %d ticks", i)
+		}
+		m = drive(t, m, tickMsg{tag: m.tickTag})
+	}
+	if m.status != "" {
+		t.Errorf("status %q still shown after %d ticks", m.status, statusTicks)
+	}
+}
+
+func TestHelpFollowsSelection(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	if v := m.View(); !strings.Contains(v, "enter/c copy") {
+		t.Errorf("TOTP help:\n%s", v)
+	}
+	m = press(t, m, "jj") // Bank, HOTP
+	if v := m.View(); !strings.Contains(v, "enter generate • c copy") {
+		t.Errorf("HOTP help:\n%s", v)
+	}
+}
+
+func TestScrollPosition(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, manyAccounts(100)...)
+	m = press(t, m, "G")
+	last, _ := m.main.selected()
+	if v := m.View(); !strings.Contains(v, "100/100") || !strings.Contains(v, "▸   "+last.Issuer+" "+last.Name) {
+		t.Errorf("last account not in view:\n%s", v)
+	}
+	m = press(t, m, "<pgup>")
+	if !strings.Contains(m.View(), "/100") || strings.Contains(m.View(), last.Name) {
+		t.Errorf("page up:\n%s", m.View())
+	}
+}
