@@ -243,7 +243,7 @@ func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T
 		defer cancel()
 	}
 	if ctx.Err() != nil {
-		return zero, &TimeoutError{}
+		return zero, ended(ctx, false)
 	}
 	lock := lockFor(path)
 	select {
@@ -293,10 +293,19 @@ func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T
 		if r.err == nil {
 			return r.v, nil // touched just in time
 		}
-		return zero, &TimeoutError{}
+		return zero, ended(ctx, false)
 	case <-time.After(cancelGrace + time.Second):
 	}
-	return zero, &TimeoutError{Abandoned: true}
+	return zero, ended(ctx, true)
+}
+
+// ended is the error for a request whose context ended first: ErrCancelled
+// when the caller cancelled it, a *TimeoutError at its deadline.
+func ended(ctx context.Context, abandoned bool) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return ErrCancelled
+	}
+	return &TimeoutError{Abandoned: abandoned}
 }
 
 // classify translates an error from a request that ended by itself.

@@ -43,6 +43,8 @@ var (
 	ErrUnsupported = errors.New("the security key does not support this option (u2f-only keys have no pin, resident keys or user verification)")
 	// ErrTimeout means nobody touched the key in time.
 	ErrTimeout = errors.New("timed out waiting for a touch on the security key: try again and touch it when it blinks")
+	// ErrCancelled means the caller cancelled the request (its context).
+	ErrCancelled = errors.New("security key request cancelled")
 	// ErrExcluded means the key is already registered with this site.
 	ErrExcluded = errors.New("this security key is already registered for this account")
 	// ErrPresenceRequired is returned for a silent assertion

@@ -432,6 +432,21 @@ func TestFullStackTouchTimeout(t *testing.T) {
 	}
 }
 
+func TestFullStackCancel(t *testing.T) {
+	var never atomic.Bool
+	_, path := attach(t, softkey.FIDO2, softkey.Options{Touch: finger(&never)})
+	c, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, err := (&hwkey.Client{Path: path}).Create(c, creationOptions("example.com", "erin", challenge(1)))
+	if !errors.Is(err, hwkey.ErrCancelled) {
+		t.Fatalf("cancelled request: %v, want ErrCancelled", err)
+	}
+	never.Store(true)
+	if _, err := (&hwkey.Client{Path: path}).Create(ctx(t), creationOptions("example.com", "erin", challenge(2))); err != nil {
+		t.Fatalf("after cancel: %v", err)
+	}
+}
+
 func TestChooseSeveralDevices(t *testing.T) {
 	attach(t, softkey.FIDO2, softkey.Options{})
 	attach(t, softkey.U2FOnly, softkey.Options{})
