@@ -180,6 +180,14 @@ func TestDecodeFileFormats(t *testing.T) {
 			t.Errorf("%s: %q %v", name, texts, err)
 		}
 	}
+	// WebP has a decoder only in Go; these were made from QRPNG(testURI,
+	// 200) by cwebp (Debian webp), lossy and lossless.
+	for _, name := range []string{"qr-lossy.webp", "qr-lossless.webp"} {
+		texts, err := DecodeFile(filepath.Join("testdata", "images", name))
+		if err != nil || len(texts) != 1 || texts[0] != testURI {
+			t.Errorf("%s: %q %v", name, texts, err)
+		}
+	}
 }
 
 // pngHeader returns a PNG that claims w×h pixels but holds no image data:
