@@ -113,7 +113,7 @@ func (e *MultipleDevicesError) Error() string {
 	for i, d := range e.Devices {
 		paths[i] = d.Path
 	}
-	return fmt.Sprintf("several security keys found (%s): choose one with --device", strings.Join(paths, ", "))
+	return fmt.Sprintf("several security keys found (%s): choose one", strings.Join(paths, ", "))
 }
 
 // Is makes errors.Is(err, ErrMultipleDevices) true.

@@ -116,7 +116,7 @@ func TestErrorMessages(t *testing.T) {
 		{&PINError{Retries: 1}, "wrong pin: 1 attempt left before the key blocks its pin"},
 		{&PINError{Retries: -1}, "wrong pin"},
 		{&TimeoutError{}, ErrTimeout.Error()},
-		{&MultipleDevicesError{Devices: []Device{{Path: "/dev/hidraw0"}, {Path: "/dev/hidraw3"}}}, "several security keys found (/dev/hidraw0, /dev/hidraw3): choose one with --device"},
+		{&MultipleDevicesError{Devices: []Device{{Path: "/dev/hidraw0"}, {Path: "/dev/hidraw3"}}}, "several security keys found (/dev/hidraw0, /dev/hidraw3): choose one"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

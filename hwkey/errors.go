@@ -13,24 +13,24 @@ var (
 	// ErrNoDevice means no security key was found.
 	ErrNoDevice = errors.New("no security key found: insert one and try again")
 	// ErrMultipleDevices means several keys are present and none was chosen.
-	ErrMultipleDevices = errors.New("several security keys found: choose one with --device (see vmfa key list)")
+	ErrMultipleDevices = errors.New("several security keys found: choose one")
 	// ErrNotAccessible means a key is plugged in but this user may not open
 	// its /dev/hidraw node.
 	ErrNotAccessible = errors.New("a security key is plugged in but not accessible: install the libfido2 udev rules (70-u2f.rules) or add yourself to the plugdev group, then reinsert the key")
 	// ErrDeviceGone means the path names no present key.
-	ErrDeviceGone = errors.New("security key not found at that path: it may have been removed (see vmfa key list)")
+	ErrDeviceGone = errors.New("security key not found at that path: it may have been removed")
 	// ErrBusy means another operation is still waiting on the key.
 	ErrBusy = errors.New("the security key is busy with another request: touch it or reinsert it, then try again")
 
 	// ErrPINRequired means the key has a PIN and the request needs it.
-	ErrPINRequired = errors.New("the security key needs its pin: pass --pin-stdin")
+	ErrPINRequired = errors.New("the security key needs its pin")
 	// ErrPINInvalid means the PIN was wrong; see PINError for retries left.
 	ErrPINInvalid = errors.New("wrong pin")
 	// ErrPINBlocked means too many wrong PINs: the key must be reset (which
 	// erases its credentials), or, for a temporary block, reinserted.
 	ErrPINBlocked = errors.New("pin blocked after too many wrong attempts: reinsert the key, or reset it if it stays blocked (this erases its credentials)")
 	// ErrPINNotSet means the request needs a PIN but none is set.
-	ErrPINNotSet = errors.New("the security key has no pin: set one first with vmfa key pin")
+	ErrPINNotSet = errors.New("the security key has no pin: set one first")
 	// ErrPINPolicy means the new PIN breaks the key's rules.
 	ErrPINPolicy = errors.New("the pin does not meet the key's rules: use 4 to 63 characters")
 	// ErrPINSet means SetPIN was called on a key that already has a PIN.

@@ -78,7 +78,7 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 			d, err = hwkey.WaitForTouch(ctx, multi.Devices)
 		}
 		if err != nil {
-			return nil, err
+			return nil, keyHint(err)
 		}
 		return &openedKey{path: d.Path, close: func() error { return nil }}, nil
 	}
@@ -154,6 +154,21 @@ func withKey(cmd *cobra.Command, f *keyFlags, needsPIN bool, fn func(ctx context
 	}
 	if cerr := k.close(); err == nil {
 		err = cerr
+	}
+	return keyHint(err)
+}
+
+// keyHint adds the CLI's way out to the errors that have one.
+func keyHint(err error) error {
+	switch {
+	case errors.Is(err, hwkey.ErrPINRequired):
+		return fmt.Errorf("%w: pass it with --pin-stdin", err)
+	case errors.Is(err, hwkey.ErrPINNotSet):
+		return fmt.Errorf("%w with 'vmfa key pin'", err)
+	case errors.Is(err, hwkey.ErrMultipleDevices):
+		return fmt.Errorf("%w with --device (see 'vmfa key list')", err)
+	case errors.Is(err, hwkey.ErrDeviceGone):
+		return fmt.Errorf("%w (see 'vmfa key list')", err)
 	}
 	return err
 }
@@ -238,7 +253,7 @@ func keyInfoCmd() *cobra.Command {
 				err = cerr
 			}
 			if err != nil {
-				return err
+				return keyHint(err)
 			}
 			v := newInfoView(info)
 			if asJSON {
@@ -619,7 +634,7 @@ the current PIN then the new one with --change.`,
 				err = cerr
 			}
 			if err != nil {
-				return err
+				return keyHint(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "pin set")
 			return nil
