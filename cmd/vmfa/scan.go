@@ -114,7 +114,8 @@ detected from the content, or given with --format:
              time interval,manufacturer,model", or headerless serial,secret,interval
   pskc       RFC 6030 PSKC key container, plain or AES-CBC encrypted
 
-Accounts already in the vault (same issuer, account and secret) are skipped.
+Duplicates (same issuer, account and secret as an account in the vault or
+earlier in the file) are skipped and counted.
 The import is all or nothing: one invalid entry stops it with the vault
 untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 --pskc-key-file (a file holding the hex pre-shared key) or a passphrase
@@ -194,7 +195,7 @@ untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 			}
 			summary := fmt.Sprintf("%s %d from %s (%s)", verb, len(added), args[0], res.Format)
 			if dups > 0 {
-				summary += fmt.Sprintf(", skipped %d already in the vault", dups)
+				summary += fmt.Sprintf(", skipped %d duplicates (same issuer, account and secret)", dups)
 			}
 			if n := len(res.Invalid); n > 0 {
 				summary += fmt.Sprintf(", skipped %d invalid", n)

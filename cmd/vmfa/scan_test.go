@@ -163,7 +163,7 @@ func TestImportSamplesCLI(t *testing.T) {
 	}
 	// Again: everything is a duplicate.
 	r := vmfa(t, env, "", "import", filepath.Join(sampleDir, "import/andotp.json"))
-	if r.code != 0 || !strings.HasSuffix(r.stdout, "added 0 from "+filepath.Join(sampleDir, "import/andotp.json")+" (andotp), skipped 3 already in the vault\n") {
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "added 0 from "+filepath.Join(sampleDir, "import/andotp.json")+" (andotp), skipped 3 duplicates (same issuer, account and secret)\n") {
 		t.Errorf("re-import: %q %q", r.stdout, r.stderr)
 	}
 	// PSKC with a key file and with a passphrase from the environment.
