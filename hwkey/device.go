@@ -93,7 +93,7 @@ func Choose(path string) (Device, error) {
 				return Device{}, err
 			}
 		}
-		return Device{}, fmt.Errorf("%w: %s", ErrDeviceGone, path)
+		return Device{}, fmt.Errorf("%w at %s: it may have been removed", ErrDeviceGone, path)
 	}
 	switch len(devs) {
 	case 0:
@@ -235,7 +235,7 @@ func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T
 		return zero, ErrNoDevice
 	}
 	if strings.HasPrefix(path, fidoshim.Prefix) && !fidoshim.IsAttached(path) {
-		return zero, fmt.Errorf("%w: %s", ErrDeviceGone, path)
+		return zero, fmt.Errorf("%w at %s: it may have been removed", ErrDeviceGone, path)
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

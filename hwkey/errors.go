@@ -18,7 +18,7 @@ var (
 	// its /dev/hidraw node.
 	ErrNotAccessible = errors.New("a security key is plugged in but not accessible: install the libfido2 udev rules (70-u2f.rules) or add yourself to the plugdev group, then reinsert the key")
 	// ErrDeviceGone means the path names no present key.
-	ErrDeviceGone = errors.New("security key not found at that path: it may have been removed")
+	ErrDeviceGone = errors.New("security key not found")
 	// ErrBusy means another operation is still waiting on the key.
 	ErrBusy = errors.New("the security key is busy with another request: touch it or reinsert it, then try again")
 
