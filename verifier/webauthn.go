@@ -76,29 +76,32 @@ func ParseClientData(b []byte) (*CollectedClientData, error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("%w: client data is not utf-8", ErrMalformedResponse)
 	}
-	var raw map[string]json.RawMessage
+	var raw struct {
+		Type        *string `json:"type"`
+		Challenge   *string `json:"challenge"`
+		Origin      *string `json:"origin"`
+		CrossOrigin *bool   `json:"crossOrigin"`
+		TopOrigin   *string `json:"topOrigin"`
+	}
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("%w: client data is not a json object", ErrMalformedResponse)
+		return nil, fmt.Errorf("%w: client data is not a json object with string type, challenge and origin", ErrMalformedResponse)
 	}
 	var c CollectedClientData
 	for _, f := range []struct {
 		name string
+		src  *string
 		dst  *string
-	}{{"type", &c.Type}, {"challenge", &c.Challenge}, {"origin", &c.Origin}} {
-		v, ok := raw[f.name]
-		if !ok || json.Unmarshal(v, f.dst) != nil || *f.dst == "" {
-			return nil, fmt.Errorf("%w: client data has no string %s", ErrMalformedResponse, f.name)
+	}{{"type", raw.Type, &c.Type}, {"challenge", raw.Challenge, &c.Challenge}, {"origin", raw.Origin, &c.Origin}} {
+		if f.src == nil || *f.src == "" {
+			return nil, fmt.Errorf("%w: client data has no %s", ErrMalformedResponse, f.name)
 		}
+		*f.dst = *f.src
 	}
-	if v, ok := raw["crossOrigin"]; ok && string(v) != "null" {
-		if json.Unmarshal(v, &c.CrossOrigin) != nil {
-			return nil, fmt.Errorf("%w: client data crossOrigin is not a boolean", ErrMalformedResponse)
-		}
+	if raw.CrossOrigin != nil {
+		c.CrossOrigin = *raw.CrossOrigin
 	}
-	if v, ok := raw["topOrigin"]; ok {
-		if json.Unmarshal(v, &c.TopOrigin) != nil {
-			return nil, fmt.Errorf("%w: client data topOrigin is not a string", ErrMalformedResponse)
-		}
+	if raw.TopOrigin != nil {
+		c.TopOrigin = *raw.TopOrigin
 	}
 	if _, err := decodeB64(c.Challenge); err != nil {
 		return nil, fmt.Errorf("%w: client data challenge is not base64url", ErrMalformedResponse)
