@@ -61,6 +61,17 @@ func TestQRPNGRoundTrip(t *testing.T) {
 			t.Errorf("size %d: got %q", size, got)
 		}
 	}
+	// Raw UTF-8 (not percent-encoded) survives: byte segments are read as
+	// UTF-8, not guessed as Shift_JIS or Latin-1.
+	for _, text := range []string{"otpauth://totp/Über Bank:jürgen?secret=JBSWY3DPEHPK3PXP", "otpauth://totp/銀行:ユーザー?secret=JBSWY3DPEHPK3PXP"} {
+		data, err := QRPNG(text, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeOne(t, data); len(got) != 1 || got[0] != text {
+			t.Errorf("got %q, want %q", got, text)
+		}
+	}
 	if _, err := QRPNG(strings.Repeat("x", 5000), 100); err == nil {
 		t.Error("5000 bytes encoded in one QR code")
 	}
