@@ -17,7 +17,7 @@ var (
 	ErrNoDevice          = errors.New("user has no mfa device bound (enroll one first)")
 	ErrNotPending        = errors.New("no pending enrollment for this user (run totp enroll first)")
 	ErrEnrollmentExpired = errors.New("enrollment expired (run totp enroll again)")
-	ErrWrongMethod       = errors.New("the user's mfa device does not use this method")
+	ErrWrongMethod       = errors.New("the user's mfa device is of another kind (codes: login; security keys: key login)")
 	ErrBadUser           = errors.New("user name must be 1 to 128 printable characters")
 
 	// One-time codes.

@@ -168,9 +168,10 @@ func addStep(step uint64, off int) (uint64, bool) {
 }
 
 // Bind completes an enrollment with two consecutive codes: the codes of
-// steps T and T+1 (TOTP) with T inside the skew window around now, or of
-// counters c and c+1 within the look-ahead window (HOTP). Both codes are
-// then spent: neither is accepted again.
+// steps T and T+1 (TOTP), both inside the skew window around now (at least
+// ±1 step, so current+next and previous+current both bind), or of counters
+// c and c+1 within the look-ahead window (HOTP). Both codes are then spent:
+// neither is accepted again.
 func (v *Verifier) Bind(user, code1, code2 string, from Client) error {
 	if err := checkUser(user); err != nil {
 		return err
@@ -226,9 +227,12 @@ func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
 		}
 		return v.fail(u, now, ErrWrongCode)
 	}
+	// Both steps T and T+1 must lie in the window [n-w, n+w]; since two
+	// consecutive codes span two steps, w is at least 1 even when Skew is
+	// 0 (current+next or previous+current).
 	n := vault.Step(now, a.Period)
-	var buf [32]int
-	for _, off := range offsets(0, v.cfg.Skew, buf[:0]) {
+	w := max(v.cfg.Skew, 1)
+	for off := -w; off < w; off++ {
 		t, ok := addStep(n, off)
 		if !ok {
 			continue

@@ -117,6 +117,9 @@ func TestBindNeedsTwoConsecutiveCodes(t *testing.T) {
 		{"outside the window", func(a *vault.Account, now time.Time) (string, string) {
 			return a.CodeAt(now.Add(-90 * time.Second)), a.CodeAt(now.Add(-60 * time.Second))
 		}, ErrWrongCode, false},
+		{"next and the one after", func(a *vault.Account, now time.Time) (string, string) {
+			return a.CodeAt(now.Add(30 * time.Second)), a.CodeAt(now.Add(60 * time.Second))
+		}, ErrWrongCode, false},
 		{"not consecutive", func(a *vault.Account, now time.Time) (string, string) {
 			return a.CodeAt(now.Add(-30 * time.Second)), a.CodeAt(now.Add(30 * time.Second))
 		}, ErrWrongCode, false},
@@ -287,7 +290,7 @@ func TestSkewWindowAndDrift(t *testing.T) {
 
 func TestNoSkew(t *testing.T) {
 	v, clk := newTestVerifier(t, func(c *Config) { c.Skew = 0 })
-	a := enrollAndBind(t, v, clk, "gina")
+	a := enrollAndBind(t, v, clk, "gina") // binding still spans two steps
 	clk.Advance(5 * time.Minute)
 	mustErr(t, v.Login("gina", codeAt(a, clk.Now().Add(-30*time.Second)), Client{}), ErrWrongCode)
 	if err := v.Login("gina", codeAt(a, clk.Now()), Client{}); err != nil {
@@ -491,5 +494,15 @@ func TestImportTokenFiles(t *testing.T) {
 	_, err := v.ImportTokenFile(strings.NewReader("serial,secret\nX,notbase32!\n"), scanner.PSKCKey{})
 	if err == nil {
 		t.Fatal("bad csv accepted")
+	}
+}
+
+func TestBindWindowFollowsSkew(t *testing.T) {
+	v, clk := newTestVerifier(t, func(c *Config) { c.Skew = 2 })
+	en, _ := v.Enroll("ned", EnrollOptions{})
+	a := en.Account
+	// A device two steps ahead still binds with a skew of 2.
+	if err := v.Bind("ned", a.CodeAt(clk.Now().Add(30*time.Second)), a.CodeAt(clk.Now().Add(60*time.Second)), Client{}); err != nil {
+		t.Fatal(err)
 	}
 }
