@@ -56,6 +56,11 @@ func explain(err error) explanation {
 
 func isWrongPassphrase(err error) bool { return errors.Is(err, vault.ErrWrongPassphrase) }
 
+// keyringTrouble: the keyring could not be used at all.
+func keyringTrouble(err error) bool {
+	return errors.Is(err, vault.ErrKeyringUnavailable) || errors.Is(err, vault.ErrKeyringTimeout) || errors.Is(err, errOpenTimeout)
+}
+
 // errorScreen shows what went wrong and what to do. A fatal one (the
 // vault could not be opened) offers retry and quit; others go back.
 type errorScreen struct {
@@ -63,6 +68,7 @@ type errorScreen struct {
 	keys   backKeys
 	prefix string
 	err    error
+	path   string // the vault file, when known
 	width  int
 	height int
 }
@@ -90,6 +96,8 @@ func (s *errorScreen) update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(km, s.keys.Retry):
 			return emit(retryMsg{})
+		case s.keys.passphrase && key.Matches(km, s.keys.Passphrase):
+			return emit(usePassMsg{})
 		case key.Matches(km, s.keys.Quit):
 			return emit(quitMsg{})
 		}
@@ -111,6 +119,12 @@ func (s *errorScreen) View() string {
 		title = "The vault could not be opened"
 	case s.prefix != "":
 		title = s.prefix + ": " + strings.ToLower(e.title[:1]) + e.title[1:]
+	}
+	switch {
+	case s.keys.passphrase:
+		e.todo = "Start or unlock a Secret Service keyring (gnome-keyring, KeePassXC) and press r, or press p to protect the new vault with a passphrase instead."
+	case errors.Is(s.err, vault.ErrCorrupt) && s.path != "":
+		e.todo = "Quit and restore the latest copy from " + vault.BackupDir(s.path) + " (encrypted backups kept before each change). The vault was not changed."
 	}
 	if e.todo == "" {
 		e.todo = "Press r to try again, or q to quit."

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -18,6 +19,7 @@ func TestGolden(t *testing.T) {
 		name  string
 		empty bool
 		open  error // the opener fails with this
+		fresh bool  // no vault file exists yet
 		keys  string
 	}
 	cases := []screenCase{
@@ -40,6 +42,7 @@ func TestGolden(t *testing.T) {
 		{name: "confirm-delete", keys: "jjjd"},
 		{name: "reveal-secret", keys: "jjjSy"},
 		{name: "offset", keys: "o"},
+		{name: "error-no-keyring-first-run", fresh: true, open: fmt.Errorf("cannot create a keyring vault: %w: dbus: The name org.freedesktop.secrets was not provided", vault.ErrKeyringUnavailable)},
 		{name: "error-no-keyring", open: fmt.Errorf("cannot create a keyring vault: %w: dbus: The name org.freedesktop.secrets was not provided", vault.ErrKeyringUnavailable)},
 		{name: "error-keyring-timeout", open: fmt.Errorf("%w after 10s", vault.ErrKeyringTimeout)},
 		{name: "error-corrupt", open: fmt.Errorf("%w: authentication failed", vault.ErrCorrupt)},
@@ -58,6 +61,11 @@ func TestGolden(t *testing.T) {
 				if c.open != nil {
 					err := c.open
 					cfg.Open = func(func(bool) ([]byte, error)) (Store, error) { return nil, err }
+					cfg.CreateWithPassphrase = cfg.Open
+					cfg.VaultPath = "testdata/vault/vault.vmfa"
+					if c.fresh {
+						cfg.VaultPath = filepath.Join(t.TempDir(), "vault.vmfa")
+					}
 				}
 				m := New(cfg)
 				m.tick = func(int) tea.Cmd { return nil }

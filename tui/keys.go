@@ -183,20 +183,24 @@ func (k confirmKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.Short
 
 // backKeys serve read-only screens (secret, QR, errors).
 type backKeys struct {
-	Back, Retry, Quit key.Binding
-	retry             bool
+	Back, Retry, Passphrase, Quit key.Binding
+	retry, passphrase             bool
 }
 
 func newBackKeys(retry bool) backKeys {
 	return backKeys{
-		Back:  bind([]string{"esc", "enter", "q"}, "esc", "back"),
-		Retry: bind([]string{"r"}, "r", "retry"),
-		Quit:  bind([]string{"q", "esc", "ctrl+c"}, "q", "quit"),
-		retry: retry,
+		Back:       bind([]string{"esc", "enter", "q"}, "esc", "back"),
+		Retry:      bind([]string{"r"}, "r", "retry"),
+		Passphrase: bind([]string{"p"}, "p", "use a passphrase"),
+		Quit:       bind([]string{"q", "esc", "ctrl+c"}, "q", "quit"),
+		retry:      retry,
 	}
 }
 
 func (k backKeys) ShortHelp() []key.Binding {
+	if k.retry && k.passphrase {
+		return []key.Binding{k.Retry, k.Passphrase, k.Quit}
+	}
 	if k.retry {
 		return []key.Binding{k.Retry, k.Quit}
 	}

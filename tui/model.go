@@ -73,7 +73,11 @@ type (
 		store Store
 		accts []vault.Account
 	}
-	openFailedMsg struct{ err error }
+	openFailedMsg struct {
+		err     error
+		missing bool // no vault file exists yet
+	}
+	usePassMsg struct{} // create the vault with a passphrase instead
 	// accountsMsg carries a fresh copy of the accounts after a change.
 	accountsMsg struct {
 		accts    []vault.Account
@@ -244,7 +248,7 @@ func (m Model) Init() tea.Cmd {
 // openCmd opens the vault in a command bounded by OpenTimeout.
 func (m *Model) openCmd(pass []byte) tea.Cmd {
 	m.opening = true
-	open, timeout := m.cfg.Open, m.cfg.OpenTimeout
+	open, timeout, path := m.cfg.Open, m.cfg.OpenTimeout, m.cfg.VaultPath
 	return func() tea.Msg {
 		cb := func(confirm bool) ([]byte, error) {
 			if pass == nil {
@@ -277,11 +281,11 @@ func (m *Model) openCmd(pass []byte) tea.Cmd {
 		select {
 		case r := <-ch:
 			if r.err != nil {
-				return openFailedMsg{err: r.err}
+				return openFailedMsg{err: r.err, missing: vaultMissing(path)}
 			}
 			return openedMsg{store: r.s, accts: r.a}
 		case <-time.After(timeout):
-			return openFailedMsg{err: fmt.Errorf("%w after %s", errOpenTimeout, timeout)}
+			return openFailedMsg{err: fmt.Errorf("%w after %s", errOpenTimeout, timeout), missing: vaultMissing(path)}
 		}
 	}
 }
@@ -348,7 +352,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case openFailedMsg:
 		m.opening = false
-		return m.openFailed(msg.err)
+		return m.openFailed(msg.err, msg.missing)
+	case usePassMsg:
+		if m.cfg.CreateWithPassphrase != nil {
+			m.cfg.Open = m.cfg.CreateWithPassphrase
+		}
+		m.setState(stateLoading, nil)
+		return m, m.openCmd(nil)
 	case passMsg:
 		m.setState(stateLoading, nil)
 		return m, m.openCmd(msg.pass)
@@ -461,7 +471,17 @@ func (m *Model) setState(st state, s screen) {
 	m.resize()
 }
 
-func (m Model) openFailed(err error) (tea.Model, tea.Cmd) {
+// vaultMissing reports whether no vault file exists at path (false when
+// unknown).
+func vaultMissing(path string) bool {
+	if path == "" {
+		return false
+	}
+	info, err := vault.Inspect(path)
+	return err == nil && !info.Exists
+}
+
+func (m Model) openFailed(err error, missing bool) (tea.Model, tea.Cmd) {
 	var need needPassError
 	if errors.As(err, &need) {
 		m.setState(statePassphrase, newPassScreen(m.st, need.confirm, ""))
@@ -472,7 +492,10 @@ func (m Model) openFailed(err error) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.fatal = err
-	m.setState(stateFatal, newErrorScreen(m.st, "", err, true))
+	s := newErrorScreen(m.st, "", err, true)
+	s.path = m.cfg.VaultPath
+	s.keys.passphrase = missing && m.cfg.CreateWithPassphrase != nil && keyringTrouble(err)
+	m.setState(stateFatal, s)
 	return m, nil
 }
 

@@ -56,6 +56,13 @@ type Clipboard interface {
 type Config struct {
 	// Open opens the vault; it runs in a command, bounded by OpenTimeout.
 	Open Opener
+	// CreateWithPassphrase, when set, is offered (key p) on the keyring
+	// error screens while no vault exists yet: it opens the vault
+	// creating it with a passphrase instead of a keyring key.
+	CreateWithPassphrase Opener
+	// VaultPath is the vault file, for error screens (where backups are)
+	// and to tell whether the vault exists yet.
+	VaultPath string
 	// OpenTimeout bounds Open so that a keyring that never answers cannot
 	// freeze the screen (default 15 s).
 	OpenTimeout time.Duration

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,5 +143,54 @@ func TestReloadPicksUpOtherProcesses(t *testing.T) {
 	}
 	if len(m.main.all) != 1 || len(m.main.visible) != 1 || m.main.filter.Value() != "other" {
 		t.Fatalf("after reload: %d accounts, %d visible, filter %q", len(m.main.all), len(m.main.visible), m.main.filter.Value())
+	}
+}
+
+// noKeyring is a keyring that is not there.
+type noKeyring struct{}
+
+func (noKeyring) Get(string, string) (string, error) {
+	return "", errors.New("dbus: no secret service")
+}
+func (noKeyring) Set(string, string, string) error { return errors.New("dbus: no secret service") }
+func (noKeyring) Delete(string, string) error      { return errors.New("dbus: no secret service") }
+
+// TestNoKeyringFirstRun: with no keyring and no vault yet, the error
+// screen offers a passphrase vault instead, and p creates one.
+func TestNoKeyringFirstRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vault.vmfa")
+	opts := vault.Options{Path: path, Create: vault.Auto, Keys: noKeyring{}, KDF: cheapKDF, Backups: -1}
+	popts := opts
+	popts.Create = vault.PassphraseSource
+	env := &testEnv{clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+	cfg := testConfig(nil, env)
+	cfg.Open, cfg.CreateWithPassphrase, cfg.VaultPath = OpenVault(opts), OpenVault(popts), path
+	m := New(cfg)
+	m.tick = func(int) tea.Cmd { return nil }
+	m = run(t, m, m.Init())
+	v := m.View()
+	if m.state != stateFatal || !errors.Is(m.fatal, vault.ErrKeyringUnavailable) || !strings.Contains(v, "press p to protect") || !strings.Contains(v, "p use a passphrase") {
+		t.Fatalf("state %v fatal %v view:\n%s", m.state, m.fatal, v)
+	}
+	m = press(t, m, "p")
+	if m.state != statePassphrase || !strings.Contains(m.View(), "Create the vault") {
+		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	}
+	m = press(t, m, "s3cret<enter>s3cret<enter>")
+	if m.state != stateMain || m.fatal != nil {
+		t.Fatalf("state %v fatal %v", m.state, m.fatal)
+	}
+	info, err := vault.Inspect(path)
+	if err != nil || !info.Exists || info.Source != vault.PassphraseSource {
+		t.Errorf("vault %+v %v", info, err)
+	}
+
+	// Once the vault exists, a keyring error no longer offers p.
+	m = New(cfg)
+	m.cfg.Open = OpenVault(vault.Options{Path: path, Keys: noKeyring{}, Backups: -1, Passphrase: func(bool) ([]byte, error) { return nil, vault.ErrKeyringUnavailable }})
+	m.tick = func(int) tea.Cmd { return nil }
+	m = run(t, m, m.Init())
+	if m.state != stateFatal || strings.Contains(m.View(), "p use a passphrase") {
+		t.Errorf("state %v view:\n%s", m.state, m.View())
 	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // tuiConfig is what `vmfa` with no arguments runs the terminal UI with:
-// the vault (created in the keyring on first use), --time-offset,
+// the vault (created in the keyring on first use; with no keyring the
+// error screen offers a passphrase vault instead), --time-offset,
 // $VMFA_CLIPBOARD_CLEAR (clear the clipboard this long after a copy, e.g.
 // 30s; off by default) and $VMFA_TUI_LOG (debug log file). A passphrase
 // comes from VMFA_PASSPHRASE_FILE / VMFA_PASSPHRASE when set, else from
@@ -32,11 +33,15 @@ func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 		}
 		clear = d
 	}
+	popts := opts
+	popts.Create = vault.PassphraseSource
 	return tui.Config{
-		Open:           tui.OpenVault(opts),
-		TimeOffset:     globals.timeOffset,
-		ClearClipboard: clear,
-		LogFile:        os.Getenv("VMFA_TUI_LOG"),
+		Open:                 tui.OpenVault(opts),
+		CreateWithPassphrase: tui.OpenVault(popts),
+		VaultPath:            opts.Path,
+		TimeOffset:           globals.timeOffset,
+		ClearClipboard:       clear,
+		LogFile:              os.Getenv("VMFA_TUI_LOG"),
 	}, nil
 }
 
