@@ -435,3 +435,19 @@ func TestParsePSKCEncryptedGenerated(t *testing.T) {
 		t.Errorf("altered ciphertext: %v", err)
 	}
 }
+
+func TestImportImage(t *testing.T) {
+	data, err := QRPNG(testURI, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(bytes.NewReader(data), FormatAuto)
+	if err != nil || res.Format != FormatImage || len(res.Accounts) != 1 || res.Accounts[0].Issuer != "ACME Co" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	web, _ := QRPNG("https://example.com/", 300)
+	_, err = Import(bytes.NewReader(web), FormatAuto)
+	if !errors.Is(err, ErrNotOTPAuth) || !strings.HasPrefix(err.Error(), "QR code 1: not an otpauth uri") {
+		t.Errorf("web QR: %v", err)
+	}
+}

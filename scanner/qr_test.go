@@ -347,3 +347,54 @@ func TestQRHalfBlocks(t *testing.T) {
 		t.Errorf("no quiet zone in the dark drawing")
 	}
 }
+
+// TestDecodeLargeNoisy: a 1.6k-pixel photo of a code under heavy noise,
+// which the first pass misses and the halved image reads.
+func TestDecodeLargeNoisy(t *testing.T) {
+	img := qrgen.Noise(qrgen.Code2(testURI, 40), 90, rand.New(rand.NewPCG(5, 5)))
+	if img.Rect.Dx() <= 1200 {
+		t.Fatalf("test image is only %d wide", img.Rect.Dx())
+	}
+	if c := (&collector{}); pass(toGray(img), c) {
+		t.Log("the first pass already reads it; the test no longer covers the downscaled passes")
+	}
+	texts, err := DecodeImage(img)
+	if err != nil || len(texts) != 1 || texts[0] != testURI {
+		t.Errorf("got %q %v", texts, err)
+	}
+}
+
+// TestDecodeAllPassesEmpty runs every pass, crops included, over a
+// cluttered screenshot without a code.
+func TestDecodeAllPassesEmpty(t *testing.T) {
+	c := qrgen.Canvas(1920, 1080, rand.New(rand.NewPCG(9, 9)))
+	if texts, err := DecodeImage(c); !errors.Is(err, ErrNoQR) {
+		t.Errorf("got %q %v", texts, err)
+	}
+}
+
+func TestResamplers(t *testing.T) {
+	g := &gray{w: 4, h: 2, pix: []byte{0, 100, 200, 250, 40, 60, 0, 50, 9, 9}[:8]}
+	d := downscale2(g)
+	if d.w != 2 || d.h != 1 || d.pix[0] != 50 || d.pix[1] != 125 {
+		t.Errorf("downscale2 = %+v", d)
+	}
+	c := crop(g, 1, 1, 10, 10)
+	if c.w != 3 || c.h != 1 || string(c.pix) != string([]byte{60, 0, 50}) {
+		t.Errorf("crop = %+v", c)
+	}
+	u := upscale(g, 3)
+	if u.w != 12 || u.h != 6 || u.pix[0] != 0 || u.pix[11] != 250 || u.pix[len(u.pix)-1] != 50 {
+		t.Errorf("upscale corners %d %d %d", u.pix[0], u.pix[11], u.pix[len(u.pix)-1])
+	}
+	flat := &gray{w: 5, h: 5, pix: bytes.Repeat([]byte{77}, 25)}
+	for name, f := range map[string]func(*gray) *gray{"blur": boxBlur, "sharpen": sharpen} {
+		if out := f(flat); !bytes.Equal(out.pix, flat.pix) {
+			t.Errorf("%s changed a flat image: %v", name, out.pix)
+		}
+	}
+	edge := &gray{w: 3, h: 1, pix: []byte{0, 100, 200}}
+	if s := sharpen(edge); s.pix[0] != 0 || s.pix[2] != 250 {
+		t.Errorf("sharpen = %v", s.pix)
+	}
+}
