@@ -146,7 +146,6 @@ type Model struct {
 	status  string
 	clipSeq int
 	fatal   error
-	opening bool
 	// quitting is set by the test driver when a command quits.
 	quitting  bool
 	ticks     int
@@ -247,7 +246,6 @@ func (m Model) Init() tea.Cmd {
 
 // openCmd opens the vault in a command bounded by OpenTimeout.
 func (m *Model) openCmd(pass []byte) tea.Cmd {
-	m.opening = true
 	open, timeout, path := m.cfg.Open, m.cfg.OpenTimeout, m.cfg.VaultPath
 	return func() tea.Msg {
 		cb := func(confirm bool) ([]byte, error) {
@@ -344,14 +342,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case quitMsg:
 		return m, tea.Quit
 	case openedMsg:
-		m.opening = false
 		m.fatal = nil
 		m.store = msg.store
 		m.main.setAccounts(msg.accts, "")
 		m.setState(stateMain, nil)
 		return m, nil
 	case openFailedMsg:
-		m.opening = false
 		return m.openFailed(msg.err, msg.missing)
 	case usePassMsg:
 		if m.cfg.CreateWithPassphrase != nil {
@@ -372,7 +368,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.main.setAccounts(msg.accts, msg.selectID)
 		}
 		m.status = msg.status
-		m.setState(stateMain, nil)
+		switch m.state {
+		case stateMain, stateImport, stateAddManual, stateEdit, stateConfirm:
+			// the screen that asked for the change hands back to the list
+			m.setState(stateMain, nil)
+		}
 		return m, nil
 	case opFailedMsg:
 		m.setState(stateError, newErrorScreen(m.st, "Could not "+msg.what, msg.err, false))
@@ -412,6 +412,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case importMsg:
 		accts := msg.accts
+		for i := range accts {
+			if accts[i].ID == "" {
+				accts[i].ID = vault.NewID() // to select it once stored
+			}
+		}
 		if len(accts) == 0 {
 			m.setState(stateMain, nil)
 			return m, nil
