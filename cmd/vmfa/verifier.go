@@ -30,6 +30,7 @@ var verifierFlags struct {
 	client string
 	ip     string
 	name   string
+	policy verifier.Config // the policy flags below
 }
 
 func init() {
@@ -60,6 +61,17 @@ reason on stderr.`,
 	pf.StringVar(&verifierFlags.client, "client", "", "client name recorded in the audit log")
 	pf.StringVar(&verifierFlags.ip, "ip", "", "client IP recorded in the audit log")
 	pf.StringVar(&verifierFlags.name, "verifier-name", "", "this verifier's name in the audit log (default vmfa-verifier)")
+	// Policy: not stored, so pass the same flags on every call of one
+	// rehearsal.
+	def := verifier.DefaultConfig()
+	p := &verifierFlags.policy
+	pf.IntVar(&p.Skew, "skew", def.Skew, "time steps accepted either side of now")
+	pf.IntVar(&p.MaxFailures, "max-failures", def.MaxFailures, "failures within --failure-window that lock a user (0: no throttling)")
+	pf.DurationVar(&p.FailureWindow, "failure-window", def.FailureWindow, "window in which failures are counted")
+	pf.DurationVar(&p.Lockout, "lockout", def.Lockout, "how long a throttled user stays locked")
+	pf.DurationVar(&p.PendingTTL, "pending-ttl", def.PendingTTL, "how long an enrollment waits for its binding")
+	pf.DurationVar(&p.ChallengeTTL, "challenge-ttl", def.ChallengeTTL, "how long a security-key challenge is valid")
+	pf.IntVar(&p.HOTPLookAhead, "hotp-look-ahead", def.HOTPLookAhead, "counter values accepted past the expected one (hotp)")
 
 	totp := &cobra.Command{Use: "totp", Short: "virtual MFA devices (TOTP/HOTP): enroll, bind, resync"}
 	totp.AddCommand(verifierEnrollCmd(), verifierBindCmd(), verifierResyncCmd())
@@ -101,6 +113,9 @@ func openVerifier(rp, origin string) (*verifier.Verifier, error) {
 		return nil, fmt.Errorf("create the verifier state directory: %w", err)
 	}
 	cfg := verifier.DefaultConfig()
+	p := verifierFlags.policy
+	cfg.Skew, cfg.MaxFailures, cfg.FailureWindow, cfg.Lockout = p.Skew, p.MaxFailures, p.FailureWindow, p.Lockout
+	cfg.PendingTTL, cfg.ChallengeTTL, cfg.HOTPLookAhead = p.PendingTTL, p.ChallengeTTL, p.HOTPLookAhead
 	if verifierFlags.name != "" {
 		cfg.Name = verifierFlags.name
 	}

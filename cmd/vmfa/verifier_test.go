@@ -223,3 +223,38 @@ func TestVerifierTrustRoots(t *testing.T) {
 		t.Fatalf("bad roots file: %+v", r)
 	}
 }
+
+func TestVerifierPolicyFlags(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	ver := func(stdin string, args ...string) result {
+		return vmfa(t, nil, stdin, append([]string{"verifier", "--state", state, "--max-failures", "2", "--lockout", "1m"}, args...)...)
+	}
+	r := ver("", "totp", "enroll", "--user", "pia", "--json")
+	var en struct{ Key string }
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &en) != nil {
+		t.Fatalf("enroll --json: %+v", r)
+	}
+	secret, err := vault.ParseSecret(en.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	awayFromStepEdge()
+	n := vault.Step(time.Now(), 30)
+	code := func(step uint64) string { return vault.HOTPCode(secret, vault.SHA1, 6, step) }
+	if r := ver("", "totp", "bind", "--user", "pia", code(n), code(n+1)); r.code != 0 {
+		t.Fatalf("bind: %+v", r)
+	}
+	if r := ver("", "login", "--user", "pia", "--code", "12345"); r.code != 1 || !strings.Contains(r.stderr, "malformed code") {
+		t.Fatalf("first failure: %+v", r)
+	}
+	r = ver("", "login", "--user", "pia", "--code", "12345")
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: login denied: locked until ") {
+		t.Fatalf("second failure with --max-failures 2: %+v", r)
+	}
+	if r := ver("", "status", "--user", "pia"); !strings.Contains(r.stdout, "locked until") {
+		t.Fatalf("status: %+v", r)
+	}
+	if r := vmfa(t, nil, "", "verifier", "--state", state, "--skew", "-1", "status"); r.code != 1 || r.stderr != "vmfa: skew must be 0 to 10 steps\n" {
+		t.Fatalf("bad skew: %+v", r)
+	}
+}
