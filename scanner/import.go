@@ -177,7 +177,10 @@ func DetectFormat(data []byte) (string, error) {
 // importURIs reads one URI per line; blank lines and lines starting with
 // '#' are skipped.
 func importURIs(data []byte, migrationOnly bool) ([]entry, error) {
-	var entries []entry
+	var (
+		entries []entry
+		batches batchTracker
+	)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), maxURILen+1024)
 	n := 0
@@ -192,7 +195,17 @@ func importURIs(data []byte, migrationOnly bool) ([]entry, error) {
 			entries = append(entries, entry{where: where, err: fmt.Errorf("%w: not an otpauth-migration uri", ErrNotOTPAuth)})
 			continue
 		}
-		accs, err := ParseURI(line)
+		var accs []vault.Account
+		var err error
+		if hasPrefixFold(line, migrationScheme) {
+			var m *Migration
+			if m, err = DecodeMigration(line); err == nil {
+				accs = m.Accounts
+				err = batches.add(m)
+			}
+		} else {
+			accs, err = ParseURI(line)
+		}
 		if err != nil {
 			entries = append(entries, entry{where: where, err: err})
 			continue
@@ -203,6 +216,11 @@ func importURIs(data []byte, migrationOnly bool) ([]entry, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("line %d: %w", n+1, err)
+	}
+	// A Google Authenticator export pasted as text must be whole, like one
+	// given as images.
+	if errs := batches.check(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if len(entries) == 0 {
 		return nil, ErrNoAccounts

@@ -451,3 +451,22 @@ func TestImportImage(t *testing.T) {
 		t.Errorf("web QR: %v", err)
 	}
 }
+
+func TestImportURIsBatch(t *testing.T) {
+	var accs []vault.Account
+	for i := 0; i < 25; i++ {
+		accs = append(accs, vault.Account{Type: vault.TOTP, Name: fmt.Sprint("u", i), Secret: []byte(fmt.Sprintf("secret-%04d", i)), Digits: 6, Period: 30})
+	}
+	uris, err := MigrationURIs(accs, 77)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(strings.NewReader(strings.Join(uris, "\n")), FormatAuto)
+	if err != nil || len(res.Accounts) != 25 {
+		t.Fatalf("whole export: %v", err)
+	}
+	_, err = Import(strings.NewReader(uris[0]+"\n"+uris[1]+"\n"), FormatMigration)
+	if !errors.Is(err, ErrBatchIncomplete) || err.Error() != "google authenticator export is incomplete: code 3 of 3 is missing (give every code of the export at once)" {
+		t.Errorf("partial export: %v", err)
+	}
+}

@@ -26,21 +26,11 @@ type Found struct {
 // treat any error as failure so that an import is all or nothing.
 func ScanFiles(paths ...string) ([]Found, error) {
 	var (
-		found []Found
-		errs  []error
-		seen  = map[string]bool{}
+		found   []Found
+		errs    []error
+		seen    = map[string]bool{}
+		batches batchTracker
 	)
-	type part struct {
-		m      *Migration
-		source string
-	}
-	type batch struct {
-		size  int
-		parts map[int]part
-	}
-	batches := map[int]*batch{}
-	var batchOrder []int
-
 	for _, path := range paths {
 		texts, err := DecodeFile(path)
 		if err != nil {
@@ -56,6 +46,9 @@ func ScanFiles(paths ...string) ([]Found, error) {
 			switch {
 			case hasPrefixFold(strings.TrimSpace(text), migrationScheme):
 				m, err := DecodeMigration(text)
+				if err == nil {
+					err = batches.add(m)
+				}
 				if err != nil {
 					errs = append(errs, fmt.Errorf("%s: %w", path, err))
 					continue
@@ -64,19 +57,6 @@ func ScanFiles(paths ...string) ([]Found, error) {
 				got++
 				for _, a := range m.Accounts {
 					found = append(found, Found{Account: a, Source: path})
-				}
-				if m.BatchSize > 1 {
-					b := batches[m.BatchID]
-					if b == nil {
-						b = &batch{size: m.BatchSize, parts: map[int]part{}}
-						batches[m.BatchID] = b
-						batchOrder = append(batchOrder, m.BatchID)
-					}
-					if b.size != m.BatchSize {
-						errs = append(errs, fmt.Errorf("%s: %w: its codes disagree on how many there are (%d or %d)", path, ErrBatchIncomplete, b.size, m.BatchSize))
-						continue
-					}
-					b.parts[m.BatchIndex] = part{m: m, source: path}
 				}
 			case hasPrefixFold(strings.TrimSpace(text), otpauthScheme):
 				accs, err := ParseURI(text)
@@ -97,11 +77,53 @@ func ScanFiles(paths ...string) ([]Found, error) {
 			errs = append(errs, fmt.Errorf("%s: %w (the QR code reads %q)", path, ErrNotOTPAuth, clip(ignored)))
 		}
 	}
-	for _, id := range batchOrder {
-		b := batches[id]
+	errs = append(errs, batches.check()...)
+	return found, errors.Join(errs...)
+}
+
+// batchTracker notes the codes of multi-code migration exports and tells
+// which are missing.
+type batchTracker struct {
+	batches map[int]*batch
+	order   []int
+}
+
+type batch struct {
+	size  int
+	parts map[int]bool
+}
+
+// add notes one code; a code disagreeing with its batch's size is an
+// error.
+func (t *batchTracker) add(m *Migration) error {
+	if m.BatchSize <= 1 {
+		return nil
+	}
+	if t.batches == nil {
+		t.batches = map[int]*batch{}
+	}
+	b := t.batches[m.BatchID]
+	if b == nil {
+		b = &batch{size: m.BatchSize, parts: map[int]bool{}}
+		t.batches[m.BatchID] = b
+		t.order = append(t.order, m.BatchID)
+	}
+	if b.size != m.BatchSize {
+		return fmt.Errorf("%w: its codes disagree on how many there are (%d or %d)", ErrBatchIncomplete, b.size, m.BatchSize)
+	}
+	b.parts[m.BatchIndex] = true
+	return nil
+}
+
+// check returns an ErrBatchIncomplete error for each export with codes
+// missing, naming them (1-based).
+func (t *batchTracker) check() []error {
+	var errs []error
+	for _, id := range t.order {
+		b := t.batches[id]
 		var missing []string
 		for i := 0; i < b.size; i++ {
-			if _, ok := b.parts[i]; !ok {
+			if !b.parts[i] {
 				missing = append(missing, fmt.Sprint(i+1))
 			}
 		}
@@ -112,7 +134,7 @@ func ScanFiles(paths ...string) ([]Found, error) {
 		if len(missing) > 1 {
 			what = "codes " + strings.Join(missing, ", ") + " of " + fmt.Sprint(b.size) + " are"
 		}
-		errs = append(errs, fmt.Errorf("%w: %s missing (give all the export's QR images at once)", ErrBatchIncomplete, what))
+		errs = append(errs, fmt.Errorf("%w: %s missing (give every code of the export at once)", ErrBatchIncomplete, what))
 	}
-	return found, errors.Join(errs...)
+	return errs
 }

@@ -59,7 +59,7 @@ func TestScanFilesMigrationBatch(t *testing.T) {
 	}
 
 	_, err = ScanFiles(files[0], files[2])
-	if !errors.Is(err, ErrBatchIncomplete) || err.Error() != "google authenticator export is incomplete: code 2 of 3 is missing (give all the export's QR images at once)" {
+	if !errors.Is(err, ErrBatchIncomplete) || err.Error() != "google authenticator export is incomplete: code 2 of 3 is missing (give every code of the export at once)" {
 		t.Errorf("missing middle code: %v", err)
 	}
 	_, err = ScanFiles(files[1])

@@ -112,7 +112,7 @@ func TestScanMigrationExport(t *testing.T) {
 		}
 	}
 	r = vmfa(t, nil, "", "scan", files[1])
-	if r.code != 1 || r.stderr != "vmfa: google authenticator export is incomplete: code 1 of 2 is missing (give all the export's QR images at once)\n" {
+	if r.code != 1 || r.stderr != "vmfa: google authenticator export is incomplete: code 1 of 2 is missing (give every code of the export at once)\n" {
 		t.Errorf("half an export: %d %q", r.code, r.stderr)
 	}
 }
