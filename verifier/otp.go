@@ -522,6 +522,7 @@ func (v *Verifier) assign(st *State, serial, user string, now time.Time) error {
 	resetDevice(st, u)
 	acct := t.Account.Clone()
 	u.State, u.Method, u.Serial, u.OTP, u.BoundAt = StateBound, MethodOATHToken, t.Serial, &acct, now.UTC()
+	u.LastStep, u.StepsUsed = t.LastStep, t.StepsUsed
 	t.AssignedTo = user
 	return nil
 }

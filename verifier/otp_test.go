@@ -367,13 +367,15 @@ func TestOATHTokenUsesItsOwnPeriod(t *testing.T) {
 	if len(evs) != 3 || evs[1].Method != MethodOATHToken {
 		t.Fatalf("events %+v", evs)
 	}
-	// Unbinding releases the token for someone else.
+	// Unbinding releases the token for someone else, who cannot replay
+	// the last code.
 	if err := v.Unbind("ivan", Client{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := v.AssignToken("SN1", "judy", Client{}); err != nil {
 		t.Fatal(err)
 	}
+	mustErr(t, v.Login("judy", tok.CodeAt(clk.Now()), Client{}), ErrReplay)
 	toks, _ := v.Tokens()
 	if len(toks) != 2 || toks[0].AssignedTo != "judy" || toks[0].Period != 60 {
 		t.Fatalf("tokens %+v", toks)

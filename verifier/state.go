@@ -92,6 +92,9 @@ type Token struct {
 	Account    vault.Account `json:"account"`
 	AssignedTo string        `json:"assigned_to,omitempty"`
 	Imported   time.Time     `json:"imported"`
+	// The highest time step accepted from the token, kept across holders.
+	LastStep  uint64 `json:"last_step,omitempty"`
+	StepsUsed bool   `json:"steps_used,omitempty"`
 }
 
 // Credential is a registered security-key credential.

@@ -114,9 +114,12 @@ func resetDevice(st *State, u *User) {
 	if u.Serial != "" {
 		if t, ok := st.Tokens[u.Serial]; ok && t.AssignedTo == u.Name {
 			t.AssignedTo = ""
+			// The token keeps its counter and spent steps, so that its
+			// next holder cannot replay a code the last one used.
 			if u.OTP != nil {
 				t.Account.Counter = u.OTP.Counter
 			}
+			t.LastStep, t.StepsUsed = u.LastStep, u.StepsUsed
 		}
 	}
 	handle := u.Handle
