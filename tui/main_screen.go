@@ -132,13 +132,18 @@ func (s *mainScreen) applyFilter() {
 	for i := range s.all {
 		data[i] = filterText(&s.all[i])
 	}
-	// Fuzzy matches, kept in display order so rows don't jump around
-	// while codes tick.
+	// Best match first; ties keep display order. The order only changes
+	// as the filter does, never as codes tick.
 	matches := fuzzy.Find(q, data)
+	sort.SliceStable(matches, func(i, j int) bool {
+		if matches[i].Score != matches[j].Score {
+			return matches[i].Score > matches[j].Score
+		}
+		return matches[i].Index < matches[j].Index
+	})
 	for _, mt := range matches {
 		s.visible = append(s.visible, mt.Index)
 	}
-	sort.Ints(s.visible)
 }
 
 func (s *mainScreen) clearFilter() {

@@ -52,3 +52,62 @@ func TestFlowAddFromQR(t *testing.T) {
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// TestFlowDoneWhen is the acceptance path, keyboard only: add an
+// account by hand, filter to it, copy its code, delete it.
+func TestFlowDoneWhen(t *testing.T) {
+	env := &testEnv{store: newFakeStore(sampleAccounts()...), clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+	tm := teatest.NewTestModel(t, New(testConfig(env.store, env)), teatest.WithInitialTermSize(80, 24))
+	var seen bytes.Buffer
+	waitFor := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			return strings.Contains(seen.String(), what)
+		}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		seen.Reset()
+	}
+	waitFor("5 accounts")
+	tm.Type("am")
+	waitFor("Enter an account by hand")
+	tm.Type("Corp")
+	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+	tm.Type("dave")
+	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+	tm.Type("JBSWY3DPEHPK3PXP")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("added Corp: dave")
+
+	tm.Type("/corp")
+	waitFor("1 of 6")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Type("c")
+	waitFor("copied Corp: dave")
+	dave, err := env.store.find(findID(t, env, "dave"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := env.clip.last(), dave.CodeAt(testTime); got != want {
+		t.Errorf("copied %q, want %q", got, want)
+	}
+	tm.Type("d")
+	waitFor("Delete Corp: dave?")
+	tm.Type("y")
+	waitFor("deleted Corp: dave")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if len(env.store.Accounts()) != 5 {
+		t.Errorf("%d accounts left, want 5", len(env.store.Accounts()))
+	}
+}
+
+func findID(t *testing.T, env *testEnv, name string) string {
+	t.Helper()
+	for _, a := range env.store.Accounts() {
+		if a.Name == name {
+			return a.ID
+		}
+	}
+	t.Fatalf("no account %q", name)
+	return ""
+}

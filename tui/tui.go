@@ -9,7 +9,9 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -135,6 +137,13 @@ func Run(cfg Config) error {
 	}
 	if cfg.Clipboard == nil {
 		cfg.Clipboard = NewClipboard(out)
+	}
+	if os.Getenv("NO_COLOR") != "" && cfg.Decoders.QRHalfBlocks == nil {
+		// The default QR drawing sets black-on-white explicitly; under
+		// NO_COLOR draw with characters only, for the terminal's
+		// background (asked once, before the UI starts).
+		dark := lipgloss.HasDarkBackground()
+		cfg.Decoders.QRHalfBlocks = func(text string) (string, error) { return scanner.QRHalfBlocksPlain(text, dark) }
 	}
 	fps := cfg.FPS
 	if fps <= 0 {

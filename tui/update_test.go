@@ -80,6 +80,11 @@ func TestUpdateKeys(t *testing.T) {
 				t.Error("enter should apply the filter and leave the input")
 			}
 		}},
+		{"filter puts the best match first", "/cloud", func(t *testing.T, m Model, env *testEnv) {
+			if selectedID(m) != "a2" {
+				t.Errorf("selected %s, want Alibaba Cloud", selectedID(m))
+			}
+		}},
 		{"filter matches serials", "/GAKT<enter>", func(t *testing.T, m Model, env *testEnv) {
 			if selectedID(m) != "a3" || len(m.main.visible) != 1 {
 				t.Errorf("visible %v, want the token with that serial", m.main.visible)
