@@ -212,6 +212,9 @@ func New(cfg Config) Model {
 		cfg.OpenTimeout = 15 * time.Second
 	}
 	cfg.Decoders = cfg.Decoders.withDefaults()
+	// Whole seconds keep the device clock's period boundaries on the
+	// clock-aligned tick, so codes change exactly when they should.
+	cfg.TimeOffset = cfg.TimeOffset.Round(time.Second)
 	st := DefaultStyles()
 	h := help.New()
 	h.Styles.ShortKey = st.Help.Bold(true)

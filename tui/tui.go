@@ -68,7 +68,8 @@ type Config struct {
 	// OpenTimeout bounds Open so that a keyring that never answers cannot
 	// freeze the screen (default 15 s).
 	OpenTimeout time.Duration
-	// TimeOffset simulates a drifted device clock (--time-offset).
+	// TimeOffset simulates a drifted device clock (--time-offset),
+	// rounded to whole seconds.
 	TimeOffset time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time

@@ -692,3 +692,17 @@ func TestScrollPosition(t *testing.T) {
 		t.Errorf("page up:\n%s", m.View())
 	}
 }
+
+func TestTimeOffsetFlag(t *testing.T) {
+	env := &testEnv{store: newFakeStore(sampleAccounts()...), clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+	cfg := testConfig(env.store, env)
+	cfg.TimeOffset = -90*time.Second + 400*time.Millisecond // rounds to -90s
+	m := New(cfg)
+	m.tick = func(int) tea.Cmd { return nil }
+	m = run(t, m, m.Init())
+	v := m.View()
+	want := groupCode(codeAt(t, env, "a5", testTime.Add(-90*time.Second)))
+	if !strings.Contains(v, "clock -1m30s") || !strings.Contains(v, want) {
+		t.Errorf("want clock -1m30s and code %s:\n%s", want, v)
+	}
+}
