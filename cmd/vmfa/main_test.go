@@ -278,3 +278,33 @@ func BenchmarkCodeProcess(b *testing.B) {
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
 }
+
+func TestAddQRSeveralFiles(t *testing.T) {
+	env := vaultEnv(t)
+	dir := t.TempDir()
+	// Two images made by the export command (an encoder other than the decoder's reader path).
+	src := vaultEnv(t)
+	vmfa(t, src, "", "add", "--uri", rfcURI)
+	vmfa(t, src, "", "add", "--uri", "otpauth://totp/Other:bob?secret=JBSWY3DPEHPK3PXP&issuer=Other")
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	if r := vmfa(t, src, "", "show-qr", "alice", "--png", a); r.code != 0 {
+		t.Fatalf("show-qr: %+v", r)
+	}
+	if r := vmfa(t, src, "", "show-qr", "bob", "--png", b); r.code != 0 {
+		t.Fatalf("show-qr: %+v", r)
+	}
+	if r := vmfa(t, env, "", "add", "--qr", a, b); r.code != 0 || strings.Count(r.stdout, "added") != 2 {
+		t.Fatalf("add --qr a b: %+v", r)
+	}
+	if r := vmfa(t, env, "", "code", "alice", "--at", "59"); r.stdout != "287082\n" {
+		t.Errorf("code after QR add: %+v", r)
+	}
+	if r := vmfa(t, env, "", "add", "--qr"); r.code != 1 || !strings.Contains(r.stderr, "--qr needs at least one image file") {
+		t.Errorf("--qr without files: %+v", r)
+	}
+	notImage := filepath.Join(dir, "x.txt")
+	os.WriteFile(notImage, []byte("hello"), 0o600)
+	if r := vmfa(t, env, "", "add", "--qr", notImage); r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: ") {
+		t.Errorf("--qr on a text file: %+v", r)
+	}
+}

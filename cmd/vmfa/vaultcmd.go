@@ -53,7 +53,7 @@ VMFA_PASSPHRASE. 'vmfa add' creates a keyring vault on first use.`,
 func addCmd() *cobra.Command {
 	var (
 		uri, issuer, account, typ, alg string
-		qr                             []string
+		qr                             bool
 		digits, period                 int
 		counter                        uint64
 		secretStdin                    bool
@@ -68,16 +68,24 @@ func addCmd() *cobra.Command {
 
   vmfa add --uri 'otpauth://totp/ACME:alice?secret=...&issuer=ACME'
   vmfa add --uri -                        read the URI from stdin (keeps it out of ps)
-  vmfa add --qr screenshot.png ...        every account in the images (whole migration batches)
+  vmfa add --qr a.png b.png               every account in the images (whole migration batches)
   vmfa add --issuer ACME --account alice  the key is asked without echo, or
            ... --secret-stdin             read from stdin
 
 The secret is never accepted as a flag: argv is visible to every user.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: func(cmd *cobra.Command, args []string) error {
+			if qr && len(args) == 0 {
+				return errors.New("--qr needs at least one image file")
+			}
+			if !qr && len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q (image files go after --qr)", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, files []string) error {
 			var accts []vault.Account
 			switch {
-			case uri != "" && len(qr) > 0, (uri != "" || len(qr) > 0) && (issuer != "" || account != ""):
+			case uri != "" && qr, (uri != "" || qr) && (issuer != "" || account != ""):
 				return errors.New("give one of --uri, --qr, or --issuer/--account")
 			case uri != "":
 				if uri == "-" {
@@ -92,8 +100,8 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 					return err
 				}
 				accts = as
-			case len(qr) > 0:
-				found, err := scanner.ScanFiles(qr...)
+			case qr:
+				found, err := scanner.ScanFiles(files...)
 				if err != nil {
 					return err
 				}
@@ -165,7 +173,7 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 	}
 	f := c.Flags()
 	f.StringVar(&uri, "uri", "", "otpauth:// or otpauth-migration:// URI ('-' reads it from stdin)")
-	f.StringSliceVar(&qr, "qr", nil, "QR image files to scan")
+	f.BoolVar(&qr, "qr", false, "add every account in the QR image files given as arguments")
 	f.StringVar(&issuer, "issuer", "", "issuer (service name)")
 	f.StringVar(&account, "account", "", "account name")
 	f.BoolVar(&secretStdin, "secret-stdin", false, "read the base32 key from stdin instead of a hidden prompt")
