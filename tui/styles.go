@@ -11,9 +11,9 @@ type Styles struct {
 	Issuer, Name, Dim, Tag    lipgloss.Style
 	Code, Next, Expiring      lipgloss.Style
 	BarFull, BarEmpty         lipgloss.Style
-	Selected, Cursor, Fav     lipgloss.Style
+	Cursor, Fav               lipgloss.Style
 	Status, Error, Hint, Help lipgloss.Style
-	Box, Field, FieldLabel    lipgloss.Style
+	Box, FieldLabel           lipgloss.Style
 	Warn                      lipgloss.Style
 }
 
@@ -36,7 +36,6 @@ func DefaultStyles() Styles {
 		Expiring:   lipgloss.NewStyle().Bold(true).Foreground(warn),
 		BarFull:    lipgloss.NewStyle().Foreground(ok),
 		BarEmpty:   lipgloss.NewStyle().Foreground(dim),
-		Selected:   lipgloss.NewStyle().Reverse(true),
 		Cursor:     lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Fav:        lipgloss.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#B08800", Dark: "#FFEA7F"}),
 		Status:     lipgloss.NewStyle().Foreground(ok),
@@ -44,7 +43,6 @@ func DefaultStyles() Styles {
 		Hint:       lipgloss.NewStyle().Foreground(dim),
 		Help:       lipgloss.NewStyle(),
 		Box:        lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
-		Field:      lipgloss.NewStyle(),
 		FieldLabel: lipgloss.NewStyle().Bold(true),
 		Warn:       lipgloss.NewStyle().Foreground(warn),
 	}
