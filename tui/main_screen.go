@@ -79,13 +79,16 @@ func (s *mainScreen) selected() (vault.Account, bool) {
 }
 
 // setAccounts replaces the list, keeping the selection on the same
-// account, or moving it to selectID when given.
-func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) {
+// account, or moving it to selectID when given. When that account is gone
+// (deleted) the cursor stays where it was. It reports whether selectID
+// is visible.
+func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) bool {
 	if selectID == "" {
 		if a, ok := s.selected(); ok {
 			selectID = a.ID
 		}
 	}
+	old := s.cursor
 	s.all = accts
 	for _, a := range accts {
 		if c, ok := s.hotp[a.ID]; ok && a.Type == vault.HOTP && c.Step != a.Counter {
@@ -94,14 +97,16 @@ func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) {
 		}
 	}
 	s.applyFilter()
-	s.cursor = 0
+	s.cursor = old
+	found := false
 	for i, idx := range s.visible {
 		if s.all[idx].ID == selectID {
-			s.cursor = i
+			s.cursor, found = i, true
 			break
 		}
 	}
 	s.scroll()
+	return found
 }
 
 func (s *mainScreen) setHOTP(a vault.Account) {

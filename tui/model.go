@@ -365,8 +365,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setState(stateLoading, nil)
 		return m, m.openCmd(nil)
 	case accountsMsg:
-		m.main.setAccounts(msg.accts, msg.selectID)
-		if msg.selectID != "" {
+		if !m.main.setAccounts(msg.accts, msg.selectID) && msg.selectID != "" {
+			// the filter hides the account to show (a new one): drop it
 			m.main.clearFilter()
 			m.main.setAccounts(msg.accts, msg.selectID)
 		}

@@ -706,3 +706,23 @@ func TestTimeOffsetFlag(t *testing.T) {
 		t.Errorf("want clock -1m30s and code %s:\n%s", want, v)
 	}
 }
+
+func TestSelectionAfterChanges(t *testing.T) {
+	// Deleting keeps the cursor in place rather than jumping to the top.
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "jjjdy") // delete GitHub (4th)
+	if got := selectedID(m); got != "a3" {
+		t.Errorf("after delete selected %s, want the next one (a3)", got)
+	}
+	// Editing under a filter keeps the filter.
+	m, _ = newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "/git<enter>e<tab><tab><ctrl+u>ops<enter>")
+	if m.main.filter.Value() != "git" || selectedID(m) != "a1" {
+		t.Errorf("filter %q selected %s", m.main.filter.Value(), selectedID(m))
+	}
+	// Adding under a filter that hides the new account drops the filter.
+	m = press(t, m, "amCorp<tab>dave<tab>JBSWY3DPEHPK3PXP<enter>")
+	if a, _ := m.main.selected(); m.main.filter.Value() != "" || a.Name != "dave" {
+		t.Errorf("filter %q selected %+v", m.main.filter.Value(), a)
+	}
+}
