@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -87,10 +88,15 @@ func (f *FileStore) lock(exclusive bool) (func(), error) {
 }
 
 func (f *FileStore) read() (*State, error) {
-	b, err := os.ReadFile(f.Path)
+	fh, err := os.Open(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return newState(), nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read verifier state: %w", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(fh, maxStateSize+1))
+	fh.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read verifier state: %w", err)
 	}
