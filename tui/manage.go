@@ -9,7 +9,9 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -182,13 +184,35 @@ func newShowScreen(st *Styles, a vault.Account, qr bool, dec Decoders) *showScre
 	case dec.AccountURI == nil || dec.QRHalfBlocks == nil:
 		s.err = errNoDecoder.Error()
 	default:
-		q, err := dec.QRHalfBlocks(dec.AccountURI(a))
+		uri := dec.AccountURI(a)
+		q, err := dec.QRHalfBlocks(uri)
 		if err != nil {
 			s.err = "cannot draw the QR code: " + err.Error()
+			break
 		}
 		s.text = q
 	}
 	return s
+}
+
+// FullScreen: a QR code gets the whole terminal, without header or help,
+// so that it fits 80×24 more often.
+func (s *showScreen) FullScreen() bool { return s.qr && s.err == "" }
+
+// trimQuiet narrows a half-block QR drawing's quiet zone from
+// scanner.QuietZone to 2 modules: one line off the top and bottom, two
+// columns off each side. Scanners read a 2-module zone on a screen.
+func trimQuiet(q string) string {
+	lines := strings.Split(q, "\n")
+	cut := scanner.QuietZone - 2
+	if len(lines) <= 2 || cut <= 0 {
+		return q
+	}
+	lines = lines[cut/2 : len(lines)-cut/2]
+	for i, l := range lines {
+		lines[i] = ansi.Cut(l, cut, ansi.StringWidth(l)-cut)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (s *showScreen) SetSize(w, h int)          { s.width, s.height = w, h }
@@ -221,16 +245,27 @@ func (s *showScreen) View() string {
 		b.WriteString(s.st.Hint.Render("Type it into another authenticator as the key (spaces are optional).") + "\n")
 		return indent(b.String(), 2)
 	}
-	w, h := lipgloss.Width(s.text), lipgloss.Height(s.text)
+	caption := s.st.Dim.Render(clip("  "+s.acct.Label()+" · scan with another authenticator · esc back", s.width))
+	code := s.text
+	w, h := lipgloss.Width(code), lipgloss.Height(code)
+	if w > s.width || h+1 > s.height {
+		code = trimQuiet(code)
+		w, h = lipgloss.Width(code), lipgloss.Height(code)
+	}
+	if w <= s.width && h == s.height {
+		return code // exactly the terminal: no room for the caption
+	}
 	if w > s.width || h > s.height {
-		b.WriteString(s.st.Error.Render("The terminal is too small for this QR code.") + "\n\n")
-		b.WriteString(s.st.Hint.Render(clip("Make it at least "+itoa(w)+"×"+itoa(h+6)+" and it appears here.", s.width-4)))
+		b.WriteString("\n" + s.st.Error.Render("The terminal is too small for this QR code.") + "\n\n")
+		b.WriteString(s.st.Hint.Render(clip("It needs "+itoa(w)+"×"+itoa(h+1)+"; enlarge the window, or press", s.width-4)) + "\n")
+		b.WriteString(s.st.Hint.Render(clip("esc and use S to reveal the key as text instead.", s.width-4)) + "\n\n")
+		b.WriteString(caption)
 		return indent(b.String(), 2)
 	}
 	// The QR code is drawn without indentation: its quiet zone is
 	// part of it.
-	b.WriteString(s.text)
-	b.WriteString("\n" + s.st.Dim.Render(clip("  "+s.acct.Label()+" · scan with another authenticator", s.width)))
+	b.WriteString(code)
+	b.WriteString("\n" + caption)
 	return b.String()
 }
 

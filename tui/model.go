@@ -514,8 +514,17 @@ func (m *Model) resize() {
 	m.help.Width = w
 	m.main.SetSize(w, h)
 	if m.sub != nil {
+		if m.fullScreen() {
+			h = m.height
+		}
 		m.sub.SetSize(w, h)
 	}
+}
+
+// fullScreen reports whether the active screen takes the whole terminal.
+func (m *Model) fullScreen() bool {
+	f, ok := m.sub.(interface{ FullScreen() bool })
+	return ok && m.state != stateMain && f.FullScreen()
 }
 
 func (m *Model) chromeHeight() int {
@@ -542,6 +551,9 @@ func (m *Model) helpView() string {
 
 // View renders the header, the active screen, the status line and help.
 func (m Model) View() string {
+	if m.fullScreen() {
+		return padLines(m.sub.View(), m.height, m.width)
+	}
 	var b strings.Builder
 	b.WriteString(m.headerView())
 	b.WriteString("\n\n")

@@ -726,3 +726,19 @@ func TestSelectionAfterChanges(t *testing.T) {
 		t.Errorf("filter %q selected %+v", m.main.filter.Value(), a)
 	}
 }
+
+// TestShowQRSmallTerminal: the QR screen uses the whole terminal and a
+// narrower quiet zone, so a short URI's code fits 80×24; a longer one
+// says what size it needs and points at S.
+func TestShowQRSmallTerminal(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "Qy") // AWS: root, a 92-byte URI
+	v := m.View()
+	if strings.Contains(v, "too small") || strings.Count(v, "\n") != 23 || strings.Contains(v, "vmfa ·") {
+		t.Fatalf("AWS at 80×24:\n%s", v)
+	}
+	m = press(t, m, "<esc>jjjQy") // GitHub, a 127-byte URI
+	if v := m.View(); !strings.Contains(v, "too small") || !strings.Contains(v, "use S to reveal") {
+		t.Fatalf("GitHub at 80×24:\n%s", v)
+	}
+}
