@@ -41,6 +41,7 @@ func TestGolden(t *testing.T) {
 		{name: "edit", keys: "jjje"},
 		{name: "confirm-delete", keys: "jjjd"},
 		{name: "reveal-secret", keys: "jjjSy"},
+		{name: "show-qr", keys: "Qy"},
 		{name: "offset", keys: "o"},
 		{name: "error-no-keyring-first-run", fresh: true, open: fmt.Errorf("cannot create a keyring vault: %w: dbus: The name org.freedesktop.secrets was not provided", vault.ErrKeyringUnavailable)},
 		{name: "error-no-keyring", open: fmt.Errorf("cannot create a keyring vault: %w: dbus: The name org.freedesktop.secrets was not provided", vault.ErrKeyringUnavailable)},
