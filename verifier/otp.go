@@ -464,6 +464,7 @@ type TokenInfo struct {
 	Period     int        `json:"period,omitempty"`
 	Digits     int        `json:"digits"`
 	Issuer     string     `json:"issuer,omitempty"`
+	Owner      string     `json:"owner,omitempty"` // the user the token file names (Entra's upn), if any
 	AssignedTo string     `json:"assigned_to,omitempty"`
 }
 
@@ -472,8 +473,12 @@ func (v *Verifier) Tokens() ([]TokenInfo, error) {
 	var out []TokenInfo
 	err := v.store.View(func(st *State) error {
 		for _, t := range st.Tokens {
+			owner := t.Account.Name
+			if owner == t.Serial {
+				owner = ""
+			}
 			out = append(out, TokenInfo{Serial: t.Serial, Type: t.Account.Type, Period: t.Account.Period,
-				Digits: t.Account.Digits, Issuer: t.Account.Issuer, AssignedTo: t.AssignedTo})
+				Digits: t.Account.Digits, Issuer: t.Account.Issuer, Owner: owner, AssignedTo: t.AssignedTo})
 		}
 		return nil
 	})

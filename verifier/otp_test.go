@@ -459,9 +459,9 @@ func TestImportTokenFiles(t *testing.T) {
 	toks, _ := v.Tokens()
 	var got []string
 	for _, tk := range toks {
-		got = append(got, fmt.Sprintf("%s/%s/%d", tk.Serial, tk.Type, tk.Period))
+		got = append(got, fmt.Sprintf("%s/%s/%d/%s", tk.Serial, tk.Type, tk.Period, tk.Owner))
 	}
-	if want := "HOTP-7/hotp/0 TK-1001/totp/60 TK-1002/totp/30 TOTP-60/totp/60"; strings.Join(got, " ") != want {
+	if want := "HOTP-7/hotp/0/ TK-1001/totp/60/helga@contoso.com TK-1002/totp/30/raj@contoso.com TOTP-60/totp/60/"; strings.Join(got, " ") != want {
 		t.Fatalf("inventory %v, want %s", got, want)
 	}
 

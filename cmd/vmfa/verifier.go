@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -583,14 +584,16 @@ func getWithKey(cmd *cobra.Command, kf *keyFlags, opts *verifier.RequestOptions,
 
 func verifierTokensImportCmd() *cobra.Command {
 	var keyFile, passFile string
+	var assign bool
 	c := &cobra.Command{
-		Use:   "import FILE",
+		Use:   "import FILE [--assign]",
 		Short: "import hardware OATH tokens from a token CSV or PSKC file into the inventory",
 		Long: `import reads a hardware-token CSV (Entra "upn,serial number,secret key,time
 interval,…" or MFA Server "serial,secret,interval") or an RFC 6030 PSKC
 file. Encrypted PSKC files take the pre-shared key as hex in
 --pskc-key-file or a passphrase in --pskc-passphrase-file. Tokens already
-in the inventory are skipped.`,
+in the inventory are skipped. --assign then assigns each new token to the
+user the file names (Entra's upn column, PSKC's UserId), as Entra does.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var key scanner.PSKCKey
@@ -623,15 +626,43 @@ in the inventory are skipped.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			if verifierFlags.asJSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"added": res.Added, "skipped": res.Skipped})
+			var assigned []string
+			var refused []error
+			if assign {
+				toks, err := v.Tokens()
+				if err != nil {
+					return err
+				}
+				for _, t := range toks {
+					if t.Owner == "" || !slices.Contains(res.Added, t.Serial) {
+						continue
+					}
+					if err := v.AssignToken(t.Serial, t.Owner, auditClient()); err != nil {
+						refused = append(refused, fmt.Errorf("token %s to %s: %w", t.Serial, t.Owner, err))
+						continue
+					}
+					assigned = append(assigned, t.Serial)
+				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d tokens added, %d already in the inventory\n", len(res.Added), len(res.Skipped))
+			if verifierFlags.asJSON {
+				if err := printJSON(cmd.OutOrStdout(), map[string]any{"added": res.Added, "skipped": res.Skipped, "assigned": assigned}); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "%d tokens added, %d already in the inventory\n", len(res.Added), len(res.Skipped))
+				if assign {
+					fmt.Fprintf(cmd.OutOrStdout(), "%d tokens assigned to the users the file names\n", len(assigned))
+				}
+			}
+			if len(refused) > 0 {
+				return fmt.Errorf("%d tokens not assigned, first: %w", len(refused), refused[0])
+			}
 			return nil
 		},
 	}
 	c.Flags().StringVar(&keyFile, "pskc-key-file", "", "file with the PSKC pre-shared key in hex")
 	c.Flags().StringVar(&passFile, "pskc-passphrase-file", "", "file with the PSKC passphrase")
+	c.Flags().BoolVar(&assign, "assign", false, "assign each new token to the user named in the file")
 	return c
 }
 
@@ -685,9 +716,9 @@ func verifierTokensListCmd() *cobra.Command {
 				return printJSON(cmd.OutOrStdout(), toks)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SERIAL\tTYPE\tPERIOD\tDIGITS\tASSIGNED TO")
+			fmt.Fprintln(tw, "SERIAL\tTYPE\tPERIOD\tDIGITS\tOWNER\tASSIGNED TO")
 			for _, t := range toks {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", t.Serial, t.Type, t.Period, t.Digits, t.AssignedTo)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", t.Serial, t.Type, t.Period, t.Digits, t.Owner, t.AssignedTo)
 			}
 			return tw.Flush()
 		},

@@ -171,8 +171,19 @@ func TestVerifierTokensCLI(t *testing.T) {
 	if r := ver("login", "--user", "helga", "--code", code); r.code != 0 {
 		t.Fatalf("token login: %+v", r)
 	}
-	if r := ver("tokens", "list"); !strings.Contains(r.stdout, "TK-1001  totp  60      6       helga") {
+	if r := ver("tokens", "list"); !strings.Contains(r.stdout, "TK-1001  totp  60      6       helga@contoso.com  helga") {
 		t.Fatalf("list: %q", r.stdout)
+	}
+
+	// Entra style: the file's upn column assigns the tokens.
+	state2 := filepath.Join(t.TempDir(), "verifier.json")
+	r := vmfa(t, nil, "", "verifier", "--state", state2, "tokens", "import", "--assign", "../../verifier/testdata/tokens.csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "2 tokens assigned") {
+		t.Fatalf("import --assign: %+v", r)
+	}
+	code = vault.HOTPCode(secret, vault.SHA1, 6, vault.Step(time.Now(), 60))
+	if r := vmfa(t, nil, "", "verifier", "--state", state2, "login", "--user", "helga@contoso.com", "--code", code); r.code != 0 {
+		t.Fatalf("login with an imported-and-assigned token: %+v", r)
 	}
 }
 
