@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -59,6 +60,21 @@ func TestGolden(t *testing.T) {
 				}
 				env := &testEnv{store: newFakeStore(accts...), clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
 				cfg := testConfig(env.store, env)
+				// Fixed decoder errors: these goldens pin the layout, not
+				// package scanner's wording (update_test checks that).
+				realScan, realParse := cfg.Decoders.withDefaults().ScanFile, cfg.Decoders.withDefaults().ParseURI
+				cfg.Decoders.ScanFile = func(path string) ([]vault.Account, error) {
+					if filepath.Base(path) == "nope.png" {
+						return nil, errors.New("cannot read testdata/nope.png: no such file")
+					}
+					return realScan(path)
+				}
+				cfg.Decoders.ParseURI = func(s string) ([]vault.Account, error) {
+					if strings.Contains(s, "abc1") {
+						return nil, fmt.Errorf("%w", vault.ErrBadBase32)
+					}
+					return realParse(s)
+				}
 				if c.open != nil {
 					err := c.open
 					cfg.Open = func(func(bool) ([]byte, error)) (Store, error) { return nil, err }
