@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -43,13 +46,51 @@ type KeyStore interface {
 type SystemKeyring struct{}
 
 // Get implements KeyStore.
-func (SystemKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
+func (SystemKeyring) Get(service, user string) (string, error) {
+	if err := sessionBus(); err != nil {
+		return "", err
+	}
+	return keyring.Get(service, user)
+}
 
 // Set implements KeyStore.
-func (SystemKeyring) Set(service, user, pw string) error { return keyring.Set(service, user, pw) }
+func (SystemKeyring) Set(service, user, pw string) error {
+	if err := sessionBus(); err != nil {
+		return err
+	}
+	return keyring.Set(service, user, pw)
+}
 
 // Delete implements KeyStore.
-func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
+func (SystemKeyring) Delete(service, user string) error {
+	if err := sessionBus(); err != nil {
+		return err
+	}
+	return keyring.Delete(service, user)
+}
+
+// errNoSessionBus is returned on Linux and the BSDs when there is no D-Bus
+// session bus to reach a Secret Service through.
+var errNoSessionBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset, as in SSH sessions)")
+
+// sessionBus checks that a D-Bus session bus can be found without
+// autolaunching one: with no bus address, godbus runs dbus-launch, which
+// leaves a dbus-daemon and a keyring daemon running after vmfa exits.
+func sessionBus() error {
+	switch runtime.GOOS {
+	case "darwin", "windows":
+		return nil
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return nil
+	}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "bus")); err == nil {
+			return nil
+		}
+	}
+	return errNoSessionBus
+}
 
 // keyringUser is the keyring item name of a vault: one item per vault.
 func keyringUser(vaultID string) string { return "vault-" + vaultID }

@@ -474,3 +474,13 @@ func TestSIGKILLNeverCorrupts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNoSessionBusIsNotAutolaunched(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	path := filepath.Join(t.TempDir(), "vault.vmfa")
+	_, err := Open(Options{Path: path, Create: Auto})
+	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "no D-Bus session bus") {
+		t.Fatalf("no session bus: %v", err)
+	}
+}
