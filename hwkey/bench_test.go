@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"testing"
 	"time"
 
@@ -90,7 +91,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 				if err := cbor.Unmarshal(r[1:], &resp); err != nil {
 					b.Fatal(err)
 				}
-				ad, err := hwkey.ParseAuthData(resp.AuthData)
+				ad, err := webauthn.ParseAuthenticatorData(resp.AuthData)
 				if err != nil {
 					b.Fatal(err)
 				}

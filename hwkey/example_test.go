@@ -3,6 +3,7 @@ package hwkey_test
 import (
 	"context"
 	"fmt"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"log"
 
 	"github.com/vmfa/vmfa/hwkey"
@@ -41,9 +42,9 @@ func ExampleClient_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	att, _ := hwkey.DecodeB64(cred.Response.AttestationObject)
-	format, authData, _ := hwkey.ParseAttestationObject(att)
-	ad, _ := hwkey.ParseAuthData(authData)
-	fmt.Println(path, cred.Type, format, ad.Flags&hwkey.FlagUP != 0, cred.ID == hwkey.B64(ad.CredentialID))
+	att, _ := webauthn.DecodeB64(cred.Response.AttestationObject)
+	ao, _ := webauthn.ParseAttestationObject(att)
+	ad := ao.AuthData
+	fmt.Println(path, cred.Type, ao.Format, ad.Flags&webauthn.FlagUP != 0, cred.ID == webauthn.B64(ad.CredentialID))
 	// Output: vmfa-virtual:fido2 public-key packed true true
 }

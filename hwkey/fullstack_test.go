@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,14 +43,25 @@ func ctx(t testing.TB) context.Context {
 	return c
 }
 
-func challenge(b byte) string { return hwkey.B64(bytes.Repeat([]byte{b}, 32)) }
+// ecdsaKey decodes the ES256 COSE key of a credential.
+func ecdsaKey(cose []byte) (*ecdsa.PublicKey, error) {
+	_, pub, err := webauthn.ParseCOSEKey(cose)
+	return pub, err
+}
+
+func sha256Of(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
+func challenge(b byte) string { return webauthn.B64(bytes.Repeat([]byte{b}, 32)) }
 
 func creationOptions(rpID, user string, ch string) *hwkey.CreationOptions {
 	return &hwkey.CreationOptions{
-		RP:               hwkey.RPEntity{ID: rpID, Name: "Example"},
-		User:             hwkey.UserEntity{ID: hwkey.B64([]byte("user-" + user)), Name: user, DisplayName: user},
+		RP:               webauthn.RPEntity{ID: rpID, Name: "Example"},
+		User:             webauthn.UserEntity{ID: webauthn.B64([]byte("user-" + user)), Name: user, DisplayName: user},
 		Challenge:        ch,
-		PubKeyCredParams: []hwkey.CredentialParameter{{Type: "public-key", Alg: -7}},
+		PubKeyCredParams: []webauthn.CredentialParameter{{Type: "public-key", Alg: -7}},
 	}
 }
 
@@ -79,11 +91,11 @@ func decodeJSON(t testing.TB, v any, out any) {
 
 func (r rp) checkClientData(t testing.TB, b64 string, typ, ch string) []byte {
 	t.Helper()
-	cdj, err := hwkey.DecodeB64(b64)
+	cdj, err := webauthn.DecodeB64(b64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cd hwkey.ClientData
+	var cd webauthn.CollectedClientData
 	if err := json.Unmarshal(cdj, &cd); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +116,7 @@ func (r rp) finishRegistration(t testing.TB, cred any, ch string, rpIDHashOf str
 		t.Fatalf("credential id %q rawId %q type %q", c.ID, c.RawID, c.Type)
 	}
 	cdj := r.checkClientData(t, c.Response.ClientDataJSON, "webauthn.create", ch)
-	attBytes, err := hwkey.DecodeB64(c.Response.AttestationObject)
+	attBytes, err := webauthn.DecodeB64(c.Response.AttestationObject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,21 +128,21 @@ func (r rp) finishRegistration(t testing.TB, cred any, ch string, rpIDHashOf str
 	if err := cbor.Unmarshal(attBytes, &att); err != nil {
 		t.Fatalf("attestation object: %v", err)
 	}
-	ad, err := hwkey.ParseAuthData(att.AuthData)
+	ad, err := webauthn.ParseAuthenticatorData(att.AuthData)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ad.RPIDHash != sha256.Sum256([]byte(rpIDHashOf)) {
+	if !bytes.Equal(ad.RPIDHash, sha256Of(rpIDHashOf)) {
 		t.Fatal("rpIdHash does not match")
 	}
-	if ad.Flags&hwkey.FlagUP == 0 || ad.Flags&hwkey.FlagAT == 0 {
+	if ad.Flags&webauthn.FlagUP == 0 || ad.Flags&webauthn.FlagAT == 0 {
 		t.Fatalf("flags %#x: want UP and AT", ad.Flags)
 	}
-	id, _ := hwkey.DecodeB64(c.RawID)
+	id, _ := webauthn.DecodeB64(c.RawID)
 	if !bytes.Equal(id, ad.CredentialID) {
 		t.Fatal("rawId differs from the credential id in authData")
 	}
-	pub, err := hwkey.ECDSAPublicKey(ad.PublicKey)
+	pub, err := ecdsaKey(ad.PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +172,7 @@ func (r rp) finishRegistration(t testing.TB, cred any, ch string, rpIDHashOf str
 		if _, has := att.AttStmt["alg"]; has {
 			t.Fatal("fido-u2f attStmt carries alg")
 		}
-		signed = append([]byte{0}, ad.RPIDHash[:]...)
+		signed = append([]byte{0}, ad.RPIDHash...)
 		signed = append(signed, cdh[:]...)
 		signed = append(signed, ad.CredentialID...)
 		signed = append(signed, 4)
@@ -183,18 +195,18 @@ func (r rp) finishLogin(t testing.TB, cred any, ch string, sc *storedCred, rpIDH
 		Response struct{ ClientDataJSON, AuthenticatorData, Signature, UserHandle string }
 	}
 	decodeJSON(t, cred, &c)
-	id, _ := hwkey.DecodeB64(c.RawID)
+	id, _ := webauthn.DecodeB64(c.RawID)
 	if !bytes.Equal(id, sc.id) {
 		t.Fatal("assertion names another credential")
 	}
 	cdj := r.checkClientData(t, c.Response.ClientDataJSON, "webauthn.get", ch)
-	authData, _ := hwkey.DecodeB64(c.Response.AuthenticatorData)
-	sig, _ := hwkey.DecodeB64(c.Response.Signature)
-	ad, err := hwkey.ParseAuthData(authData)
+	authData, _ := webauthn.DecodeB64(c.Response.AuthenticatorData)
+	sig, _ := webauthn.DecodeB64(c.Response.Signature)
+	ad, err := webauthn.ParseAuthenticatorData(authData)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ad.RPIDHash != sha256.Sum256([]byte(rpIDHashOf)) || ad.Flags&hwkey.FlagUP == 0 {
+	if !bytes.Equal(ad.RPIDHash, sha256Of(rpIDHashOf)) || ad.Flags&webauthn.FlagUP == 0 {
 		t.Fatalf("authData rp hash or UP flag wrong (flags %#x)", ad.Flags)
 	}
 	cdh := sha256.Sum256(cdj)
@@ -233,7 +245,7 @@ func TestFullStackU2F(t *testing.T) {
 	for i := byte(0); i < 3; i++ { // the counter must increase each time
 		ch := challenge(10 + i)
 		a, err := client.Get(c, &hwkey.RequestOptions{Challenge: ch, RPID: r.id,
-			AllowCredentials: []hwkey.CredentialDescriptor{{Type: "public-key", ID: hwkey.B64(sc.id)}}})
+			AllowCredentials: []webauthn.CredentialDescriptor{{Type: "public-key", ID: webauthn.B64(sc.id)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,11 +254,11 @@ func TestFullStackU2F(t *testing.T) {
 
 	// The server's exclude list is honoured by a U2F-only key too.
 	excl := creationOptions(r.id, "alice", challenge(4))
-	excl.ExcludeCredentials = []hwkey.CredentialDescriptor{{Type: "public-key", ID: hwkey.B64(sc.id)}}
+	excl.ExcludeCredentials = []webauthn.CredentialDescriptor{{Type: "public-key", ID: webauthn.B64(sc.id)}}
 	if _, err := client.Create(c, excl); !errors.Is(err, hwkey.ErrExcluded) {
 		t.Fatalf("excluded credential on u2f: %v, want ErrExcluded", err)
 	}
-	excl.ExcludeCredentials[0].ID = hwkey.B64(bytes.Repeat([]byte{8}, 64)) // another key's
+	excl.ExcludeCredentials[0].ID = webauthn.B64(bytes.Repeat([]byte{8}, 64)) // another key's
 	if _, err := client.Create(c, excl); err != nil {
 		t.Fatalf("unrelated exclude list: %v", err)
 	}
@@ -261,7 +273,7 @@ func TestFullStackU2F(t *testing.T) {
 	}
 	// Unknown credential.
 	_, err = client.Get(c, &hwkey.RequestOptions{Challenge: challenge(3), RPID: r.id,
-		AllowCredentials: []hwkey.CredentialDescriptor{{ID: hwkey.B64(bytes.Repeat([]byte{7}, 64))}}})
+		AllowCredentials: []webauthn.CredentialDescriptor{{ID: webauthn.B64(bytes.Repeat([]byte{7}, 64))}}})
 	if !errors.Is(err, hwkey.ErrNoCredentials) {
 		t.Fatalf("unknown credential: %v, want ErrNoCredentials", err)
 	}
@@ -286,12 +298,12 @@ func TestFullStackU2FAppID(t *testing.T) {
 	// The credential is found through the appid extension.
 	ch := challenge(6)
 	a, err := (&hwkey.Client{Path: path}).Get(c, &hwkey.RequestOptions{Challenge: ch, RPID: r.id,
-		AllowCredentials: []hwkey.CredentialDescriptor{{ID: hwkey.B64(sc.id)}},
-		Extensions:       hwkey.Extensions{AppID: appID}})
+		AllowCredentials: []webauthn.CredentialDescriptor{{ID: webauthn.B64(sc.id)}},
+		Extensions:       webauthn.Extensions{AppID: appID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.ClientExtensionResults["appid"] != true {
+	if a.ClientExtensionResults.AppID == nil || !*a.ClientExtensionResults.AppID {
 		t.Fatalf("clientExtensionResults %v, want appid true", a.ClientExtensionResults)
 	}
 	r.finishLogin(t, a, ch, &sc, appID)
@@ -347,7 +359,7 @@ func TestFullStackFIDO2PIN(t *testing.T) {
 
 	// Registering the same key again is refused when the server excludes it.
 	opts2 := creationOptions(r.id, "alice", challenge(2))
-	opts2.ExcludeCredentials = []hwkey.CredentialDescriptor{{Type: "public-key", ID: hwkey.B64(sc.id)}}
+	opts2.ExcludeCredentials = []webauthn.CredentialDescriptor{{Type: "public-key", ID: webauthn.B64(sc.id)}}
 	if _, err := client.Create(c, opts2); !errors.Is(err, hwkey.ErrExcluded) {
 		t.Fatalf("excluded credential: %v, want ErrExcluded", err)
 	}
@@ -355,7 +367,7 @@ func TestFullStackFIDO2PIN(t *testing.T) {
 	for i := byte(0); i < 2; i++ {
 		ch := challenge(20 + i)
 		a, err := client.Get(c, &hwkey.RequestOptions{Challenge: ch, RPID: r.id,
-			AllowCredentials: []hwkey.CredentialDescriptor{{ID: hwkey.B64(sc.id)}}, UserVerification: "required"})
+			AllowCredentials: []webauthn.CredentialDescriptor{{ID: webauthn.B64(sc.id)}}, UserVerification: "required"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,7 +378,7 @@ func TestFullStackFIDO2PIN(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := client.Get(c, &hwkey.RequestOptions{Challenge: challenge(30), RPID: r.id,
-		AllowCredentials: []hwkey.CredentialDescriptor{{ID: hwkey.B64(sc.id)}}}); !errors.Is(err, hwkey.ErrPINInvalid) {
+		AllowCredentials: []webauthn.CredentialDescriptor{{ID: webauthn.B64(sc.id)}}}); !errors.Is(err, hwkey.ErrPINInvalid) {
 		t.Fatalf("old pin after change: %v, want ErrPINInvalid", err)
 	}
 }
@@ -493,7 +505,7 @@ func TestRefusesInputsThatPanicLibfido2(t *testing.T) {
 		t.Errorf("register without client data hash: %v", err)
 	}
 	_, err = (&hwkey.Client{Path: path}).Get(c, &hwkey.RequestOptions{RPID: "x", Challenge: challenge(1),
-		AllowCredentials: []hwkey.CredentialDescriptor{{ID: ""}}})
+		AllowCredentials: []webauthn.CredentialDescriptor{{ID: ""}}})
 	if !errors.Is(err, hwkey.ErrInvalidRequest) {
 		t.Errorf("empty allowCredentials id: %v", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
 // Attestation types recorded on a Credential.
@@ -38,20 +40,20 @@ var coseToX509 = map[int64]x509.SignatureAlgorithm{
 // verifyAttestation checks the attestation statement of ao over
 // clientDataHash (WebAuthn §8.2, §8.6, §8.7) and returns the attestation
 // type. credKey is the credential public key from the authenticator data.
-func (v *Verifier) verifyAttestation(ao *AttestationObject, clientDataHash []byte, credAlg int64, credKey *ecdsa.PublicKey, now time.Time) (string, error) {
+func (v *Verifier) verifyAttestation(ao *webauthn.AttestationObject, clientDataHash []byte, credAlg int64, credKey *ecdsa.PublicKey, now time.Time) (string, error) {
 	ad := ao.AuthData
 	signed := make([]byte, 0, len(ad.Raw)+len(clientDataHash))
 	signed = append(append(signed, ad.Raw...), clientDataHash...)
 	switch ao.Format {
-	case "none":
-		if len(ao.stmtKeys()) != 0 {
+	case webauthn.FormatNone:
+		if len(ao.StmtKeys()) != 0 {
 			return "", fmt.Errorf("%w: none attestation with a non-empty statement", ErrAttestation)
 		}
 		return AttestationNone, nil
 
-	case "packed":
+	case webauthn.FormatPacked:
 		st := ao.Stmt
-		if len(st.Sig) == 0 || !slices.Contains(ao.stmtKeys(), "alg") {
+		if len(st.Sig) == 0 || !slices.Contains(ao.StmtKeys(), "alg") {
 			return "", fmt.Errorf("%w: packed statement lacks alg or sig", ErrAttestation)
 		}
 		if len(st.X5C) == 0 {
@@ -81,7 +83,7 @@ func (v *Verifier) verifyAttestation(ao *AttestationObject, clientDataHash []byt
 		}
 		return v.trust(certs, now)
 
-	case "fido-u2f":
+	case webauthn.FormatFIDOU2F:
 		st := ao.Stmt
 		if len(st.X5C) != 1 || len(st.Sig) == 0 {
 			return "", fmt.Errorf("%w: fido-u2f statement needs one x5c certificate and a sig", ErrAttestation)
@@ -94,7 +96,7 @@ func (v *Verifier) verifyAttestation(ao *AttestationObject, clientDataHash []byt
 		if !ok || pub.Curve != elliptic.P256() {
 			return "", fmt.Errorf("%w: fido-u2f certificate key is not P-256", ErrAttestation)
 		}
-		if credAlg != coseAlgES256 || credKey == nil {
+		if credAlg != webauthn.AlgES256 || credKey == nil {
 			return "", fmt.Errorf("%w: fido-u2f credential is not ES256", ErrAttestation)
 		}
 		if !bytes.Equal(ad.AAGUID, make([]byte, 16)) {

@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"math/big"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func (k *testKey) authData(rpID string, flags byte, counter uint32, attested boo
 	h := sha256.Sum256([]byte(rpID))
 	b := append([]byte{}, h[:]...)
 	if attested {
-		flags |= flagAT
+		flags |= webauthn.FlagAT
 	}
 	b = append(b, flags)
 	b = binary.BigEndian.AppendUint32(b, counter)
@@ -119,7 +120,7 @@ func (c *ceremony) defaults(rpID, challenge, origin string) {
 		c.origin = origin
 	}
 	if c.flags == 0 {
-		c.flags = flagUP
+		c.flags = webauthn.FlagUP
 	}
 }
 
@@ -128,7 +129,7 @@ func (k *testKey) register(t testing.TB, opts *CreationOptions, origin string, c
 	t.Helper()
 	c.defaults(opts.RP.ID, opts.Challenge, origin)
 	if c.typ == "" {
-		c.typ = ceremonyCreate
+		c.typ = webauthn.TypeCreate
 	}
 	if c.format == "" {
 		c.format = "none"
@@ -163,10 +164,10 @@ func (k *testKey) register(t testing.TB, opts *CreationOptions, origin string, c
 		t.Fatal(err)
 	}
 	out, _ := json.Marshal(map[string]any{
-		"id": b64(k.credID), "rawId": b64(k.credID), "type": "public-key",
+		"id": webauthn.B64(k.credID), "rawId": webauthn.B64(k.credID), "type": "public-key",
 		"response": map[string]any{
-			"clientDataJSON":    b64(cd),
-			"attestationObject": b64(ao),
+			"clientDataJSON":    webauthn.B64(cd),
+			"attestationObject": webauthn.B64(ao),
 			"transports":        []string{"usb"},
 		},
 		"clientExtensionResults": map[string]any{},
@@ -179,7 +180,7 @@ func (k *testKey) assert(t testing.TB, opts *RequestOptions, origin string, c ce
 	t.Helper()
 	c.defaults(opts.RPID, opts.Challenge, origin)
 	if c.typ == "" {
-		c.typ = ceremonyGet
+		c.typ = webauthn.TypeGet
 	}
 	if c.otherKey {
 		other := newTestKey(t)
@@ -195,15 +196,15 @@ func (k *testKey) assert(t testing.TB, opts *RequestOptions, origin string, c ce
 	cdh := sha256.Sum256(cd)
 	ad := k.authData(c.rpID, c.flags, k.counter, false)
 	sig := sign(t, k.priv, append(append([]byte{}, ad...), cdh[:]...), c.tamper)
-	resp := map[string]any{"clientDataJSON": b64(cd), "authenticatorData": b64(ad), "signature": b64(sig)}
+	resp := map[string]any{"clientDataJSON": webauthn.B64(cd), "authenticatorData": webauthn.B64(ad), "signature": webauthn.B64(sig)}
 	if c.userHandle != nil {
-		resp["userHandle"] = b64(c.userHandle)
+		resp["userHandle"] = webauthn.B64(c.userHandle)
 	}
 	ext := map[string]any{}
 	if c.appIDUsed {
 		ext["appid"] = true
 	}
-	out, _ := json.Marshal(map[string]any{"id": b64(k.credID), "rawId": b64(k.credID), "type": "public-key",
+	out, _ := json.Marshal(map[string]any{"id": webauthn.B64(k.credID), "rawId": webauthn.B64(k.credID), "type": "public-key",
 		"response": resp, "clientExtensionResults": ext})
 	return out
 }

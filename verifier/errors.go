@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
 // Denials and errors. Every refusal of the verifier wraps exactly one of
@@ -33,7 +35,7 @@ var (
 	ErrNoSerial      = errors.New("token has no serial number")
 
 	// Security keys (WebAuthn).
-	ErrMalformedResponse      = errors.New("malformed webauthn response")
+	ErrMalformedResponse      = webauthn.ErrMalformed
 	ErrClientDataType         = errors.New("client data has the wrong type for this ceremony")
 	ErrUnknownChallenge       = errors.New("unknown challenge (begin the ceremony again)")
 	ErrChallengeReused        = errors.New("challenge already used (begin the ceremony again)")
@@ -43,9 +45,9 @@ var (
 	ErrRPIDHash               = errors.New("rp id hash does not match the relying party")
 	ErrUserPresence           = errors.New("user presence flag not set (touch the key)")
 	ErrUserVerification       = errors.New("user verification required but not performed (use the key's pin or biometrics)")
-	ErrUnsupportedAlgorithm   = errors.New("credential algorithm is not supported (want ES256)")
-	ErrBadPublicKey           = errors.New("credential public key is invalid")
-	ErrAttestation            = errors.New("attestation statement is invalid")
+	ErrUnsupportedAlgorithm   = webauthn.ErrUnsupportedAlgorithm
+	ErrBadPublicKey           = webauthn.ErrBadPublicKey
+	ErrAttestation            = webauthn.ErrAttestation
 	ErrUnsupportedAttestation = errors.New("attestation format is not supported (want none, packed or fido-u2f)")
 	ErrUntrustedAttestation   = errors.New("attestation certificate does not chain to a trusted root")
 	ErrCredentialExists       = errors.New("credential is already registered")

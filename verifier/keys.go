@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
 // RegisterOptions override the verifier's relying party for one
@@ -22,64 +24,6 @@ type RegisterOptions struct {
 	// is SHA-256(AppID) is accepted, and logins may then use it.
 	AppID     string
 	RequireUV bool
-}
-
-// CreationOptions is PublicKeyCredentialCreationOptionsJSON (WebAuthn L3
-// §5.1.1): pass it to PublicKeyCredential.parseCreationOptionsFromJSON, or
-// to vmfa key register.
-type CreationOptions struct {
-	RP                     RPEntity                `json:"rp"`
-	User                   UserEntity              `json:"user"`
-	Challenge              string                  `json:"challenge"`
-	PubKeyCredParams       []CredentialParameter   `json:"pubKeyCredParams"`
-	Timeout                int64                   `json:"timeout"`
-	ExcludeCredentials     []CredentialDescriptor  `json:"excludeCredentials"`
-	AuthenticatorSelection *AuthenticatorSelection `json:"authenticatorSelection,omitempty"`
-	Attestation            string                  `json:"attestation"`
-	Extensions             map[string]any          `json:"extensions,omitempty"`
-}
-
-// RequestOptions is PublicKeyCredentialRequestOptionsJSON (WebAuthn L3
-// §5.5.1).
-type RequestOptions struct {
-	Challenge        string                 `json:"challenge"`
-	Timeout          int64                  `json:"timeout"`
-	RPID             string                 `json:"rpId"`
-	AllowCredentials []CredentialDescriptor `json:"allowCredentials"`
-	UserVerification string                 `json:"userVerification"`
-	Extensions       map[string]any         `json:"extensions,omitempty"`
-}
-
-// RPEntity names the relying party.
-type RPEntity struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// UserEntity names the user; ID is the base64url user handle.
-type UserEntity struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	DisplayName string `json:"displayName"`
-}
-
-// CredentialParameter is one acceptable credential algorithm.
-type CredentialParameter struct {
-	Type string `json:"type"`
-	Alg  int64  `json:"alg"`
-}
-
-// CredentialDescriptor names a credential by base64url ID.
-type CredentialDescriptor struct {
-	Type       string   `json:"type"`
-	ID         string   `json:"id"`
-	Transports []string `json:"transports,omitempty"`
-}
-
-// AuthenticatorSelection states the user verification requirement.
-type AuthenticatorSelection struct {
-	ResidentKey      string `json:"residentKey"`
-	UserVerification string `json:"userVerification"`
 }
 
 func uvRequirement(required bool) string {
@@ -109,7 +53,7 @@ func (v *Verifier) newChallenge(st *State, c *Challenge, fixed []byte, now time.
 			}
 		}
 	}
-	key := b64(raw)
+	key := webauthn.B64(raw)
 	c.Expires = now.Add(v.cfg.ChallengeTTL).UTC()
 	st.Challenges[key] = c
 	return key, nil
@@ -192,24 +136,24 @@ func (v *Verifier) beginRegistration(user string, opts RegisterOptions, fixed []
 				return fmt.Errorf("generate user handle: %w", err)
 			}
 		}
-		ch, err := v.newChallenge(st, &Challenge{User: user, Ceremony: ceremonyCreate, RPID: opts.RPID,
+		ch, err := v.newChallenge(st, &Challenge{User: user, Ceremony: webauthn.TypeCreate, RPID: opts.RPID,
 			Origin: opts.Origin, AppID: opts.AppID, RequireUV: opts.RequireUV}, fixed, now)
 		if err != nil {
 			return err
 		}
 		out = &CreationOptions{
-			RP:                 RPEntity{ID: opts.RPID, Name: opts.RPName},
-			User:               UserEntity{ID: b64(u.Handle), Name: user, DisplayName: user},
+			RP:                 webauthn.RPEntity{ID: opts.RPID, Name: opts.RPName},
+			User:               webauthn.UserEntity{ID: webauthn.B64(u.Handle), Name: user, DisplayName: user},
 			Challenge:          ch,
-			PubKeyCredParams:   []CredentialParameter{{Type: credentialTypePK, Alg: coseAlgES256}},
+			PubKeyCredParams:   []webauthn.CredentialParameter{{Type: webauthn.TypePublicKey, Alg: webauthn.AlgES256}},
 			Timeout:            v.cfg.ChallengeTTL.Milliseconds(),
-			ExcludeCredentials: []CredentialDescriptor{},
-			AuthenticatorSelection: &AuthenticatorSelection{ResidentKey: "discouraged",
+			ExcludeCredentials: []webauthn.CredentialDescriptor{},
+			AuthenticatorSelection: webauthn.AuthenticatorSelection{ResidentKey: "discouraged",
 				UserVerification: uvRequirement(opts.RequireUV)},
 			Attestation: "direct",
 		}
 		if opts.AppID != "" {
-			out.Extensions = map[string]any{"appidExclude": opts.AppID}
+			out.Extensions.AppIDExclude = opts.AppID
 		}
 		return nil
 	})
@@ -237,12 +181,12 @@ func checkOrigin(origin, rpID string) error {
 }
 
 // takeChallenge finds and spends the challenge a response answers.
-func (v *Verifier) takeChallenge(st *State, user, ceremony string, cd *CollectedClientData, now time.Time) (*Challenge, error) {
+func (v *Verifier) takeChallenge(st *State, user, ceremony string, cd *webauthn.CollectedClientData, now time.Time) (*Challenge, error) {
 	if cd.Type != ceremony {
 		return nil, fmt.Errorf("%w: got %q, want %q", ErrClientDataType, clip(cd.Type), ceremony)
 	}
-	raw, _ := decodeB64(cd.Challenge)
-	c, ok := st.Challenges[b64(raw)]
+	raw, _ := webauthn.DecodeB64(cd.Challenge)
+	c, ok := st.Challenges[webauthn.B64(raw)]
 	if !ok || c.User != user || c.Ceremony != ceremony {
 		return nil, ErrUnknownChallenge
 	}
@@ -256,7 +200,7 @@ func (v *Verifier) takeChallenge(st *State, user, ceremony string, cd *Collected
 	return c, nil
 }
 
-func (v *Verifier) checkClientData(cd *CollectedClientData, origin string) error {
+func (v *Verifier) checkClientData(cd *webauthn.CollectedClientData, origin string) error {
 	if cd.Origin != origin {
 		return fmt.Errorf("%w: got %q, want %q", ErrOrigin, clip(cd.Origin), origin)
 	}
@@ -299,18 +243,18 @@ func (v *Verifier) finishRegistration(st *State, user string, response []byte, n
 	if u.State == StateBound {
 		return nil, ErrDeviceBound
 	}
-	p, err := parseCredentialJSON(response, true)
+	p, err := webauthn.ParseRegistration(response)
 	if err != nil {
 		return nil, err
 	}
-	ch, err := v.takeChallenge(st, user, ceremonyCreate, p.ClientData, now)
+	ch, err := v.takeChallenge(st, user, webauthn.TypeCreate, p.ClientData, now)
 	if err != nil {
 		return nil, err
 	}
 	if err := v.checkClientData(p.ClientData, ch.Origin); err != nil {
 		return nil, err
 	}
-	ao, err := ParseAttestationObject(p.AttestationObject)
+	ao, err := webauthn.ParseAttestationObject(p.AttestationObject)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +277,7 @@ func (v *Verifier) finishRegistration(st *State, user string, response []byte, n
 	if !bytes.Equal(ad.CredentialID, p.ID) {
 		return nil, fmt.Errorf("%w: credential id differs from the authenticator data's", ErrMalformedResponse)
 	}
-	alg, pub, err := ParseCOSEKey(ad.PublicKey)
+	alg, pub, err := webauthn.ParseCOSEKey(ad.PublicKey)
 	if err != nil {
 		return nil, err
 	}
@@ -358,8 +302,8 @@ func (v *Verifier) finishRegistration(st *State, user string, response []byte, n
 		Origin:         ch.Origin,
 		AppID:          appID,
 		UVInitialized:  ad.UserVerified(),
-		BackupEligible: ad.Flags&flagBE != 0,
-		BackupState:    ad.Flags&flagBS != 0,
+		BackupEligible: ad.Flags&webauthn.FlagBE != 0,
+		BackupState:    ad.Flags&webauthn.FlagBS != 0,
 		Transports:     p.Transports,
 		Created:        now.UTC(),
 		RequireUV:      ch.RequireUV,
@@ -398,7 +342,7 @@ func (v *Verifier) beginLogin(user string, fixed []byte) (*RequestOptions, error
 			return nil
 		}
 		c := u.Credential
-		ch, err := v.newChallenge(st, &Challenge{User: user, Ceremony: ceremonyGet, RPID: c.RPID,
+		ch, err := v.newChallenge(st, &Challenge{User: user, Ceremony: webauthn.TypeGet, RPID: c.RPID,
 			Origin: c.Origin, AppID: c.AppID, RequireUV: c.RequireUV || v.cfg.RequireUV}, fixed, now)
 		if err != nil {
 			return err
@@ -407,11 +351,11 @@ func (v *Verifier) beginLogin(user string, fixed []byte) (*RequestOptions, error
 			Challenge:        ch,
 			Timeout:          v.cfg.ChallengeTTL.Milliseconds(),
 			RPID:             c.RPID,
-			AllowCredentials: []CredentialDescriptor{{Type: credentialTypePK, ID: b64(c.ID), Transports: c.Transports}},
+			AllowCredentials: []webauthn.CredentialDescriptor{{Type: webauthn.TypePublicKey, ID: webauthn.B64(c.ID), Transports: c.Transports}},
 			UserVerification: uvRequirement(c.RequireUV || v.cfg.RequireUV),
 		}
 		if c.AppID != "" {
-			out.Extensions = map[string]any{"appid": c.AppID}
+			out.Extensions.AppID = c.AppID
 		}
 		return nil
 	})
@@ -459,11 +403,11 @@ func (v *Verifier) finishLogin(st *State, user string, response []byte, now time
 	if err := v.locked(u, now); err != nil {
 		return nil, err
 	}
-	p, err := parseCredentialJSON(response, false)
+	p, err := webauthn.ParseAssertion(response)
 	if err != nil {
 		return nil, err
 	}
-	ch, err := v.takeChallenge(st, user, ceremonyGet, p.ClientData, now)
+	ch, err := v.takeChallenge(st, user, webauthn.TypeGet, p.ClientData, now)
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +421,7 @@ func (v *Verifier) finishLogin(st *State, user string, response []byte, now time
 	if err := v.checkClientData(p.ClientData, ch.Origin); err != nil {
 		return nil, v.fail(u, now, err)
 	}
-	ad, err := ParseAuthenticatorData(p.AuthenticatorData)
+	ad, err := webauthn.ParseAuthenticatorData(p.AuthenticatorData)
 	if err != nil {
 		return nil, v.fail(u, now, err)
 	}
@@ -520,7 +464,7 @@ func (v *Verifier) finishLogin(st *State, user string, response []byte, now time
 		c.UVInitialized = true
 	}
 	if c.BackupEligible {
-		c.BackupState = ad.Flags&flagBS != 0
+		c.BackupState = ad.Flags&webauthn.FlagBS != 0
 	}
 	v.succeed(u)
 	out := *c
@@ -532,7 +476,7 @@ func (c *Credential) key() (*ecdsa.PublicKey, error) {
 	if c.publicKeyParsed != nil {
 		return c.publicKeyParsed, nil
 	}
-	_, pub, err := ParseCOSEKey(c.PublicKey)
+	_, pub, err := webauthn.ParseCOSEKey(c.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("stored credential key: %w", err)
 	}

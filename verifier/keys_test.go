@@ -3,6 +3,7 @@ package verifier
 import (
 	"crypto/x509"
 	"errors"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +79,9 @@ func TestRegistrationFormats(t *testing.T) {
 		{name: "fido-u2f", format: "fido-u2f", att: AttestationUnverified},
 		{name: "fido-u2f, trusted root", format: "fido-u2f", roots: trusted, att: AttestationBasic},
 		{name: "fido-u2f, tampered", format: "fido-u2f", tamper: true, want: ErrSignature},
-		{name: "no user presence", format: "none", flags: flagUV, want: ErrUserPresence},
+		{name: "no user presence", format: "none", flags: webauthn.FlagUV, want: ErrUserPresence},
 		{name: "uv required, not verified", format: "none", uv: true, want: ErrUserVerification},
-		{name: "uv required, verified", format: "none", uv: true, flags: flagUP | flagUV, att: AttestationNone},
+		{name: "uv required, verified", format: "none", uv: true, flags: webauthn.FlagUP | webauthn.FlagUV, att: AttestationNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +108,7 @@ func TestRegistrationFormats(t *testing.T) {
 			if cred.Attestation != tt.att || string(cred.ID) != string(k.credID) || cred.RPID != testRP {
 				t.Fatalf("credential %+v", cred)
 			}
-			if err := loginKey(t, v, k, "mia", ceremony{flags: flagUP | flagUV}); err != nil {
+			if err := loginKey(t, v, k, "mia", ceremony{flags: webauthn.FlagUP | webauthn.FlagUV}); err != nil {
 				t.Fatalf("login: %v", err)
 			}
 		})
@@ -138,13 +139,13 @@ func TestMalformedAttestationStatements(t *testing.T) {
 			v, _ := keyVerifier(t, nil)
 			opts, _ := v.BeginRegistration("nia", RegisterOptions{})
 			resp := string(k.register(t, opts, testOrigin, ceremony{}))
-			p, err := parseCredentialJSON([]byte(resp), true)
+			p, err := webauthn.ParseRegistration([]byte(resp))
 			if err != nil {
 				t.Fatal(err)
 			}
-			ao, _ := ParseAttestationObject(p.AttestationObject)
+			ao, _ := webauthn.ParseAttestationObject(p.AttestationObject)
 			raw, _ := encMode.Marshal(map[string]any{"fmt": tt.fmt, "attStmt": tt.stmt, "authData": ao.AuthData.Raw})
-			resp = strings.Replace(resp, b64(p.AttestationObject), b64(raw), 1)
+			resp = strings.Replace(resp, webauthn.B64(p.AttestationObject), webauthn.B64(raw), 1)
 			_, err = v.FinishRegistration("nia", []byte(resp), Client{})
 			mustErr(t, err, tt.want)
 		})
@@ -162,7 +163,7 @@ func TestRegistrationRejections(t *testing.T) {
 		{"wrong origin", ceremony{origin: "https://evil.example"}, nil, ErrOrigin},
 		{"wrong rp id", ceremony{rpID: "evil.example"}, nil, ErrRPIDHash},
 		{"wrong type", ceremony{typ: "webauthn.get"}, nil, ErrClientDataType},
-		{"unknown challenge", ceremony{challenge: b64([]byte("not a challenge I issued"))}, nil, ErrUnknownChallenge},
+		{"unknown challenge", ceremony{challenge: webauthn.B64([]byte("not a challenge I issued"))}, nil, ErrUnknownChallenge},
 		{"cross origin", ceremony{crossOrigin: true}, nil, ErrCrossOrigin},
 		{"expired challenge", ceremony{}, func(v *Verifier, clk *clock) { clk.Advance(181 * time.Second) }, ErrChallengeExpired},
 	}
@@ -226,8 +227,8 @@ func TestAssertionRejections(t *testing.T) {
 		{"tampered signature", ceremony{tamper: true}, nil, ErrSignature},
 		{"wrong rp id", ceremony{rpID: "evil.example"}, nil, ErrRPIDHash},
 		{"wrong origin", ceremony{origin: "https://example.org.evil.example"}, nil, ErrOrigin},
-		{"wrong type", ceremony{typ: ceremonyCreate}, nil, ErrClientDataType},
-		{"no user presence", ceremony{flags: flagUV}, nil, ErrUserPresence},
+		{"wrong type", ceremony{typ: webauthn.TypeCreate}, nil, ErrClientDataType},
+		{"no user presence", ceremony{flags: webauthn.FlagUV}, nil, ErrUserPresence},
 		{"expired challenge", ceremony{}, func(v *Verifier, clk *clock) { clk.Advance(3*time.Minute + time.Second) }, ErrChallengeExpired},
 		{"counter regression", ceremony{counter: &zero}, nil, ErrCounterRegression},
 		{"user handle of someone else", ceremony{userHandle: []byte("someone else")}, nil, ErrUserHandle},
@@ -316,7 +317,7 @@ func TestLegacyU2FAppID(t *testing.T) {
 		t.Fatalf("appid %q", cred.AppID)
 	}
 	lopts, _ := v.BeginLogin("tess")
-	if lopts.Extensions["appid"] != appID {
+	if lopts.Extensions.AppID != appID {
 		t.Fatalf("login options %+v", lopts)
 	}
 	if _, err := v.FinishLogin("tess", k.assert(t, lopts, testOrigin, ceremony{rpID: appID, appIDUsed: true}), Client{}); err != nil {
@@ -371,7 +372,7 @@ func TestRegisterOptionsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := decodeB64(opts.Challenge)
+	raw, _ := webauthn.DecodeB64(opts.Challenge)
 	if len(raw) != 32 || opts.RP.ID != "login.example.com" || opts.Timeout != 180000 ||
 		len(opts.PubKeyCredParams) != 1 || opts.PubKeyCredParams[0].Alg != -7 || opts.User.Name != "yan" {
 		t.Fatalf("options %+v", opts)
@@ -398,16 +399,16 @@ func TestLoginRequiresUVWhenRegisteredSo(t *testing.T) {
 	if opts.AuthenticatorSelection.UserVerification != "required" {
 		t.Fatalf("options %+v", opts.AuthenticatorSelection)
 	}
-	if _, err := v.FinishRegistration("zed", k.register(t, opts, testOrigin, ceremony{flags: flagUP | flagUV}), Client{}); err != nil {
+	if _, err := v.FinishRegistration("zed", k.register(t, opts, testOrigin, ceremony{flags: webauthn.FlagUP | webauthn.FlagUV}), Client{}); err != nil {
 		t.Fatal(err)
 	}
 	lo, _ := v.BeginLogin("zed")
 	if lo.UserVerification != "required" {
 		t.Fatalf("request options %+v", lo)
 	}
-	_, err := v.FinishLogin("zed", k.assert(t, lo, testOrigin, ceremony{flags: flagUP}), Client{})
+	_, err := v.FinishLogin("zed", k.assert(t, lo, testOrigin, ceremony{flags: webauthn.FlagUP}), Client{})
 	mustErr(t, err, ErrUserVerification)
-	if err := loginKey(t, v, k, "zed", ceremony{flags: flagUP | flagUV}); err != nil {
+	if err := loginKey(t, v, k, "zed", ceremony{flags: webauthn.FlagUP | webauthn.FlagUV}); err != nil {
 		t.Fatal(err)
 	}
 }

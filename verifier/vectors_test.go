@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"testing"
 )
 
@@ -88,14 +89,14 @@ func unhex(t *testing.T, s string) []byte {
 }
 
 func vectorRegistration(t *testing.T, credID, cdj, attObj []byte) []byte {
-	b, _ := json.Marshal(map[string]any{"id": b64(credID), "rawId": b64(credID), "type": "public-key",
-		"response": map[string]any{"clientDataJSON": b64(cdj), "attestationObject": b64(attObj)}})
+	b, _ := json.Marshal(map[string]any{"id": webauthn.B64(credID), "rawId": webauthn.B64(credID), "type": "public-key",
+		"response": map[string]any{"clientDataJSON": webauthn.B64(cdj), "attestationObject": webauthn.B64(attObj)}})
 	return b
 }
 
 func vectorAssertion(t *testing.T, credID, cdj, authData, sig []byte) []byte {
-	b, _ := json.Marshal(map[string]any{"id": b64(credID), "rawId": b64(credID), "type": "public-key",
-		"response": map[string]any{"clientDataJSON": b64(cdj), "authenticatorData": b64(authData), "signature": b64(sig)}})
+	b, _ := json.Marshal(map[string]any{"id": webauthn.B64(credID), "rawId": webauthn.B64(credID), "type": "public-key",
+		"response": map[string]any{"clientDataJSON": webauthn.B64(cdj), "authenticatorData": webauthn.B64(authData), "signature": webauthn.B64(sig)}})
 	return b
 }
 

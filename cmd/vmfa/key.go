@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"io"
 	"maps"
 	"os"
@@ -319,13 +320,13 @@ func challengeBytes(s string) (string, error) {
 		if _, err := rand.Read(b); err != nil {
 			return "", err
 		}
-		return hwkey.B64(b), nil
+		return webauthn.B64(b), nil
 	}
-	b, err := hwkey.DecodeB64(s)
+	b, err := webauthn.DecodeB64(s)
 	if err != nil || len(b) < 16 {
 		return "", errors.New("--challenge must be at least 16 base64url-encoded bytes")
 	}
-	return hwkey.B64(b), nil
+	return webauthn.B64(b), nil
 }
 
 func keyRegisterCmd() *cobra.Command {
@@ -373,7 +374,7 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 				}
 				uid := []byte(nil)
 				if userID != "" {
-					if uid, err = hwkey.DecodeB64(userID); err != nil || len(uid) == 0 || len(uid) > 64 {
+					if uid, err = webauthn.DecodeB64(userID); err != nil || len(uid) == 0 || len(uid) > 64 {
 						return errors.New("--user-id must be 1 to 64 base64url-encoded bytes")
 					}
 				} else {
@@ -384,13 +385,13 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 					rpName = rpID
 				}
 				opts = &hwkey.CreationOptions{
-					RP:               hwkey.RPEntity{ID: rpID, Name: rpName},
-					User:             hwkey.UserEntity{ID: hwkey.B64(uid), Name: user, DisplayName: user},
+					RP:               webauthn.RPEntity{ID: rpID, Name: rpName},
+					User:             webauthn.UserEntity{ID: webauthn.B64(uid), Name: user, DisplayName: user},
 					Challenge:        ch,
-					PubKeyCredParams: []hwkey.CredentialParameter{{Type: "public-key", Alg: -7}},
+					PubKeyCredParams: []webauthn.CredentialParameter{{Type: webauthn.TypePublicKey, Alg: webauthn.AlgES256}},
 				}
 				for _, id := range exclude {
-					opts.ExcludeCredentials = append(opts.ExcludeCredentials, hwkey.CredentialDescriptor{Type: "public-key", ID: id})
+					opts.ExcludeCredentials = append(opts.ExcludeCredentials, webauthn.CredentialDescriptor{Type: "public-key", ID: id})
 				}
 				if resident {
 					opts.AuthenticatorSelection.ResidentKey = "required"
@@ -406,7 +407,7 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 				client := &hwkey.Client{Path: path, Origin: origin, PIN: pin}
 				var err error
 				if appID != "" {
-					cred, err = registerAppID(ctx, client, opts, appID)
+					cred, err = client.CreateAppID(ctx, opts, appID)
 				} else {
 					cred, err = client.Create(ctx, opts)
 				}
@@ -445,48 +446,17 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 	return c
 }
 
-// registerAppID registers under a U2F AppID: the credential is scoped to
-// SHA-256(AppID), as the U2F JavaScript API did.
-func registerAppID(ctx context.Context, c *hwkey.Client, opts *hwkey.CreationOptions, appID string) (*hwkey.RegistrationCredential, error) {
-	ch, err := hwkey.DecodeB64(opts.Challenge)
-	if err != nil {
-		return nil, err
-	}
-	uid, err := hwkey.DecodeB64(opts.User.ID)
-	if err != nil {
-		return nil, err
-	}
-	origin := c.Origin
-	if origin == "" {
-		origin = hwkey.DefaultOrigin(opts.RP.ID)
-	}
-	cdj := hwkey.ClientDataJSON(hwkey.TypeCreate, ch, origin)
-	cdh := sha256.Sum256(cdj)
-	reg, err := hwkey.Register(ctx, c.Path, hwkey.RegisterRequest{
-		AppID: appID, RPName: opts.RP.Name, ClientDataHash: cdh[:],
-		UserID: uid, UserName: opts.User.Name, DisplayName: opts.User.DisplayName, PIN: c.PIN,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return hwkey.RegistrationJSON(reg, cdj)
-}
-
 // describeRegistration reads the format and counter back from the JSON.
 func describeRegistration(cred *hwkey.RegistrationCredential) (string, uint32, error) {
-	att, err := hwkey.DecodeB64(cred.Response.AttestationObject)
+	att, err := webauthn.DecodeB64(cred.Response.AttestationObject)
+	if err != nil {
+		return "", 0, fmt.Errorf("%w: attestationObject is not base64url", webauthn.ErrMalformed)
+	}
+	ao, err := webauthn.ParseAttestationObject(att)
 	if err != nil {
 		return "", 0, err
 	}
-	format, authData, err := hwkey.ParseAttestationObject(att)
-	if err != nil {
-		return "", 0, err
-	}
-	ad, err := hwkey.ParseAuthData(authData)
-	if err != nil {
-		return "", 0, err
-	}
-	return format, ad.SignCount, nil
+	return ao.Format, ao.AuthData.SignCount, nil
 }
 
 func keyLoginCmd() *cobra.Command {
@@ -527,9 +497,9 @@ Without --credential a FIDO2 key is asked for a resident credential.`,
 				if err != nil {
 					return err
 				}
-				opts = &hwkey.RequestOptions{Challenge: ch, RPID: rpID, Extensions: hwkey.Extensions{AppID: appID}}
+				opts = &hwkey.RequestOptions{Challenge: ch, RPID: rpID, Extensions: webauthn.Extensions{AppID: appID}}
 				for _, id := range creds {
-					opts.AllowCredentials = append(opts.AllowCredentials, hwkey.CredentialDescriptor{Type: "public-key", ID: id})
+					opts.AllowCredentials = append(opts.AllowCredentials, webauthn.CredentialDescriptor{Type: "public-key", ID: id})
 				}
 				if uv {
 					opts.UserVerification = "required"
@@ -548,8 +518,8 @@ Without --credential a FIDO2 key is asked for a resident credential.`,
 				return printJSON(cmd.OutOrStdout(), cred)
 			}
 			counter := uint32(0)
-			if ad, err := hwkey.DecodeB64(cred.Response.AuthenticatorData); err == nil {
-				if p, err := hwkey.ParseAuthData(ad); err == nil {
+			if ad, err := webauthn.DecodeB64(cred.Response.AuthenticatorData); err == nil {
+				if p, err := webauthn.ParseAuthenticatorData(ad); err == nil {
 					counter = p.SignCount
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"os"
 	"os/exec"
 	"strings"
@@ -30,9 +31,20 @@ type loginJSON struct {
 	Response        struct{ ClientDataJSON, AuthenticatorData, Signature, UserHandle string }
 }
 
+// ecdsaKey decodes the ES256 COSE key of a credential.
+func ecdsaKey(cose []byte) (*ecdsa.PublicKey, error) {
+	_, pub, err := webauthn.ParseCOSEKey(cose)
+	return pub, err
+}
+
+func sha256Of(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
 func mustB64(t *testing.T, s string) []byte {
 	t.Helper()
-	b, err := hwkey.DecodeB64(s)
+	b, err := webauthn.DecodeB64(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +63,7 @@ func checkRegistration(t *testing.T, out, rpID, origin string) (*ecdsa.PublicKey
 		t.Fatalf("credential fields: %+v", r)
 	}
 	cdj := mustB64(t, r.Response.ClientDataJSON)
-	var cd hwkey.ClientData
+	var cd webauthn.CollectedClientData
 	if err := json.Unmarshal(cdj, &cd); err != nil || cd.Type != "webauthn.create" || cd.Origin != origin || cd.Challenge == "" {
 		t.Fatalf("clientDataJSON %s (%v)", cdj, err)
 	}
@@ -63,14 +75,14 @@ func checkRegistration(t *testing.T, out, rpID, origin string) (*ecdsa.PublicKey
 	if err := cbor.Unmarshal(mustB64(t, r.Response.AttestationObject), &att); err != nil {
 		t.Fatal(err)
 	}
-	ad, err := hwkey.ParseAuthData(att.AuthData)
+	ad, err := webauthn.ParseAuthenticatorData(att.AuthData)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ad.RPIDHash != sha256.Sum256([]byte(rpID)) || !bytes.Equal(ad.CredentialID, mustB64(t, r.RawID)) {
+	if !bytes.Equal(ad.RPIDHash, sha256Of(rpID)) || !bytes.Equal(ad.CredentialID, mustB64(t, r.RawID)) {
 		t.Fatal("authData does not match the rp or the credential id")
 	}
-	pub, err := hwkey.ECDSAPublicKey(ad.PublicKey)
+	pub, err := ecdsaKey(ad.PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +96,7 @@ func checkRegistration(t *testing.T, out, rpID, origin string) (*ecdsa.PublicKey
 	if att.Fmt == "packed" {
 		signed = append(append([]byte{}, att.AuthData...), cdh[:]...)
 	} else {
-		signed = append([]byte{0}, ad.RPIDHash[:]...)
+		signed = append([]byte{0}, ad.RPIDHash...)
 		signed = append(append(append(signed, cdh[:]...), ad.CredentialID...), 4)
 		signed = append(append(signed, pub.X.FillBytes(make([]byte, 32))...), pub.Y.FillBytes(make([]byte, 32))...)
 	}
@@ -102,7 +114,7 @@ func checkLogin(t *testing.T, out string, pub *ecdsa.PublicKey, challenge string
 		t.Fatalf("login output is not JSON: %v\n%s", err, out)
 	}
 	cdj := mustB64(t, l.Response.ClientDataJSON)
-	var cd hwkey.ClientData
+	var cd webauthn.CollectedClientData
 	if err := json.Unmarshal(cdj, &cd); err != nil || cd.Type != "webauthn.get" || cd.Challenge != challenge {
 		t.Fatalf("clientDataJSON %s", cdj)
 	}
@@ -112,7 +124,7 @@ func checkLogin(t *testing.T, out string, pub *ecdsa.PublicKey, challenge string
 	if !ecdsa.VerifyASN1(pub, digest[:], mustB64(t, l.Response.Signature)) {
 		t.Fatal("assertion signature does not verify")
 	}
-	ad, err := hwkey.ParseAuthData(authData)
+	ad, err := webauthn.ParseAuthenticatorData(authData)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +150,7 @@ func TestKeyRegisterLoginVirtual(t *testing.T) {
 			// The key lives in the vault: a later process signs with it,
 			// and the counter keeps increasing across processes.
 			var counter uint32
-			for i, ch := range []string{hwkey.B64(bytes.Repeat([]byte{1}, 32)), hwkey.B64(bytes.Repeat([]byte{2}, 32))} {
+			for i, ch := range []string{webauthn.B64(bytes.Repeat([]byte{1}, 32)), webauthn.B64(bytes.Repeat([]byte{2}, 32))} {
 				r = vmfa(t, env, "", "key", "login", "--virtual="+mode, "--rp", "example.com",
 					"--credential", reg.ID, "--challenge", ch, "--origin", "https://example.com", "--json")
 				if r.code != 0 {
@@ -191,7 +203,7 @@ func TestKeyCLIErrors(t *testing.T) {
 		{[]string{"key", "register", "--virtual", "--device", "/dev/hidraw9", "--rp", "a", "--user", "b"}, "vmfa: use either --device or --virtual"},
 		{[]string{"key", "register", "--virtual=nfc", "--rp", "a", "--user", "b"}, "vmfa: --virtual must be fido2 or u2f"},
 		{[]string{"key", "register", "--virtual", "--rp", "a", "--user", "b", "--challenge", "short"}, "vmfa: --challenge must be at least 16"},
-		{[]string{"key", "login", "--virtual", "--rp", "example.com", "--credential", hwkey.B64(bytes.Repeat([]byte{9}, 70))}, "vmfa: this security key has no credential for this site"},
+		{[]string{"key", "login", "--virtual", "--rp", "example.com", "--credential", webauthn.B64(bytes.Repeat([]byte{9}, 70))}, "vmfa: this security key has no credential for this site"},
 		{[]string{"key", "login", "--virtual", "--rp", "example.com", "--credential", "%%%"}, "vmfa: invalid security key request"},
 		{[]string{"key", "register", "--virtual", "--rp", "example.com", "--user", "a", "--origin", "example.com"}, "vmfa: invalid security key request: origin"},
 	}
@@ -227,7 +239,7 @@ func TestKeyListAndInfo(t *testing.T) {
 func TestKeyRegisterFromServerOptions(t *testing.T) {
 	env := vaultEnv(t)
 	opts := `{"publicKey":{"rp":{"id":"example.org","name":"Example"},"user":{"id":"dXNlci0x","name":"carol","displayName":"Carol"},
-	"challenge":"` + hwkey.B64(bytes.Repeat([]byte{3}, 32)) + `","pubKeyCredParams":[{"type":"public-key","alg":-8},{"type":"public-key","alg":-7}],
+	"challenge":"` + webauthn.B64(bytes.Repeat([]byte{3}, 32)) + `","pubKeyCredParams":[{"type":"public-key","alg":-8},{"type":"public-key","alg":-7}],
 	"authenticatorSelection":{"residentKey":"required","userVerification":"discouraged"},"attestation":"direct"}}`
 	r := vmfa(t, env, opts, "key", "register", "--virtual", "--options", "-", "--origin", "https://www.example.org", "--json")
 	if r.code != 0 {
@@ -235,7 +247,7 @@ func TestKeyRegisterFromServerOptions(t *testing.T) {
 	}
 	pub, _, _ := checkRegistration(t, r.stdout, "example.org", "https://www.example.org")
 	// Resident: login without a credential ID returns the user handle.
-	ch := hwkey.B64(bytes.Repeat([]byte{4}, 32))
+	ch := webauthn.B64(bytes.Repeat([]byte{4}, 32))
 	r = vmfa(t, env, `{"challenge":"`+ch+`","rpId":"example.org"}`, "key", "login", "--virtual", "--options", "-", "--origin", "https://www.example.org", "--json")
 	if r.code != 0 {
 		t.Fatalf("login --options: %s", r.stderr)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"io"
 	"os"
 	"path/filepath"
@@ -372,7 +373,7 @@ func viewCredential(user string, c *verifier.Credential) credentialView {
 	return credentialView{User: user, ID: b64url(c.ID), RPID: c.RPID, Format: c.Format, Attestation: c.Attestation, SignCount: c.SignCount}
 }
 
-func b64url(b []byte) string { return hwkey.B64(b) }
+func b64url(b []byte) string { return webauthn.B64(b) }
 
 func verifierKeyRegisterCmd() *cobra.Command {
 	var user, rp, origin, appID, respFile, roots string
@@ -477,17 +478,9 @@ func finishRegistration(cmd *cobra.Command, v *verifier.Verifier, user string, r
 
 // createWithKey runs navigator.credentials.create on a key through hwkey.
 func createWithKey(cmd *cobra.Command, kf *keyFlags, opts *verifier.CreationOptions, origin string) ([]byte, error) {
-	b, err := json.Marshal(opts)
-	if err != nil {
-		return nil, err
-	}
-	hopts, err := hwkey.ParseCreationOptions(b)
-	if err != nil {
-		return nil, err
-	}
 	var out []byte
-	err = withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
-		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Create(ctx, hopts)
+	err := withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
+		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Create(ctx, opts)
 		if err != nil {
 			return err
 		}
@@ -562,17 +555,9 @@ possible clone). With --virtual or --device it drives the key directly.`,
 
 // getWithKey runs navigator.credentials.get on a key through hwkey.
 func getWithKey(cmd *cobra.Command, kf *keyFlags, opts *verifier.RequestOptions, origin string) ([]byte, error) {
-	b, err := json.Marshal(opts)
-	if err != nil {
-		return nil, err
-	}
-	hopts, err := hwkey.ParseRequestOptions(b)
-	if err != nil {
-		return nil, err
-	}
 	var out []byte
-	err = withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
-		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Get(ctx, hopts)
+	err := withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
+		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Get(ctx, opts)
 		if err != nil {
 			return err
 		}

@@ -1,12 +1,67 @@
-package verifier
+package webauthn
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"strings"
 	"testing"
-	"time"
 )
+
+// testKey is the least of an authenticator: an ES256 credential whose
+// authenticator data the tests build and bend.
+type testKey struct {
+	priv   *ecdsa.PrivateKey
+	credID []byte
+}
+
+func newTestKey(t testing.TB) *testKey {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := make([]byte, 32)
+	rand.Read(id)
+	return &testKey{priv: priv, credID: id}
+}
+
+func (k *testKey) cose() []byte {
+	pt, _ := k.priv.PublicKey.Bytes()
+	b, err := COSEKey(pt[1:])
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func (k *testKey) authData(rpID string, flags byte, counter uint32, attested bool) []byte {
+	h := sha256.Sum256([]byte(rpID))
+	b := append([]byte{}, h[:]...)
+	if attested {
+		flags |= FlagAT
+	}
+	b = append(b, flags)
+	b = binary.BigEndian.AppendUint32(b, counter)
+	if attested {
+		b = append(b, make([]byte, 16)...)
+		b = binary.BigEndian.AppendUint16(b, uint16(len(k.credID)))
+		b = append(b, k.credID...)
+		b = append(b, k.cose()...)
+	}
+	return b
+}
+
+func mustErr(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("got error %v, want %v", err, want)
+	}
+}
 
 func TestParseClientData(t *testing.T) {
 	tests := []struct {
@@ -35,7 +90,7 @@ func TestParseClientData(t *testing.T) {
 				t.Fatalf("refused: %v", err)
 			}
 			if !tt.ok {
-				mustErr(t, err, ErrMalformedResponse)
+				mustErr(t, err, ErrMalformed)
 			}
 		})
 	}
@@ -43,8 +98,8 @@ func TestParseClientData(t *testing.T) {
 
 func TestParseAuthenticatorData(t *testing.T) {
 	k := newTestKey(t)
-	attested := k.authData("example.org", flagUP, 7, true)
-	ext := append(k.authData("example.org", flagUP|flagED, 7, false), 0xa1, 0x61, 'x', 0xf5)
+	attested := k.authData("example.org", FlagUP, 7, true)
+	ext := append(k.authData("example.org", FlagUP|FlagED, 7, false), 0xa1, 0x61, 'x', 0xf5)
 	head := func(flags byte) []byte {
 		b := make([]byte, 37)
 		b[32] = flags
@@ -56,26 +111,26 @@ func TestParseAuthenticatorData(t *testing.T) {
 		in   []byte
 		ok   bool
 	}{
-		{"assertion", head(flagUP), true},
+		{"assertion", head(FlagUP), true},
 		{"attested", attested, true},
 		{"extensions", ext, true},
 		{"short", make([]byte, 36), false},
-		{"trailing bytes", append(head(flagUP), 0), false},
-		{"backup state without eligibility", head(flagUP | flagBS), false},
-		{"AT without data", head(flagUP | flagAT), false},
-		{"credential id longer than data", append(append(head(flagUP|flagAT), make([]byte, 16)...), 0x00, 0x40, 1), false},
-		{"zero-length credential id", append(append(head(flagUP|flagAT), make([]byte, 16)...), 0, 0), false},
-		{"credential id over 1023", append(append(head(flagUP|flagAT), make([]byte, 16)...), 0x04, 0x00), false},
+		{"trailing bytes", append(head(FlagUP), 0), false},
+		{"backup state without eligibility", head(FlagUP | FlagBS), false},
+		{"AT without data", head(FlagUP | FlagAT), false},
+		{"credential id longer than data", append(append(head(FlagUP|FlagAT), make([]byte, 16)...), 0x00, 0x40, 1), false},
+		{"zero-length credential id", append(append(head(FlagUP|FlagAT), make([]byte, 16)...), 0, 0), false},
+		{"credential id over 1023", append(append(head(FlagUP|FlagAT), make([]byte, 16)...), 0x04, 0x00), false},
 		{"key not cbor", append(bytes.Clone(attested[:len(attested)-len(k.cose())]), 0xff), false},
-		{"ED without extensions", head(flagUP | flagED), false},
-		{"extensions not a map", append(head(flagUP|flagED), 0x01), false},
+		{"ED without extensions", head(FlagUP | FlagED), false},
+		{"extensions not a map", append(head(FlagUP|FlagED), 0x01), false},
 		{"trailing after key", append(bytes.Clone(attested), 0), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, err := ParseAuthenticatorData(tt.in)
 			if !tt.ok {
-				mustErr(t, err, ErrMalformedResponse)
+				mustErr(t, err, ErrMalformed)
 				return
 			}
 			if err != nil {
@@ -132,17 +187,17 @@ func TestParseCOSEKey(t *testing.T) {
 
 func TestParseCredentialJSON(t *testing.T) {
 	good := `{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"clientDataJSON":"` +
-		b64([]byte(`{"type":"webauthn.get","challenge":"AAAA","origin":"o"}`)) + `","authenticatorData":"AAAA","signature":"AAAA","userHandle":null}}`
-	if _, err := parseCredentialJSON([]byte(good), false); err != nil {
+		B64([]byte(`{"type":"webauthn.get","challenge":"AAAA","origin":"o"}`)) + `","authenticatorData":"AAAA","signature":"AAAA","userHandle":null}}`
+	if _, err := ParseAssertion([]byte(good)); err != nil {
 		t.Fatalf("good assertion: %v", err)
 	}
 	// Padded and standard-alphabet base64 are tolerated...
 	std := strings.Replace(good, `"id":"AAAA","rawId":"AAAA"`, `"id":"AA-_","rawId":"AA+/"`, 1)
-	if p, err := parseCredentialJSON([]byte(std), false); err != nil || !bytes.Equal(p.ID, []byte{0, 15, 191}) {
+	if p, err := ParseAssertion([]byte(std)); err != nil || !bytes.Equal(p.ID, []byte{0, 15, 191}) {
 		t.Fatalf("standard alphabet: %v", err)
 	}
 	// ...but rawId must be id.
-	if _, err := parseCredentialJSON([]byte(strings.Replace(good, `"rawId":"AAAA"`, `"rawId":"AAA="`, 1)), false); err == nil {
+	if _, err := ParseAssertion([]byte(strings.Replace(good, `"rawId":"AAAA"`, `"rawId":"AAA="`, 1))); err == nil {
 		t.Fatal("rawId differing from id accepted")
 	}
 	for name, bad := range map[string]string{
@@ -157,44 +212,14 @@ func TestParseCredentialJSON(t *testing.T) {
 		"huge":              `{"id":"` + strings.Repeat("A", maxResponseJSON) + `"}`,
 		"registration only": good, // as a registration it lacks attestationObject
 	} {
-		create := name == "registration only"
-		if _, err := parseCredentialJSON([]byte(bad), create); err == nil {
+		parse := ParseAssertion
+		if name == "registration only" {
+			parse = ParseRegistration
+		}
+		if _, err := parse([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", name)
 		} else {
-			mustErr(t, err, ErrMalformedResponse)
+			mustErr(t, err, ErrMalformed)
 		}
-	}
-}
-
-func TestConfigValidation(t *testing.T) {
-	for name, mod := range map[string]func(*Config){
-		"negative skew":        func(c *Config) { c.Skew = -1 },
-		"huge skew":            func(c *Config) { c.Skew = 11 },
-		"negative look-ahead":  func(c *Config) { c.HOTPLookAhead = -1 },
-		"negative failures":    func(c *Config) { c.MaxFailures = -1 },
-		"no pending lifetime":  func(c *Config) { c.PendingTTL = 0 },
-		"no challenge life":    func(c *Config) { c.ChallengeTTL = 0 },
-		"throttle, no lockout": func(c *Config) { c.Lockout = 0 },
-	} {
-		cfg := DefaultConfig()
-		mod(&cfg)
-		if _, err := New(NewMemoryStore(), cfg); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
-	}
-	if _, err := New(nil, DefaultConfig()); err == nil {
-		t.Error("nil store accepted")
-	}
-	// Zero clock, randomness and names are filled in.
-	v, err := New(NewMemoryStore(), Config{PendingTTL: time.Minute, ChallengeTTL: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := v.Config()
-	if c.Now == nil || c.Rand == nil || c.Name == "" || c.RPID != "localhost" || c.AuditMax == 0 {
-		t.Fatalf("defaults not filled: %+v", c)
-	}
-	if DefaultOrigin("localhost") != "http://localhost" || DefaultOrigin("example.org") != "https://example.org" {
-		t.Fatal("default origins")
 	}
 }
