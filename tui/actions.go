@@ -43,6 +43,8 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Offset):
 		m.setState(stateOffset, newOffsetScreen(m.st, m.offset))
 		return m.sub.(*offsetScreen).input.Focus()
+	case key.Matches(km, k.SecurityKeys):
+		return m.openSecurityKeys()
 	}
 	if !has {
 		return s.update(msg)

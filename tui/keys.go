@@ -16,6 +16,7 @@ type mainKeys struct {
 	Add, Edit, Delete, Favourite            key.Binding
 	MoveUp, MoveDown                        key.Binding
 	ShowQR, Reveal, ToggleNext, Offset      key.Binding
+	SecurityKeys                            key.Binding
 	Help, Quit                              key.Binding
 }
 
@@ -42,8 +43,10 @@ func newMainKeys() mainKeys {
 		Reveal:      bind([]string{"S"}, "S", "reveal secret"),
 		ToggleNext:  bind([]string{"n"}, "n", "next code"),
 		Offset:      bind([]string{"o"}, "o", "clock offset"),
-		Help:        bind([]string{"?"}, "?", "help"),
-		Quit:        bind([]string{"q", "ctrl+c"}, "q", "quit"),
+		// K already moves an account up: F as in FIDO.
+		SecurityKeys: bind([]string{"F"}, "F", "security keys"),
+		Help:         bind([]string{"?"}, "?", "help"),
+		Quit:         bind([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
 
@@ -54,7 +57,7 @@ func (k mainKeys) ShortHelp() []key.Binding {
 func (k mainKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Filter, k.ClearFilter},
-		{k.Copy, k.Generate, k.ToggleNext, k.Offset, k.Help, k.Quit},
+		{k.Copy, k.Generate, k.ToggleNext, k.Offset, k.SecurityKeys, k.Help, k.Quit},
 		{k.Add, k.Edit, k.Delete, k.Favourite, k.MoveUp, k.MoveDown, k.ShowQR, k.Reveal},
 	}
 }
@@ -207,3 +210,29 @@ func (k backKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Back}
 }
 func (k backKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// keysScreenKeys serve the security keys screen; which ones show depends
+// on the step of the flow.
+type keysScreenKeys struct {
+	Up, Down, Register, Authenticate, Unbind, Refresh key.Binding
+	AutoTouch, Touch, Confirm, SubmitPIN, Retry       key.Binding
+	Cancel, Back                                      key.Binding
+}
+
+func newKeysScreenKeys() keysScreenKeys {
+	return keysScreenKeys{
+		Up:           bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:         bind([]string{"down", "j"}, "↓/j", "down"),
+		Register:     bind([]string{"enter"}, "enter", "bind key"),
+		Authenticate: bind([]string{"a"}, "a", "authenticate"),
+		Unbind:       bind([]string{"u"}, "u", "unbind"),
+		Refresh:      bind([]string{"r"}, "r", "refresh"),
+		AutoTouch:    bind([]string{"T"}, "T", "auto-touch"),
+		Touch:        bind([]string{"t", "enter", " "}, "t", "touch the virtual key"),
+		Confirm:      bind([]string{"enter", "y"}, "enter", "bind"),
+		SubmitPIN:    bind([]string{"enter"}, "enter", "send pin"),
+		Retry:        bind([]string{"r"}, "r", "retry"),
+		Cancel:       bind([]string{"esc"}, "esc", "cancel"),
+		Back:         bind([]string{"esc", "q"}, "esc", "back"),
+	}
+}

@@ -19,20 +19,21 @@ import (
 type state int
 
 const (
-	stateLoading    state = iota // opening the vault
-	statePassphrase              // vault passphrase prompt
-	stateFatal                   // the vault could not be opened
-	stateMain                    // the account list
-	stateAddMenu                 // choose how to add
-	stateAddQR                   // QR image path or file browser
-	stateAddURI                  // paste a URI
-	stateAddManual               // manual entry form
-	stateImport                  // confirm decoded accounts
-	stateEdit                    // rename, tags, note
-	stateConfirm                 // yes/no question (delete, reveal)
-	stateShow                    // secret or QR code on screen
-	stateOffset                  // clock offset prompt
-	stateError                   // an operation failed
+	stateLoading      state = iota // opening the vault
+	statePassphrase                // vault passphrase prompt
+	stateFatal                     // the vault could not be opened
+	stateMain                      // the account list
+	stateAddMenu                   // choose how to add
+	stateAddQR                     // QR image path or file browser
+	stateAddURI                    // paste a URI
+	stateAddManual                 // manual entry form
+	stateImport                    // confirm decoded accounts
+	stateEdit                      // rename, tags, note
+	stateConfirm                   // yes/no question (delete, reveal)
+	stateShow                      // secret or QR code on screen
+	stateOffset                    // clock offset prompt
+	stateError                     // an operation failed
+	stateSecurityKeys              // security keys: list, bind, authenticate
 )
 
 // screen is one component of the TUI: a tea.Model whose key bindings
@@ -58,6 +59,7 @@ var (
 	_ screen = (*offsetScreen)(nil)
 	_ screen = (*errorScreen)(nil)
 	_ screen = (*passScreen)(nil)
+	_ screen = (*keysScreen)(nil)
 )
 
 // updateScreen passes msg to the active screen.
@@ -143,6 +145,9 @@ type Model struct {
 	help    help.Model
 	main    *mainScreen
 	sub     screen // the active screen when state != stateMain
+	// keys is the security keys screen, kept between visits (the bound
+	// key, PINs typed this session).
+	keys    *keysScreen
 	status  string
 	clipSeq int
 	fatal   error

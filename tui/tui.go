@@ -91,6 +91,14 @@ type Config struct {
 	// Decoders turn outside input into accounts (default: package
 	// scanner).
 	Decoders Decoders
+	// SecurityKeys returns the service behind the security keys screen
+	// (key F), given the open store (whose blobs keep the virtual keys'
+	// state when it is a BlobStore). It is called once, the first time
+	// the screen opens. Nil leaves the screen out.
+	SecurityKeys func(s Store) KeyService
+	// KeyTimeout bounds each security key operation, such as the wait
+	// for a touch (default DefaultKeyTimeout).
+	KeyTimeout time.Duration
 	// NoAltScreen keeps the normal screen (tests).
 	NoAltScreen bool
 	// FPS caps the renderer's frame rate (default DefaultFPS). Bubble

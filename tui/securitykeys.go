@@ -1,0 +1,939 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vmfa/vmfa/hwkey"
+	"github.com/vmfa/vmfa/verifier"
+)
+
+// DefaultKeyTimeout bounds each security key operation: how long the
+// screen waits for a touch.
+const DefaultKeyTimeout = hwkey.DefaultTimeout
+
+// keysPhase is where the security keys screen is in the console's
+// binding flow: insert the key (choose it in the list) → touch it →
+// confirm → bound, then authenticate.
+type keysPhase int
+
+const (
+	keysListing keysPhase = iota // looking for keys
+	keysList                     // the keys present
+	keysTouch                    // an operation waits for the key (touch)
+	keysPIN                      // the key asked for its PIN
+	keysConfirm                  // the key registered: bind it?
+	keysBinding                  // the verifier checks the registration
+	keysResult                   // the result panel
+	keysError                    // an operation failed
+)
+
+// keysOp is the operation in flight or that failed.
+type keysOp int
+
+const (
+	opList keysOp = iota
+	opRegister
+	opBind
+	opAuthenticate
+	opUnbind
+)
+
+// Messages of the security keys screen. seq ties a result to the
+// operation that asked for it: results of cancelled operations are
+// dropped.
+type (
+	keysListedMsg struct {
+		seq  int
+		devs []KeyDevice
+		err  error
+	}
+	keyInfoMsg struct {
+		path string
+		info KeyInfo
+		err  error
+	}
+	keyRegisteredMsg struct {
+		seq int
+		reg *KeyRegistration
+		err error
+	}
+	keyBoundMsg struct {
+		seq  int
+		bind KeyBinding
+		err  error
+	}
+	keyAuthMsg struct {
+		seq int
+		res KeyAssertion
+		err error
+	}
+	keyUnboundMsg struct {
+		seq int
+		err error
+	}
+)
+
+type keyInfoState struct {
+	info    KeyInfo
+	err     error
+	loading bool
+}
+
+// keysScreen lists security keys and runs the binding flow against the
+// companion verifier. It is kept by the root between visits, so the
+// bound key and the PIN typed this session are remembered.
+type keysScreen struct {
+	st      *Styles
+	keys    keysScreenKeys
+	svc     KeyService
+	timeout time.Duration
+	rp      string
+	user    string
+
+	phase  keysPhase
+	op     keysOp // the operation in flight, or that failed
+	seq    int
+	cancel context.CancelFunc
+
+	devs    []KeyDevice
+	listErr error
+	infos   map[string]keyInfoState
+	cursor  int
+
+	spin spinner.Model
+	// spinTick starts the spinner; tests replace it so that no timer
+	// runs.
+	spinTick func(spinner.Model) tea.Cmd
+
+	dev       KeyDevice     // the key of the current flow
+	touch     chan struct{} // the current operation's touches (virtual keys)
+	touched   bool          // the user touched the virtual key
+	autoTouch bool          // virtual keys touch themselves
+	pin       textinput.Model
+	pinMsg    string
+	opPIN     string            // the PIN the current operation sent
+	pins      map[string]string // PINs accepted this session, by path
+
+	reg     *KeyRegistration
+	binding *KeyBinding
+	bindErr error
+	bound   *KeyDevice // the user's key bound at the verifier
+	auth    *KeyAssertion
+	prevCtr uint32
+	err     error
+
+	width, height int
+}
+
+func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration) *keysScreen {
+	if timeout <= 0 {
+		timeout = DefaultKeyTimeout
+	}
+	rp, user := svc.Account()
+	pin := newInput("", "the key's PIN")
+	pin.EchoMode = textinput.EchoPassword
+	pin.EchoCharacter = '•'
+	pin.CharLimit = 63
+	return &keysScreen{
+		st: st, keys: newKeysScreenKeys(), svc: svc, timeout: timeout, rp: rp, user: user,
+		infos:    map[string]keyInfoState{},
+		spin:     spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(st.Cursor)),
+		spinTick: func(s spinner.Model) tea.Cmd { return s.Tick },
+		pin:      pin,
+		pins:     map[string]string{},
+	}
+}
+
+func (s *keysScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.pin.Width = max(10, min(w-20, 30))
+}
+
+// ShortHelp shows the keys of the current step.
+func (s *keysScreen) ShortHelp() []key.Binding {
+	k := s.keys
+	switch s.phase {
+	case keysListing, keysBinding:
+		return []key.Binding{k.Cancel}
+	case keysTouch:
+		if s.dev.Virtual && !s.autoTouch {
+			return []key.Binding{k.Touch, k.Cancel}
+		}
+		return []key.Binding{k.Cancel}
+	case keysPIN:
+		return []key.Binding{k.SubmitPIN, k.Cancel}
+	case keysConfirm:
+		return []key.Binding{k.Confirm, k.Cancel}
+	case keysResult:
+		if s.bound != nil {
+			return []key.Binding{k.Authenticate, k.Unbind, k.Back}
+		}
+		return []key.Binding{k.Retry, k.Back}
+	case keysError:
+		if errors.Is(s.err, verifier.ErrDeviceBound) {
+			return []key.Binding{k.Unbind, k.Back}
+		}
+		return []key.Binding{k.Retry, k.Back}
+	}
+	b := []key.Binding{k.Register, k.Up, k.Down}
+	if s.bound != nil {
+		b = append(b, k.Authenticate, k.Unbind)
+	}
+	return append(b, k.AutoTouch, k.Refresh, k.Back)
+}
+
+func (s *keysScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// Init implements tea.Model; the root calls start.
+func (s *keysScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model; the screen is changed in place.
+func (s *keysScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
+
+// start (re)lists the keys; the root calls it when the screen opens.
+func (s *keysScreen) start() tea.Cmd {
+	s.stop()
+	s.phase, s.op, s.err = keysListing, opList, nil
+	ctx, seq := s.begin()
+	svc := s.svc
+	return tea.Batch(s.spinTick(s.spin), func() tea.Msg {
+		devs, err := svc.Devices(ctx)
+		return keysListedMsg{seq: seq, devs: devs, err: err}
+	})
+}
+
+// begin starts an operation: a new sequence number and a context bounded
+// by the timeout, cancelled by stop.
+func (s *keysScreen) begin() (context.Context, int) {
+	s.seq++
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	s.cancel = cancel
+	return ctx, s.seq
+}
+
+// stop cancels the operation in flight, if any, and forgets its result.
+func (s *keysScreen) stop() {
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+	s.seq++
+}
+
+func (s *keysScreen) selected() (KeyDevice, bool) {
+	if s.cursor < 0 || s.cursor >= len(s.devs) {
+		return KeyDevice{}, false
+	}
+	return s.devs[s.cursor], true
+}
+
+func (s *keysScreen) request(pin string) KeyRequest {
+	req := KeyRequest{Path: s.dev.Path, PIN: pin}
+	s.touch, s.touched, s.opPIN = nil, false, pin
+	if s.dev.Virtual && !s.autoTouch {
+		// A fresh channel per operation: a touch given for an earlier
+		// one never answers this one.
+		s.touch = make(chan struct{}, 1)
+		req.Touch = s.touch
+	}
+	return req
+}
+
+// register runs the key's side of the binding: the key waits for a touch.
+func (s *keysScreen) register(pin string) tea.Cmd {
+	s.phase, s.op, s.err, s.reg, s.binding, s.bindErr, s.auth = keysTouch, opRegister, nil, nil, nil, nil, nil
+	ctx, seq := s.begin()
+	req, svc := s.request(pin), s.svc
+	return tea.Batch(s.spinTick(s.spin), func() tea.Msg {
+		reg, err := svc.Register(ctx, req)
+		return keyRegisteredMsg{seq: seq, reg: reg, err: err}
+	})
+}
+
+// bind hands the registration to the verifier.
+func (s *keysScreen) bind() tea.Cmd {
+	s.phase, s.op = keysBinding, opBind
+	ctx, seq := s.begin()
+	reg, svc := s.reg, s.svc
+	return tea.Batch(s.spinTick(s.spin), func() tea.Msg {
+		b, err := svc.Bind(ctx, reg)
+		return keyBoundMsg{seq: seq, bind: b, err: err}
+	})
+}
+
+// authenticate signs a verifier challenge with the bound key.
+func (s *keysScreen) authenticate(pin string) tea.Cmd {
+	if s.bound == nil {
+		return nil
+	}
+	s.dev = *s.bound
+	s.phase, s.op, s.err = keysTouch, opAuthenticate, nil
+	ctx, seq := s.begin()
+	req, svc := s.request(pin), s.svc
+	return tea.Batch(s.spinTick(s.spin), func() tea.Msg {
+		res, err := svc.Authenticate(ctx, req)
+		return keyAuthMsg{seq: seq, res: res, err: err}
+	})
+}
+
+func (s *keysScreen) unbind() tea.Cmd {
+	s.op = opUnbind
+	ctx, seq := s.begin()
+	svc := s.svc
+	return func() tea.Msg { return keyUnboundMsg{seq: seq, err: svc.Unbind(ctx)} }
+}
+
+// infoCmds ask every listed key for its info, each in its own command.
+func (s *keysScreen) infoCmds() tea.Cmd {
+	var cmds []tea.Cmd
+	svc, timeout := s.svc, s.timeout
+	for _, d := range s.devs {
+		path := d.Path
+		s.infos[path] = keyInfoState{loading: true}
+		cmds = append(cmds, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), min(timeout, 10*time.Second))
+			defer cancel()
+			info, err := svc.Info(ctx, path)
+			return keyInfoMsg{path: path, info: info, err: err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// fail shows err; a wrong or missing PIN goes back to the PIN prompt.
+func (s *keysScreen) fail(err error) tea.Cmd {
+	s.cancel = nil
+	var pe *hwkey.PINError
+	switch {
+	case errors.Is(err, hwkey.ErrPINRequired):
+		delete(s.pins, s.dev.Path)
+		return s.askPIN("")
+	case errors.As(err, &pe):
+		delete(s.pins, s.dev.Path)
+		return s.askPIN(pe.Error())
+	case errors.Is(err, hwkey.ErrPINInvalid):
+		delete(s.pins, s.dev.Path)
+		return s.askPIN(err.Error())
+	}
+	s.phase, s.err = keysError, err
+	return nil
+}
+
+func (s *keysScreen) askPIN(msg string) tea.Cmd {
+	s.phase, s.pinMsg = keysPIN, msg
+	s.pin.Reset()
+	return s.pin.Focus()
+}
+
+func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !s.busy() {
+			return nil // let the spinner stop
+		}
+		var cmd tea.Cmd
+		s.spin, cmd = s.spin.Update(msg)
+		return cmd
+	case keysListedMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.cancel = nil
+		s.devs, s.listErr = msg.devs, msg.err
+		s.cursor = max(0, min(s.cursor, len(s.devs)-1))
+		s.phase = keysList
+		return s.infoCmds()
+	case keyInfoMsg:
+		s.infos[msg.path] = keyInfoState{info: msg.info, err: msg.err}
+		return nil
+	case keyRegisteredMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		if msg.err != nil {
+			return s.fail(msg.err)
+		}
+		s.cancel = nil
+		s.rememberPIN()
+		s.reg, s.phase = msg.reg, keysConfirm
+		return nil
+	case keyBoundMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.cancel = nil
+		s.phase = keysResult
+		if msg.err != nil {
+			s.bindErr = msg.err
+			return nil
+		}
+		b, d := msg.bind, s.dev
+		s.binding, s.bound = &b, &d
+		return nil
+	case keyAuthMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		if msg.err != nil {
+			return s.fail(msg.err)
+		}
+		s.cancel = nil
+		s.rememberPIN()
+		s.prevCtr = s.counter()
+		r := msg.res
+		s.auth, s.phase = &r, keysResult
+		return nil
+	case keyUnboundMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.cancel = nil
+		if msg.err != nil {
+			s.phase, s.err = keysError, msg.err
+			return nil
+		}
+		s.bound, s.binding, s.reg, s.auth, s.bindErr = nil, nil, nil, nil, nil
+		s.phase = keysList
+		return nil
+	case tea.KeyMsg:
+		return s.key(msg)
+	}
+	if s.phase == keysPIN {
+		var cmd tea.Cmd
+		s.pin, cmd = s.pin.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// rememberPIN keeps the PIN a key accepted, for the next operation this
+// session (in memory only).
+func (s *keysScreen) rememberPIN() {
+	if s.opPIN != "" {
+		s.pins[s.dev.Path] = s.opPIN
+	}
+	s.pin.Reset()
+}
+
+func (s *keysScreen) busy() bool {
+	return s.phase == keysListing || s.phase == keysTouch || s.phase == keysBinding
+}
+
+// counter is the latest signature counter the verifier accepted.
+func (s *keysScreen) counter() uint32 {
+	switch {
+	case s.auth != nil:
+		return s.auth.Counter
+	case s.binding != nil:
+		return s.binding.Counter
+	}
+	return 0
+}
+
+func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch s.phase {
+	case keysListing, keysBinding:
+		if key.Matches(km, k.Cancel) {
+			s.stop()
+			s.phase = keysList
+			if s.op == opBind {
+				s.phase = keysConfirm
+			}
+		}
+		return nil
+	case keysTouch:
+		switch {
+		case key.Matches(km, k.Cancel):
+			s.stop()
+			s.phase = keysList
+			if s.op == opAuthenticate {
+				s.phase = keysResult
+			}
+		case s.touch != nil && key.Matches(km, k.Touch):
+			select {
+			case s.touch <- struct{}{}:
+				s.touched = true
+			default: // already touched
+			}
+		}
+		return nil
+	case keysPIN:
+		switch {
+		case key.Matches(km, k.Cancel):
+			s.pin.Blur()
+			s.phase = keysList
+			if s.op == opAuthenticate {
+				s.phase = keysResult
+			}
+			return nil
+		case key.Matches(km, k.SubmitPIN):
+			if s.pin.Value() == "" {
+				s.pinMsg = "type the key's pin (4 to 63 characters)"
+				return nil
+			}
+			s.pin.Blur()
+			if s.op == opAuthenticate {
+				return s.authenticate(s.pin.Value())
+			}
+			return s.register(s.pin.Value())
+		}
+		var cmd tea.Cmd
+		s.pin, cmd = s.pin.Update(km)
+		return cmd
+	case keysConfirm:
+		switch {
+		case key.Matches(km, k.Confirm):
+			return s.bind()
+		case key.Matches(km, k.Cancel):
+			s.reg, s.phase = nil, keysList
+		}
+		return nil
+	case keysResult:
+		switch {
+		case key.Matches(km, k.Back):
+			s.phase = keysList
+		case s.bound != nil && key.Matches(km, k.Authenticate):
+			return s.authenticate(s.pins[s.bound.Path])
+		case s.bound != nil && key.Matches(km, k.Unbind):
+			return s.unbind()
+		case s.bound == nil && key.Matches(km, k.Retry):
+			return s.register(s.pins[s.dev.Path])
+		}
+		return nil
+	case keysError:
+		switch {
+		case key.Matches(km, k.Back):
+			s.phase = keysList
+		case key.Matches(km, k.Retry):
+			return s.retry()
+		case key.Matches(km, k.Unbind) && errors.Is(s.err, verifier.ErrDeviceBound):
+			return s.unbind()
+		}
+		return nil
+	}
+	// the list
+	switch {
+	case key.Matches(km, k.Back):
+		s.stop()
+		return emit(backMsg{})
+	case key.Matches(km, k.Up):
+		s.cursor = max(0, s.cursor-1)
+	case key.Matches(km, k.Down):
+		s.cursor = max(0, min(len(s.devs)-1, s.cursor+1))
+	case key.Matches(km, k.Refresh):
+		return s.start()
+	case key.Matches(km, k.AutoTouch):
+		s.autoTouch = !s.autoTouch
+	case s.bound != nil && key.Matches(km, k.Authenticate):
+		return s.authenticate(s.pins[s.bound.Path])
+	case s.bound != nil && key.Matches(km, k.Unbind):
+		return s.unbind()
+	case key.Matches(km, k.Register):
+		d, ok := s.selected()
+		if !ok {
+			return nil
+		}
+		// With a key already bound the verifier refuses (one MFA device
+		// per user, as the consoles enforce) and the error offers to
+		// unbind.
+		s.dev = d
+		return s.register(s.pins[d.Path])
+	}
+	return nil
+}
+
+// retry runs the failed operation again.
+func (s *keysScreen) retry() tea.Cmd {
+	switch s.op {
+	case opList:
+		return s.start()
+	case opAuthenticate:
+		return s.authenticate(s.pins[s.dev.Path])
+	case opUnbind:
+		return s.unbind()
+	case opRegister:
+		if errors.Is(s.err, verifier.ErrDeviceBound) {
+			return nil
+		}
+		return s.register(s.pins[s.dev.Path])
+	}
+	return nil
+}
+
+// Views.
+
+func (s *keysScreen) View() string {
+	var b strings.Builder
+	title := "Security keys"
+	if s.phase != keysList && s.phase != keysListing && s.dev.Path != "" {
+		title += " › " + s.deviceName(s.dev)
+	}
+	b.WriteString(s.st.Title.Render(clip(title, s.width-2)) + "\n")
+	b.WriteString(s.st.Hint.Render(clip(fmt.Sprintf("Bind a security key as %s's MFA device at %s (in-memory verifier).", s.user, s.rp), s.width-2)) + "\n\n")
+	switch s.phase {
+	case keysListing:
+		b.WriteString(s.spin.View() + "looking for security keys…\n")
+	case keysList:
+		b.WriteString(s.listView())
+	case keysTouch:
+		b.WriteString(s.stepsView() + "\n\n" + s.touchView())
+	case keysPIN:
+		b.WriteString(s.stepsView() + "\n\n" + s.pinView())
+	case keysConfirm:
+		b.WriteString(s.stepsView() + "\n\n" + s.confirmView())
+	case keysBinding:
+		b.WriteString(s.stepsView() + "\n\n" + s.spin.View() + "the verifier is checking the registration…\n")
+	case keysResult:
+		b.WriteString(s.stepsView() + "\n\n" + s.resultView())
+	case keysError:
+		b.WriteString(s.errorView())
+	}
+	return indent(b.String(), 2)
+}
+
+func (s *keysScreen) deviceName(d KeyDevice) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return d.Path
+}
+
+func (s *keysScreen) listView() string {
+	var b strings.Builder
+	st := s.st
+	if s.listErr != nil {
+		b.WriteString(st.Warn.Render(clip("! "+oneLine(s.listErr.Error()), s.width-4)) + "\n\n")
+	}
+	if len(s.devs) == 0 {
+		b.WriteString(st.Hint.Render("No security key found. Insert a U2F/FIDO2 key and press r.") + "\n")
+		return b.String()
+	}
+	w := s.width - 4
+	// cursor, gaps, type and PIN take 28 cells; the AAGUID 38 more.
+	const fixed, aaguidW = 28, 38
+	wide := w >= fixed+20+aaguidW
+	nameW := max(12, min(34, w-fixed-7))
+	if wide {
+		nameW = min(34, w-fixed-aaguidW)
+	}
+	head := "  " + fit("DEVICE", nameW) + "  " + fit("TYPE", 6) + "  " + fit("PIN", 16)
+	if wide {
+		head += "  AAGUID"
+	}
+	b.WriteString(st.Dim.Render(clip(head, w)) + "\n")
+	for i, d := range s.devs {
+		cur := "  "
+		if i == s.cursor {
+			cur = st.Cursor.Render("▸ ")
+		}
+		typ, pin, aaguid := "…", "…", ""
+		if is, ok := s.infos[d.Path]; ok && !is.loading {
+			if is.err != nil {
+				typ, pin = "?", "no answer"
+			} else {
+				typ, pin, aaguid = is.info.Type, pinText(is.info), is.info.AAGUID
+			}
+		}
+		line := cur + fit(s.deviceName(d), nameW) + "  " + fit(typ, 6) + "  " + fit(pin, 16)
+		if wide {
+			line += "  " + st.Dim.Render(orDash(aaguid))
+		}
+		if s.bound != nil && s.bound.Path == d.Path {
+			line += "  " + st.Status.Render("bound")
+		}
+		b.WriteString(clip(line, w) + "\n")
+	}
+	b.WriteString("\n")
+	if d, ok := s.selected(); ok {
+		b.WriteString(st.Dim.Render(clip(s.detail(d), w)) + "\n")
+		if is := s.infos[d.Path]; is.err != nil {
+			b.WriteString(st.Warn.Render(clip("! "+oneLine(is.err.Error()), w)) + "\n")
+		}
+	}
+	b.WriteString("\n")
+	touch := "virtual keys: you confirm each touch (t)"
+	if s.autoTouch {
+		touch = "virtual keys: touch automatically"
+	}
+	b.WriteString(st.Hint.Render(clip(touch+" · T to switch", w)) + "\n")
+	if s.bound != nil {
+		b.WriteString(st.Status.Render(clip(fmt.Sprintf("%s is bound to %s: a authenticates, u unbinds", s.deviceName(*s.bound), s.user), w)) + "\n")
+	} else {
+		b.WriteString(st.Hint.Render(clip("Choose the key you inserted and press enter to bind it.", w)) + "\n")
+	}
+	return b.String()
+}
+
+func (s *keysScreen) detail(d KeyDevice) string {
+	parts := []string{d.Path, fmt.Sprintf("%04x:%04x", d.VendorID, d.ProductID)}
+	if d.Virtual {
+		parts = append(parts, "virtual (kept in the vault)")
+	}
+	if is, ok := s.infos[d.Path]; ok && is.err == nil && !is.loading {
+		if len(is.info.Versions) > 0 {
+			parts = append(parts, strings.Join(is.info.Versions, ", "))
+		}
+		if len(is.info.Options) > 0 {
+			parts = append(parts, "options "+strings.Join(is.info.Options, " "))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func pinText(i KeyInfo) string {
+	if i.PIN == "set" && i.PINRetries >= 0 {
+		return fmt.Sprintf("set (%d left)", i.PINRetries)
+	}
+	if i.PIN == "" {
+		return "—"
+	}
+	return i.PIN
+}
+
+// stepsView is the console's progress line: insert → touch → confirm →
+// bound (then authenticate). When it does not fit, only the current step
+// is named.
+func (s *keysScreen) stepsView() string {
+	steps := []string{"Insert the key", "Touch it", "Confirm", "Bound"}
+	cur := 1
+	switch s.phase {
+	case keysTouch, keysPIN:
+		if s.op == opAuthenticate {
+			steps = append(steps, "Authenticate")
+			cur = 4
+		}
+	case keysConfirm, keysBinding:
+		cur = 2
+	case keysResult:
+		cur = 3
+		if s.bound != nil {
+			steps = append(steps, "Authenticate")
+			cur = 4
+			if s.auth != nil {
+				cur = 5
+			}
+		}
+	}
+	render := func(short bool) string {
+		var parts []string
+		for i, name := range steps {
+			n := fmt.Sprintf("%d %s", i+1, name)
+			if short && i != cur {
+				n = fmt.Sprint(i + 1)
+			}
+			switch {
+			case i < cur:
+				parts = append(parts, s.st.Status.Render("✓ "+n))
+			case i == cur && s.phase == keysResult && s.bindErr != nil:
+				parts = append(parts, s.st.Error.Render("✗ "+n))
+			case i == cur && s.phase == keysResult && s.bound != nil && i == 3:
+				parts = append(parts, s.st.Status.Render("✓ "+n))
+			case i == cur:
+				parts = append(parts, s.st.Cursor.Render("● "+n))
+			default:
+				parts = append(parts, s.st.Dim.Render("○ "+n))
+			}
+		}
+		return strings.Join(parts, s.st.Dim.Render(" → "))
+	}
+	line := render(false)
+	if lipgloss.Width(line) > s.width-4 {
+		line = render(true)
+	}
+	return clip(line, s.width-4)
+}
+
+func (s *keysScreen) touchView() string {
+	var b strings.Builder
+	st := s.st
+	what := fmt.Sprintf("register %s at %s", s.user, s.rp)
+	if s.op == opAuthenticate {
+		what = fmt.Sprintf("sign in as %s at %s", s.user, s.rp)
+	}
+	b.WriteString(s.spin.View() + st.FieldLabel.Render("Touch your security key") + "\n\n")
+	w := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
+	switch {
+	case s.dev.Virtual && s.autoTouch:
+		b.WriteString(w.Render("The virtual key waits for a touch to "+what+"; it touches itself (auto-touch is on).") + "\n")
+	case s.dev.Virtual && s.touched:
+		b.WriteString(w.Render("Touched. Waiting for the virtual key to answer…") + "\n")
+	case s.dev.Virtual:
+		b.WriteString(w.Render("The virtual key waits for a touch to "+what+".") + "\n\n")
+		b.WriteString(st.Cursor.Render("Press t to touch it.") + "\n")
+	default:
+		b.WriteString(w.Render("The key waits for a touch to "+what+". Touch its button or gold disc when it blinks.") + "\n")
+	}
+	b.WriteString("\n" + st.Hint.Render(fmt.Sprintf("vmfa waits up to %s; esc cancels.", s.timeout.Round(time.Second))) + "\n")
+	return b.String()
+}
+
+func (s *keysScreen) pinView() string {
+	var b strings.Builder
+	st := s.st
+	b.WriteString(st.FieldLabel.Render("The key asks for its PIN") + "\n\n")
+	b.WriteString(st.Hint.Render(clip("A wrong PIN uses up one of the key's attempts; too many block it.", s.width-6)) + "\n\n")
+	b.WriteString(fit(st.FieldLabel.Render("PIN"), 6) + s.pin.View() + "\n")
+	if s.pinMsg != "" {
+		b.WriteString("\n" + st.Error.Render(clip(s.pinMsg, s.width-6)) + "\n")
+	}
+	return b.String()
+}
+
+// field is one "label  value" line of the panels.
+func (s *keysScreen) field(label, value string) string {
+	return fit(s.st.FieldLabel.Render(label), 13) + clip(value, s.width-19) + "\n"
+}
+
+func (s *keysScreen) registrationFields(b *strings.Builder) {
+	r := s.reg
+	b.WriteString(s.field("Format", orDash(r.Format)))
+	b.WriteString(s.field("AAGUID", orDash(r.AAGUID)))
+	b.WriteString(s.field("Certificate", orDash(r.CertSubject)))
+	b.WriteString(s.field("Credential", orDash(r.CredentialID)))
+}
+
+func (s *keysScreen) confirmView() string {
+	var b strings.Builder
+	st := s.st
+	b.WriteString(st.Status.Render("✓ Touched: the key made a credential.") + "\n\n")
+	s.registrationFields(&b)
+	b.WriteString(s.field("Counter", fmt.Sprint(s.reg.Counter)))
+	b.WriteString("\n" + st.FieldLabel.Render(clip(fmt.Sprintf("Bind it as %s's MFA device at %s?", s.user, s.rp), s.width-6)) + "\n")
+	b.WriteString(st.Hint.Render(clip("One MFA device per user. enter binds, esc discards.", s.width-6)) + "\n")
+	return b.String()
+}
+
+func (s *keysScreen) resultView() string {
+	var b strings.Builder
+	st := s.st
+	if s.bindErr != nil {
+		b.WriteString(st.Error.Render("✗ Not bound: the verifier refused the registration") + "\n\n")
+	} else {
+		b.WriteString(st.Status.Render(clip(fmt.Sprintf("✓ Bound: %s is %s's MFA device at %s", s.deviceName(s.dev), s.user, s.rp), s.width-6)) + "\n\n")
+	}
+	if s.reg != nil {
+		s.registrationFields(&b)
+	}
+	if s.bindErr != nil {
+		wrap := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
+		b.WriteString(s.field("Verified", st.Error.Render("✗ refused by the verifier")))
+		b.WriteString("\n" + wrap.Render(st.Dim.Render("error: ")+oneLine(s.bindErr.Error())) + "\n")
+		b.WriteString("\n" + wrap.Render(st.FieldLabel.Render("What to do: ")+keyTodo(s.bindErr)) + "\n")
+		return b.String()
+	}
+	b.WriteString(s.field("Verified", st.Status.Render("✓ by the verifier")))
+	b.WriteString(s.field("Attestation", attestationText(s.binding.Attestation)))
+	if s.auth != nil {
+		b.WriteString(s.field("Counter", fmt.Sprintf("%d", s.auth.Counter)+st.Dim.Render(fmt.Sprintf(" (was %d)", s.prevCtr))))
+		uv := ""
+		if s.auth.UserVerified {
+			uv = " · user verified"
+		}
+		b.WriteString("\n" + st.Status.Render(clip("✓ Authenticated: the verifier accepted the key's signature"+uv, s.width-6)) + "\n")
+		b.WriteString(st.Hint.Render("Press a to sign in again: the counter must increase each time.") + "\n")
+		return b.String()
+	}
+	b.WriteString(s.field("Counter", fmt.Sprint(s.binding.Counter)))
+	b.WriteString("\n" + st.Hint.Render(clip("Next: press a to authenticate with the key, as a console login would.", s.width-6)) + "\n")
+	return b.String()
+}
+
+func attestationText(a string) string {
+	switch a {
+	case "basic":
+		return "basic: chains to a trusted root"
+	case "basic-unverified":
+		return "basic: not checked, no trusted root for this key"
+	case "self":
+		return "self (signed by the credential key)"
+	case "none":
+		return "none (the key gave none)"
+	}
+	return a
+}
+
+func (s *keysScreen) errorView() string {
+	st := s.st
+	title := "Could not " + map[keysOp]string{
+		opList: "list the security keys", opRegister: "register the key", opBind: "bind the key",
+		opAuthenticate: "authenticate with the key", opUnbind: "unbind the key",
+	}[s.op]
+	wrap := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
+	var parts []string
+	parts = append(parts, st.Error.Render(title), "")
+	parts = append(parts, wrap.Render(st.Dim.Render("error: ")+oneLine(s.err.Error())), "")
+	todo := keyTodo(s.err)
+	if errors.Is(s.err, verifier.ErrDeviceBound) && s.bound != nil {
+		todo = fmt.Sprintf("%s already has %s bound. Press u to unbind it (the lost-device path), then bind this key; or esc to go back.", s.user, s.deviceName(*s.bound))
+	}
+	parts = append(parts, wrap.Render(st.FieldLabel.Render("What to do: ")+todo))
+	return strings.Join(parts, "\n") + "\n"
+}
+
+// keyTodo says what to do about a security key or verifier error.
+func keyTodo(err error) string {
+	switch {
+	case errors.Is(err, hwkey.ErrTimeout):
+		return "Press r and touch the key while vmfa waits (virtual keys: press t)."
+	case errors.Is(err, hwkey.ErrCancelled):
+		return "Press r to start again."
+	case errors.Is(err, hwkey.ErrNoDevice), errors.Is(err, hwkey.ErrDeviceGone):
+		return "Insert the key, press esc and r to list the keys again."
+	case errors.Is(err, hwkey.ErrNotAccessible):
+		return "Install the libfido2 udev rules (70-u2f.rules) or join the plugdev group, reinsert the key, then press r."
+	case errors.Is(err, hwkey.ErrBusy):
+		return "Touch or reinsert the key, then press r."
+	case errors.Is(err, hwkey.ErrPINBlocked):
+		return "Reinsert the key and press r; if it stays blocked, reset it (this erases its credentials)."
+	case errors.Is(err, hwkey.ErrPINNotSet):
+		return "Set a PIN with 'vmfa key pin' (add --virtual for the virtual key), then press r."
+	case errors.Is(err, hwkey.ErrExcluded), errors.Is(err, verifier.ErrCredentialExists):
+		return "This key is already registered here: unbind it first (u), or use another key."
+	case errors.Is(err, hwkey.ErrUnsupported):
+		return "Use a FIDO2 key, or register without a PIN (U2F-only keys have none)."
+	case errors.Is(err, hwkey.ErrDenied):
+		return "The key refused: press r to try again, or use another key."
+	case errors.Is(err, verifier.ErrDeviceBound):
+		return "Unbind the user's current device first (u), then bind this key."
+	case errors.Is(err, verifier.ErrUntrustedAttestation):
+		return "The verifier does not trust this key's maker. Use a key whose attestation root it trusts; nothing was bound."
+	case errors.Is(err, verifier.ErrNoDevice), errors.Is(err, verifier.ErrUnknownUser):
+		return "Bind a key first (enter on the list)."
+	case errors.Is(err, verifier.ErrCounterRegression):
+		return "The key may be cloned: unbind it (u) and bind a new key."
+	case errors.Is(err, hwkey.ErrDevice):
+		return "Reinsert the key and press r."
+	}
+	return "Press r to try again, or esc to go back."
+}
+
+// openSecurityKeys shows the security keys screen, creating it (and its
+// service) on first use, and lists the keys.
+func (m *Model) openSecurityKeys() tea.Cmd {
+	if m.cfg.SecurityKeys == nil {
+		m.status = "security keys are not available here"
+		return nil
+	}
+	if m.keys == nil {
+		svc := m.cfg.SecurityKeys(m.store)
+		if svc == nil {
+			m.status = "security keys are not available here"
+			return nil
+		}
+		m.keys = newKeysScreen(m.st, svc, m.cfg.KeyTimeout)
+	}
+	m.status = ""
+	m.setState(stateSecurityKeys, m.keys)
+	return m.keys.start()
+}

@@ -1,0 +1,452 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/vmfa/vmfa/hwkey"
+	"github.com/vmfa/vmfa/verifier"
+)
+
+// fakeKeys is a KeyService with synthetic keys: PINs with retry
+// counters, touches through KeyRequest.Touch, the verifier's one device
+// per user, and injected failures. The real service (hwkey, libfido2,
+// the verifier) is tested end to end in cmd/vmfa.
+type fakeKeys struct {
+	mu       sync.Mutex
+	devs     []KeyDevice
+	listErr  error
+	infos    map[string]KeyInfo
+	pins     map[string]string
+	retries  map[string]int
+	counters map[string]uint32
+	bound    string
+	regErr   error // Register fails with this
+	bindErr  error // Bind refuses with this
+	calls    []string
+}
+
+const (
+	fakeVirtual  = "vmfa-virtual:fido2"
+	fakeVirtualU = "vmfa-virtual:u2f"
+	fakeYubiKey  = "/dev/hidraw3"
+)
+
+func newFakeKeys() *fakeKeys {
+	return &fakeKeys{
+		devs: []KeyDevice{
+			{Path: fakeVirtual, Name: "virtual fido2 security key", Virtual: true},
+			{Path: fakeVirtualU, Name: "virtual u2f security key", Virtual: true},
+			{Path: fakeYubiKey, Name: "Yubico YubiKey OTP+FIDO+CCID", VendorID: 0x1050, ProductID: 0x0407},
+		},
+		infos: map[string]KeyInfo{
+			fakeVirtual:  {Type: "fido2", Versions: []string{"U2F_V2", "FIDO_2_0"}, AAGUID: "560d1ec5-a51b-4bab-ba5c-990d7894ba9a", PIN: "not set", PINRetries: -1, Options: []string{"rk", "up"}},
+			fakeVirtualU: {Type: "u2f", Versions: []string{"U2F_V2"}, PIN: "unsupported", PINRetries: -1},
+			fakeYubiKey:  {Type: "fido2", Versions: []string{"U2F_V2", "FIDO_2_0", "FIDO_2_1"}, AAGUID: "cb69481e-8ff7-4039-93ec-0a2729a154a8", PIN: "set", PINRetries: 8, Options: []string{"rk", "up", "clientPin"}},
+		},
+		pins:     map[string]string{fakeYubiKey: "1234"},
+		retries:  map[string]int{fakeYubiKey: 8},
+		counters: map[string]uint32{},
+	}
+}
+
+func (f *fakeKeys) Account() (string, string) { return "localhost", "alice" }
+
+func (f *fakeKeys) Devices(ctx context.Context) ([]KeyDevice, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "devices")
+	return append([]KeyDevice(nil), f.devs...), f.listErr
+}
+
+func (f *fakeKeys) Info(ctx context.Context, path string) (KeyInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i, ok := f.infos[path]
+	if !ok {
+		return KeyInfo{}, hwkey.ErrDeviceGone
+	}
+	return i, nil
+}
+
+// use checks the PIN and waits for the touch, as a key does.
+func (f *fakeKeys) use(ctx context.Context, req KeyRequest) error {
+	f.mu.Lock()
+	if want, ok := f.pins[req.Path]; ok {
+		switch {
+		case req.PIN == "":
+			f.mu.Unlock()
+			return hwkey.ErrPINRequired
+		case req.PIN != want:
+			f.retries[req.Path]--
+			n := f.retries[req.Path]
+			f.mu.Unlock()
+			return &hwkey.PINError{Retries: n}
+		}
+		f.retries[req.Path] = 8
+	}
+	f.mu.Unlock()
+	if req.Touch != nil {
+		select {
+		case <-req.Touch:
+		case <-ctx.Done():
+			return &hwkey.TimeoutError{}
+		}
+	}
+	return nil
+}
+
+func (f *fakeKeys) Register(ctx context.Context, req KeyRequest) (*KeyRegistration, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, "register "+req.Path)
+	bound, regErr := f.bound, f.regErr
+	f.mu.Unlock()
+	if bound != "" {
+		return nil, verifier.ErrDeviceBound // BeginRegistration refuses before the key is asked
+	}
+	if regErr != nil {
+		return nil, regErr
+	}
+	if err := f.use(ctx, req); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return &KeyRegistration{
+		Path: req.Path, CredentialID: "q0Zx3cU5m8b5Lf3k", Format: "packed",
+		AAGUID: f.infos[req.Path].AAGUID, CertSubject: "CN=vmfa virtual fido2 attestation,OU=Authenticator Attestation,O=vmfa",
+		Counter: f.counters[req.Path], Response: []byte(`{"type":"public-key"}`),
+	}, nil
+}
+
+func (f *fakeKeys) Bind(ctx context.Context, reg *KeyRegistration) (KeyBinding, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "bind "+reg.Path)
+	if f.bindErr != nil {
+		return KeyBinding{}, f.bindErr
+	}
+	f.bound = reg.Path
+	return KeyBinding{Attestation: "basic", Counter: reg.Counter, BoundAt: testTime}, nil
+}
+
+func (f *fakeKeys) Authenticate(ctx context.Context, req KeyRequest) (KeyAssertion, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, "authenticate "+req.Path)
+	bound := f.bound
+	f.mu.Unlock()
+	if bound != req.Path {
+		return KeyAssertion{}, verifier.ErrNoDevice
+	}
+	if err := f.use(ctx, req); err != nil {
+		return KeyAssertion{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counters[req.Path]++
+	return KeyAssertion{Counter: f.counters[req.Path], UserVerified: req.PIN != ""}, nil
+}
+
+func (f *fakeKeys) Unbind(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "unbind")
+	if f.bound == "" {
+		return verifier.ErrNoDevice
+	}
+	f.bound = ""
+	return nil
+}
+
+// newKeysModel opens the main screen with svc behind key F; the
+// spinner's timer never runs.
+func newKeysModel(t testing.TB, w, h int, svc KeyService) Model {
+	t.Helper()
+	env := &testEnv{store: newFakeStore(sampleAccounts()...), clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+	cfg := testConfig(env.store, env)
+	cfg.SecurityKeys = func(Store) KeyService { return svc }
+	cfg.KeyTimeout = 5 * time.Second
+	m := New(cfg)
+	m.tick = func(int) tea.Cmd { return nil }
+	m = drive(t, m, tea.WindowSizeMsg{Width: w, Height: h})
+	m = run(t, m, m.Init())
+	m.keys = newKeysScreen(m.st, svc, cfg.KeyTimeout)
+	m.keys.spinTick = func(spinner.Model) tea.Cmd { return nil }
+	return m
+}
+
+// hold sends keys without running the commands they return, which are
+// handed back: an operation that waits for a touch is left pending
+// while the screen shows its prompt.
+func hold(t testing.TB, m Model, spec string) (Model, []tea.Cmd) {
+	t.Helper()
+	var cmds []tea.Cmd
+	for _, msg := range keys(spec) {
+		nm, cmd := m.Update(msg)
+		m = nm.(Model)
+		if cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return m, cmds
+}
+
+// flush runs held commands (a touch given before is already queued).
+func flush(t testing.TB, m Model, cmds []tea.Cmd) Model {
+	t.Helper()
+	return run(t, m, tea.Batch(cmds...))
+}
+
+// TestSecurityKeysFlow walks the console's binding flow with synthetic
+// keys: list → select → register → touch → PIN → confirm → bound →
+// authenticate, and the ways out.
+func TestSecurityKeysFlow(t *testing.T) {
+	type step struct {
+		keys string
+		// hold leaves the commands the keys return pending (an
+		// operation waiting for a touch); otherwise each key's commands
+		// run at once, then the pending ones.
+		hold   bool
+		phase  keysPhase
+		want   []string // in the view
+		absent []string
+	}
+	tests := []struct {
+		name  string
+		setup func(*fakeKeys)
+		steps []step
+		calls []string
+	}{
+		{
+			name: "virtual key: touch confirmed on screen, bind, authenticate twice",
+			steps: []step{
+				{keys: "F", phase: keysList, want: []string{"virtual fido2 security key", "Yubico", "set (8 left)", "560d1ec5-a51b-4bab-ba5c-990d7894ba9a"}},
+				{keys: "<enter>", hold: true, phase: keysTouch, want: []string{"Touch your security key", "Press t to touch it", "● 2 Touch it"}},
+				{keys: "t", phase: keysConfirm, want: []string{"Touched", "packed", "Bind it as alice's MFA device at localhost?"}},
+				{keys: "<enter>", phase: keysResult, want: []string{"✓ Bound", "Verified", "✓ by the verifier", "basic: chains to a trusted root", "CN=vmfa virtual fido2 attestation", "Counter      0"}},
+				{keys: "a", hold: true, phase: keysTouch, want: []string{"sign in as alice at localhost", "5 Authenticate"}},
+				{keys: "t", phase: keysResult, want: []string{"✓ Authenticated", "Counter      1 (was 0)"}},
+				{keys: "a", hold: true, phase: keysTouch},
+				{keys: "t", phase: keysResult, want: []string{"Counter      2 (was 1)"}},
+				{keys: "<esc>", phase: keysList, want: []string{"bound", "virtual fido2 security key is bound to alice"}},
+				{keys: "<esc>", phase: keysList},
+			},
+			calls: []string{"devices", "register " + fakeVirtual, "bind " + fakeVirtual, "authenticate " + fakeVirtual, "authenticate " + fakeVirtual},
+		},
+		{
+			name: "key with a pin: required, wrong with retries left, right; remembered for authenticate",
+			steps: []step{
+				{keys: "Fjj<enter>", phase: keysPIN, want: []string{"The key asks for its PIN", "PIN"}},
+				{keys: "0000<enter>", phase: keysPIN, want: []string{"wrong pin: 7 attempts left"}, absent: []string{"0000"}},
+				{keys: "<enter>", phase: keysPIN, want: []string{"type the key's pin"}},
+				{keys: "1234", phase: keysPIN, want: []string{"••••"}, absent: []string{"1234"}},
+				{keys: "<enter>", phase: keysConfirm, want: []string{"Touched"}},
+				{keys: "y", phase: keysResult, want: []string{"✓ Bound: Yubico"}},
+				{keys: "a", phase: keysResult, want: []string{"✓ Authenticated", "user verified"}},
+			},
+			calls: []string{"devices", "register " + fakeYubiKey, "register " + fakeYubiKey, "register " + fakeYubiKey, "bind " + fakeYubiKey, "authenticate " + fakeYubiKey},
+		},
+		{
+			name: "auto-touch: the virtual key touches itself",
+			steps: []step{
+				{keys: "FT", phase: keysList, want: []string{"touch automatically"}},
+				{keys: "<enter>", phase: keysConfirm},
+				{keys: "<enter>", phase: keysResult, want: []string{"✓ Bound"}},
+			},
+		},
+		{
+			name: "the verifier refuses the attestation: ✗ with what to do, nothing bound",
+			setup: func(f *fakeKeys) {
+				f.bindErr = fmt.Errorf("%w: x509: certificate signed by unknown authority", verifier.ErrUntrustedAttestation)
+			},
+			steps: []step{
+				{keys: "FT<enter>", phase: keysConfirm},
+				{keys: "<enter>", phase: keysResult, want: []string{"✗ Not bound", "✗ refused by the verifier", "attestation certificate does not chain", "What to do"}, absent: []string{"✓ Bound"}},
+				{keys: "<esc>", phase: keysList, absent: []string{"is bound to"}},
+			},
+		},
+		{
+			name: "one device per user: a second key is refused, u unbinds, then it binds",
+			steps: []step{
+				{keys: "FT<enter>", phase: keysConfirm},
+				{keys: "<enter>", phase: keysResult},
+				{keys: "<esc>j<enter>", phase: keysError, want: []string{"Could not register the key", "already has an mfa device", "Press u to"}},
+				{keys: "u", phase: keysList, absent: []string{"is bound to"}},
+				{keys: "<enter>", phase: keysConfirm},
+				{keys: "<enter>", phase: keysResult, want: []string{"✓ Bound: virtual u2f security key"}},
+			},
+			calls: []string{"devices", "register " + fakeVirtual, "bind " + fakeVirtual, "register " + fakeVirtualU, "unbind", "register " + fakeVirtualU, "bind " + fakeVirtualU},
+		},
+		{
+			name: "esc while waiting for a touch cancels; the late result is dropped",
+			steps: []step{
+				{keys: "F", phase: keysList},
+				{keys: "<enter><esc>", hold: true, phase: keysList},
+				{keys: "", phase: keysList, absent: []string{"Touched", "Could not"}},
+			},
+		},
+		{
+			name:  "a key error is shown with what to do, r retries",
+			setup: func(f *fakeKeys) { f.regErr = hwkey.ErrDevice },
+			steps: []step{
+				{keys: "F<enter>", phase: keysError, want: []string{"Could not register the key", "communication with the security key failed", "Reinsert the key and press r"}},
+				{keys: "r", phase: keysError},
+				{keys: "<esc>", phase: keysList},
+			},
+			calls: []string{"devices", "register " + fakeVirtual, "register " + fakeVirtual},
+		},
+		{
+			name:  "no key and an inaccessible one",
+			setup: func(f *fakeKeys) { f.devs = nil; f.listErr = hwkey.ErrNotAccessible },
+			steps: []step{
+				{keys: "F", phase: keysList, want: []string{"not accessible", "No security key found"}},
+				{keys: "<enter>", phase: keysList},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := newFakeKeys()
+			if tt.setup != nil {
+				tt.setup(svc)
+			}
+			m := newKeysModel(t, 100, 30, svc)
+			var pending []tea.Cmd
+			for i, st := range tt.steps {
+				if st.hold {
+					var cmds []tea.Cmd
+					m, cmds = hold(t, m, st.keys)
+					pending = append(pending, cmds...)
+				} else {
+					m = press(t, m, st.keys)
+					m = flush(t, m, pending)
+					pending = nil
+				}
+				if i == len(tt.steps)-1 && st.keys == "<esc>" && m.state == stateMain {
+					break
+				}
+				if m.state != stateSecurityKeys {
+					if st.keys == "<esc>" && i == len(tt.steps)-1 {
+						break
+					}
+					t.Fatalf("step %d (%q): state %v, want the security keys screen", i, st.keys, m.state)
+				}
+				if m.keys.phase != st.phase {
+					t.Fatalf("step %d (%q): phase %d, want %d\n%s", i, st.keys, m.keys.phase, st.phase, m.View())
+				}
+				v := m.View()
+				for _, w := range st.want {
+					if !strings.Contains(v, w) {
+						t.Errorf("step %d (%q): view lacks %q\n%s", i, st.keys, w, v)
+					}
+				}
+				for _, a := range st.absent {
+					if strings.Contains(v, a) {
+						t.Errorf("step %d (%q): view shows %q\n%s", i, st.keys, a, v)
+					}
+				}
+			}
+			if tt.calls != nil {
+				svc.mu.Lock()
+				got := strings.Join(svc.calls, ", ")
+				svc.mu.Unlock()
+				if want := strings.Join(tt.calls, ", "); got != want {
+					t.Errorf("calls:\n got %s\nwant %s", got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestSecurityKeysBackToMain: esc on the list returns to the accounts,
+// and F again reuses the screen (the bound key is remembered).
+func TestSecurityKeysBackToMain(t *testing.T) {
+	svc := newFakeKeys()
+	m := newKeysModel(t, 80, 24, svc)
+	m = press(t, m, "FT<enter><enter><enter>")
+	if m.keys.bound == nil {
+		t.Fatalf("not bound:\n%s", m.View())
+	}
+	m = press(t, m, "<esc><esc>")
+	if m.state != stateMain {
+		t.Fatalf("state %v after esc esc, want main", m.state)
+	}
+	m = press(t, m, "F")
+	if m.state != stateSecurityKeys || !strings.Contains(m.View(), "is bound to alice") {
+		t.Fatalf("reopened screen forgot the bound key:\n%s", m.View())
+	}
+}
+
+// TestSecurityKeysTimeout: nobody touches the virtual key; the deadline
+// ends the wait with an error that says what to do.
+func TestSecurityKeysTimeout(t *testing.T) {
+	svc := newFakeKeys()
+	m := newKeysModel(t, 80, 24, svc)
+	m.keys.timeout = 50 * time.Millisecond
+	m = press(t, m, "F<enter>")
+	if m.keys.phase != keysError || !errors.Is(m.keys.err, hwkey.ErrTimeout) {
+		t.Fatalf("phase %d err %v, want a timeout", m.keys.phase, m.keys.err)
+	}
+	if v := m.View(); !strings.Contains(v, "timed out waiting for a touch") || !strings.Contains(v, "press t") {
+		t.Fatalf("timeout view:\n%s", v)
+	}
+}
+
+func TestSecurityKeysUnavailable(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "F")
+	if m.state != stateMain || !strings.Contains(m.View(), "security keys are not available") {
+		t.Fatalf("F without a service: state %v\n%s", m.state, m.View())
+	}
+}
+
+// TestGoldenKeys renders the security keys screens at 80×24 and 120×40.
+// Rewrite with: go test ./tui -run GoldenKeys -update
+func TestGoldenKeys(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(*fakeKeys)
+		keys  []string // each element is held, then run unless it ends in "!"
+	}{
+		{name: "list", keys: []string{"F"}},
+		{name: "touch", keys: []string{"F", "<enter>!"}},
+		{name: "touch-physical", keys: []string{"F", "jjj<enter>", "1234<enter>!"}},
+		{name: "pin-wrong", keys: []string{"F", "jj<enter>", "0000<enter>", "12"}},
+		{name: "confirm", keys: []string{"FT", "<enter>"}},
+		{name: "result", keys: []string{"FT", "<enter>", "<enter>"}},
+		{name: "result-authenticated", keys: []string{"FT", "<enter>", "<enter>", "a", "a"}},
+		{name: "result-refused", setup: func(f *fakeKeys) {
+			f.bindErr = fmt.Errorf("%w: x509: certificate signed by unknown authority", verifier.ErrUntrustedAttestation)
+		}, keys: []string{"FT", "<enter>", "<enter>"}},
+		{name: "error-timeout", setup: func(f *fakeKeys) { f.regErr = &hwkey.TimeoutError{} }, keys: []string{"F", "<enter>"}},
+		{name: "error-bound", keys: []string{"FT", "<enter>", "<enter>", "<esc>j<enter>"}},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				svc := newFakeKeys()
+				if c.setup != nil {
+					c.setup(svc)
+				}
+				m := newKeysModel(t, size[0], size[1], svc)
+				for _, k := range c.keys {
+					if strings.HasSuffix(k, "!") {
+						m, _ = hold(t, m, strings.TrimSuffix(k, "!"))
+						continue
+					}
+					m = press(t, m, k)
+				}
+				golden.RequireEqual(t, []byte(m.View()))
+			})
+		}
+	}
+}
