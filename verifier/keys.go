@@ -68,16 +68,11 @@ func DefaultOrigin(rpID string) string { return defaultOrigin(rpID) }
 func (v *Verifier) KeyOrigin(user string) (string, error) {
 	var origin string
 	err := v.store.View(func(st *State) error {
-		u := st.Users[user]
-		switch {
-		case u == nil:
-			return ErrUnknownUser
-		case u.State != StateBound:
-			return ErrNoDevice
-		case u.Credential == nil:
-			return ErrWrongMethod
+		c, err := boundKey(st.Users[user])
+		if err != nil {
+			return err
 		}
-		origin = u.Credential.Origin
+		origin = c.Origin
 		return nil
 	})
 	return origin, err
@@ -121,13 +116,9 @@ func (v *Verifier) beginRegistration(user string, opts RegisterOptions, fixed []
 	var out *CreationOptions
 	var denial error
 	err := v.store.Update(func(st *State) error {
-		u := st.Users[user]
-		if u == nil {
-			u = &User{Name: user, State: StateNone}
-			st.Users[user] = u
-		}
-		if u.State == StateBound {
-			denial = ErrDeviceBound
+		u, err := unboundUser(st, user)
+		if err != nil {
+			denial = err
 			return nil
 		}
 		if len(u.Handle) == 0 {
@@ -218,21 +209,16 @@ func (v *Verifier) checkClientData(cd *webauthn.CollectedClientData, origin stri
 // x5c, packed self, fido-u2f), against TrustRoots when configured. On
 // success the key is bound as the user's one MFA device.
 func (v *Verifier) FinishRegistration(user string, response []byte, from Client) (*Credential, error) {
-	if err := checkUser(user); err != nil {
-		return nil, err
-	}
-	now := v.cfg.Now()
 	var cred *Credential
-	var denial error
-	err := v.store.Update(func(st *State) error {
-		cred, denial = v.finishRegistration(st, user, response, now)
-		v.record(st, now, user, MethodSecurityKey, "register", from, denial)
-		return nil
+	err := v.audited(user, "register", from, func(st *State, now time.Time) (Method, error) {
+		var err error
+		cred, err = v.finishRegistration(st, user, response, now)
+		return MethodSecurityKey, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return cred, denial
+	return cred, nil
 }
 
 func (v *Verifier) finishRegistration(st *State, user string, response []byte, now time.Time) (*Credential, error) {
@@ -263,7 +249,7 @@ func (v *Verifier) finishRegistration(st *State, user string, response []byte, n
 	rpHash := sha256.Sum256([]byte(ch.RPID))
 	if subtle.ConstantTimeCompare(ad.RPIDHash, rpHash[:]) != 1 {
 		appHash := sha256.Sum256([]byte(ch.AppID))
-		if ch.AppID == "" || ao.Format != "fido-u2f" || subtle.ConstantTimeCompare(ad.RPIDHash, appHash[:]) != 1 {
+		if ch.AppID == "" || ao.Format != webauthn.FormatFIDOU2F || subtle.ConstantTimeCompare(ad.RPIDHash, appHash[:]) != 1 {
 			return nil, ErrRPIDHash
 		}
 		appID = ch.AppID
@@ -329,19 +315,11 @@ func (v *Verifier) beginLogin(user string, fixed []byte) (*RequestOptions, error
 	var out *RequestOptions
 	var denial error
 	err := v.store.Update(func(st *State) error {
-		u := st.Users[user]
-		switch {
-		case u == nil:
-			denial = ErrUnknownUser
-			return nil
-		case u.State != StateBound:
-			denial = ErrNoDevice
-			return nil
-		case u.Method != MethodSecurityKey || u.Credential == nil:
-			denial = ErrWrongMethod
+		c, err := boundKey(st.Users[user])
+		if err != nil {
+			denial = err
 			return nil
 		}
-		c := u.Credential
 		ch, err := v.newChallenge(st, &Challenge{User: user, Ceremony: webauthn.TypeGet, RPID: c.RPID,
 			Origin: c.Origin, AppID: c.AppID, RequireUV: c.RequireUV || v.cfg.RequireUV}, fixed, now)
 		if err != nil {
@@ -373,32 +351,23 @@ func (v *Verifier) beginLogin(user string, fixed []byte) (*RequestOptions, error
 // signature counter rule of §6.1.1: a counter that does not increase flags
 // the credential as possibly cloned and is refused (ErrCounterRegression).
 func (v *Verifier) FinishLogin(user string, response []byte, from Client) (*Credential, error) {
-	if err := checkUser(user); err != nil {
-		return nil, err
-	}
-	now := v.cfg.Now()
 	var cred *Credential
-	var denial error
-	err := v.store.Update(func(st *State) error {
-		cred, denial = v.finishLogin(st, user, response, now)
-		v.record(st, now, user, MethodSecurityKey, "login", from, denial)
-		return nil
+	err := v.audited(user, "login", from, func(st *State, now time.Time) (Method, error) {
+		var err error
+		cred, err = v.finishLogin(st, user, response, now)
+		return MethodSecurityKey, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return cred, denial
+	return cred, nil
 }
 
 func (v *Verifier) finishLogin(st *State, user string, response []byte, now time.Time) (*Credential, error) {
 	u := st.Users[user]
-	switch {
-	case u == nil:
-		return nil, ErrUnknownUser
-	case u.State != StateBound:
-		return nil, ErrNoDevice
-	case u.Method != MethodSecurityKey || u.Credential == nil:
-		return nil, ErrWrongMethod
+	c, err := boundKey(u)
+	if err != nil {
+		return nil, err
 	}
 	if err := v.locked(u, now); err != nil {
 		return nil, err
@@ -411,7 +380,6 @@ func (v *Verifier) finishLogin(st *State, user string, response []byte, now time
 	if err != nil {
 		return nil, err
 	}
-	c := u.Credential
 	if !bytes.Equal(p.ID, c.ID) {
 		return nil, v.fail(u, now, ErrUnknownCredential)
 	}
@@ -469,6 +437,20 @@ func (v *Verifier) finishLogin(st *State, user string, response []byte, now time
 	v.succeed(u)
 	out := *c
 	return &out, nil
+}
+
+// boundKey returns the security key bound to u, or the denial saying why
+// there is none.
+func boundKey(u *User) (*Credential, error) {
+	switch {
+	case u == nil:
+		return nil, ErrUnknownUser
+	case u.State != StateBound:
+		return nil, ErrNoDevice
+	case u.Method != MethodSecurityKey || u.Credential == nil:
+		return nil, ErrWrongMethod
+	}
+	return u.Credential, nil
 }
 
 // key returns the credential's parsed public key, cached.

@@ -95,13 +95,9 @@ func (v *Verifier) Enroll(user string, opts EnrollOptions) (*Enrollment, error) 
 	en := &Enrollment{User: user, Account: a.Clone(), Expires: now.Add(v.cfg.PendingTTL).UTC()}
 	var denial error
 	err := v.store.Update(func(st *State) error {
-		u := st.Users[user]
-		if u == nil {
-			u = &User{Name: user, State: StateNone}
-			st.Users[user] = u
-		}
-		if u.State == StateBound {
-			denial = ErrDeviceBound
+		u, err := unboundUser(st, user)
+		if err != nil {
+			denial = err
 			return nil
 		}
 		resetDevice(st, u)
@@ -173,25 +169,11 @@ func addStep(step uint64, off int) (uint64, bool) {
 // c and c+1 within the look-ahead window (HOTP). Both codes are then spent:
 // neither is accepted again.
 func (v *Verifier) Bind(user, code1, code2 string, from Client) error {
-	if err := checkUser(user); err != nil {
-		return err
-	}
-	now := v.cfg.Now()
-	var denial error
-	err := v.store.Update(func(st *State) error {
+	return v.audited(user, "bind", from, func(st *State, now time.Time) (Method, error) {
 		u := st.Users[user]
-		method := Method("")
-		if u != nil {
-			method = u.Method
-		}
-		denial = v.bind(u, code1, code2, now)
-		v.record(st, now, user, method, "bind", from, denial)
-		return nil
+		m := userMethod(u)
+		return m, v.bind(u, code1, code2, now)
 	})
-	if err != nil {
-		return err
-	}
-	return denial
 }
 
 func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
@@ -210,22 +192,17 @@ func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
 		return ErrEnrollmentExpired
 	}
 	a := u.OTP
-	c1, err1 := normalizeCode(a, code1)
-	c2, err2 := normalizeCode(a, code2)
-	if err1 != nil || err2 != nil {
-		return v.fail(u, now, ErrMalformedCode)
+	c1, c2, err := normalizeCodes(a, code1, code2)
+	if err != nil {
+		return v.fail(u, now, err)
 	}
 	if a.Type == vault.HOTP {
-		for k := uint64(0); k <= uint64(v.cfg.HOTPLookAhead); k++ {
-			c := a.Counter + k
-			if vault.EqualCodes(a.CodeAtStep(c), c1) && vault.EqualCodes(a.CodeAtStep(c+1), c2) {
-				a.Counter = c + 2
-				u.State, u.BoundAt, u.PendingUntil = StateBound, now.UTC(), time.Time{}
-				v.succeed(u)
-				return nil
-			}
+		if !matchHOTPPair(a, c1, c2, v.cfg.HOTPLookAhead) {
+			return v.fail(u, now, ErrWrongCode)
 		}
-		return v.fail(u, now, ErrWrongCode)
+		u.State, u.BoundAt, u.PendingUntil = StateBound, now.UTC(), time.Time{}
+		v.succeed(u)
+		return nil
 	}
 	// Both steps T and T+1 must lie in the window [n-w, n+w]; since two
 	// consecutive codes span two steps, w is at least 1 even when Skew is
@@ -254,25 +231,11 @@ func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
 // accepted once is never accepted again (RFC 6238 §5.2); failures are
 // throttled. Every attempt is audited.
 func (v *Verifier) Login(user, code string, from Client) error {
-	if err := checkUser(user); err != nil {
-		return err
-	}
-	now := v.cfg.Now()
-	var denial error
-	err := v.store.Update(func(st *State) error {
+	return v.audited(user, "login", from, func(st *State, now time.Time) (Method, error) {
 		u := st.Users[user]
-		method := Method("")
-		if u != nil {
-			method = u.Method
-		}
-		denial = v.login(st, u, code, now)
-		v.record(st, now, user, method, "login", from, denial)
-		return nil
+		m := userMethod(u)
+		return m, v.login(st, u, code, now)
 	})
-	if err != nil {
-		return err
-	}
-	return denial
 }
 
 func (v *Verifier) otpAccount(st *State, u *User) (*vault.Account, error) {
@@ -339,25 +302,11 @@ func (v *Verifier) login(st *State, u *User, code string, now time.Time) error {
 // ResyncHOTP resynchronises the counter of a user's HOTP device (virtual
 // or token) from two consecutive codes found within HOTPResyncWindow.
 func (v *Verifier) ResyncHOTP(user, code1, code2 string, from Client) error {
-	if err := checkUser(user); err != nil {
-		return err
-	}
-	now := v.cfg.Now()
-	var denial error
-	err := v.store.Update(func(st *State) error {
+	return v.audited(user, "resync", from, func(st *State, now time.Time) (Method, error) {
 		u := st.Users[user]
-		method := Method("")
-		if u != nil {
-			method = u.Method
-		}
-		denial = v.resync(st, u, code1, code2, now)
-		v.record(st, now, user, method, "resync", from, denial)
-		return nil
+		m := userMethod(u)
+		return m, v.resync(st, u, code1, code2, now)
 	})
-	if err != nil {
-		return err
-	}
-	return denial
 }
 
 func (v *Verifier) resync(st *State, u *User, code1, code2 string, now time.Time) error {
@@ -371,20 +320,40 @@ func (v *Verifier) resync(st *State, u *User, code1, code2 string, now time.Time
 	if err := v.locked(u, now); err != nil {
 		return err
 	}
+	c1, c2, err := normalizeCodes(a, code1, code2)
+	if err != nil {
+		return v.fail(u, now, err)
+	}
+	if !matchHOTPPair(a, c1, c2, v.cfg.HOTPResyncWindow) {
+		return v.fail(u, now, ErrWrongCode)
+	}
+	v.succeed(u)
+	return nil
+}
+
+// normalizeCodes normalizes the two consecutive codes of a binding or a
+// resync: either malformed is ErrMalformedCode.
+func normalizeCodes(a *vault.Account, code1, code2 string) (string, string, error) {
 	c1, err1 := normalizeCode(a, code1)
 	c2, err2 := normalizeCode(a, code2)
 	if err1 != nil || err2 != nil {
-		return v.fail(u, now, ErrMalformedCode)
+		return "", "", ErrMalformedCode
 	}
-	for k := uint64(0); k <= uint64(v.cfg.HOTPResyncWindow); k++ {
+	return c1, c2, nil
+}
+
+// matchHOTPPair looks for a counter c within window past a's counter whose
+// codes are c1 and c2 for c and c+1, and on a match moves the counter past
+// both, so that neither is accepted again.
+func matchHOTPPair(a *vault.Account, c1, c2 string, window int) bool {
+	for k := uint64(0); k <= uint64(window); k++ {
 		c := a.Counter + k
 		if vault.EqualCodes(a.CodeAtStep(c), c1) && vault.EqualCodes(a.CodeAtStep(c+1), c2) {
 			a.Counter = c + 2
-			v.succeed(u)
-			return nil
+			return true
 		}
 	}
-	return v.fail(u, now, ErrWrongCode)
+	return false
 }
 
 // ImportResult reports a token import.
@@ -492,20 +461,9 @@ func (v *Verifier) Tokens() ([]TokenInfo, error) {
 // dropped), and so is a token already assigned to someone else. The user
 // then logs in with the token's codes, at the token's own period.
 func (v *Verifier) AssignToken(serial, user string, from Client) error {
-	if err := checkUser(user); err != nil {
-		return err
-	}
-	now := v.cfg.Now()
-	var denial error
-	err := v.store.Update(func(st *State) error {
-		denial = v.assign(st, serial, user, now)
-		v.record(st, now, user, MethodOATHToken, "assign", from, denial)
-		return nil
+	return v.audited(user, "assign", from, func(st *State, now time.Time) (Method, error) {
+		return MethodOATHToken, v.assign(st, serial, user, now)
 	})
-	if err != nil {
-		return err
-	}
-	return denial
 }
 
 func (v *Verifier) assign(st *State, serial, user string, now time.Time) error {
@@ -516,13 +474,9 @@ func (v *Verifier) assign(st *State, serial, user string, now time.Time) error {
 	if t.AssignedTo != "" && t.AssignedTo != user {
 		return ErrTokenAssigned
 	}
-	u := st.Users[user]
-	if u == nil {
-		u = &User{Name: user, State: StateNone}
-		st.Users[user] = u
-	}
-	if u.State == StateBound {
-		return ErrDeviceBound
+	u, err := unboundUser(st, user)
+	if err != nil {
+		return err
 	}
 	resetDevice(st, u)
 	acct := t.Account.Clone()

@@ -160,24 +160,23 @@ func (f *FileStore) write(st *State) error {
 
 // Update implements Store.
 func (f *FileStore) Update(fn func(*State) error) error {
-	unlock, err := f.lock(true)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	st, err := f.read()
-	if err != nil {
-		return err
-	}
-	if err := fn(st); err != nil {
-		return err
-	}
-	return f.write(st)
+	return f.locked(true, func(st *State) error {
+		if err := fn(st); err != nil {
+			return err
+		}
+		return f.write(st)
+	})
 }
 
 // View implements Store.
 func (f *FileStore) View(fn func(*State) error) error {
-	unlock, err := f.lock(false)
+	return f.locked(false, fn)
+}
+
+// locked runs fn on the state read under the file lock (exclusive for an
+// update, shared for a view).
+func (f *FileStore) locked(exclusive bool, fn func(*State) error) error {
+	unlock, err := f.lock(exclusive)
 	if err != nil {
 		return err
 	}

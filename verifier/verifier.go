@@ -46,6 +46,50 @@ func checkUser(name string) error {
 	return nil
 }
 
+// audited runs one attempt by user inside a store update and records it
+// in the audit log under action: fn returns the method to record and the
+// attempt's denial. It returns a store failure, or else the denial.
+func (v *Verifier) audited(user, action string, from Client, fn func(st *State, now time.Time) (Method, error)) error {
+	if err := checkUser(user); err != nil {
+		return err
+	}
+	now := v.cfg.Now()
+	var denial error
+	err := v.store.Update(func(st *State) error {
+		var m Method
+		m, denial = fn(st, now)
+		v.record(st, now, user, m, action, from, denial)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return denial
+}
+
+// userMethod is the method of u's device, "" for an unknown user.
+func userMethod(u *User) Method {
+	if u == nil {
+		return ""
+	}
+	return u.Method
+}
+
+// unboundUser returns the record of user, creating it, to give the user a
+// new device: a user whose device is bound is refused with ErrDeviceBound
+// (one device per user).
+func unboundUser(st *State, user string) (*User, error) {
+	u := st.Users[user]
+	if u == nil {
+		u = &User{Name: user, State: StateNone}
+		st.Users[user] = u
+	}
+	if u.State == StateBound {
+		return nil, ErrDeviceBound
+	}
+	return u, nil
+}
+
 // record appends an audit event, dropping the oldest past AuditMax.
 func (v *Verifier) record(st *State, now time.Time, user string, m Method, action string, from Client, err error) {
 	e := Event{
@@ -130,27 +174,15 @@ func resetDevice(st *State, u *User) {
 // device (pending or bound), releases an assigned token, and clears the
 // throttle, so it is also the recovery path for a lost device.
 func (v *Verifier) Unbind(user string, from Client) error {
-	if err := checkUser(user); err != nil {
-		return err
-	}
-	now := v.cfg.Now()
-	var denial error
-	err := v.store.Update(func(st *State) error {
+	return v.audited(user, "unbind", from, func(st *State, _ time.Time) (Method, error) {
 		u, ok := st.Users[user]
 		if !ok || u.State == StateNone {
-			denial = ErrNoDevice
-			v.record(st, now, user, "", "unbind", from, denial)
-			return nil
+			return "", ErrNoDevice
 		}
 		m := u.Method
 		resetDevice(st, u)
-		v.record(st, now, user, m, "unbind", from, nil)
-		return nil
+		return m, nil
 	})
-	if err != nil {
-		return err
-	}
-	return denial
 }
 
 // UserStatus is what Status reports about a user; it never holds secrets.
