@@ -294,24 +294,32 @@ func sortedKeys(m map[string]bool) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// readOptions reads server-provided WebAuthn options from a file or "-".
-func readOptions(cmd *cobra.Command, name string) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = cmd.InOrStdin()
-	} else {
+// readWebAuthnJSON reads at most 1 MiB of WebAuthn JSON from a file, or from
+// stdin when name is "" or "-".
+func readWebAuthnJSON(cmd *cobra.Command, name string) ([]byte, error) {
+	var r io.Reader = cmd.InOrStdin()
+	if name != "" && name != "-" {
 		fh, err := os.Open(name)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the options: %w", err)
+			return nil, err
 		}
 		defer fh.Close()
 		r = fh
 	}
-	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	return io.ReadAll(io.LimitReader(r, 1<<20))
+}
+
+// serverOptions reads the server's WebAuthn options from a file or "-"
+// (stdin, which --pin-stdin cannot share) and parses them.
+func serverOptions[T any](cmd *cobra.Command, name string, f *keyFlags, parse func([]byte) (*T, error)) (*T, error) {
+	if name == "-" && f.pinStdin {
+		return nil, errors.New("--options - and --pin-stdin both read stdin: put the options in a file")
+	}
+	b, err := readWebAuthnJSON(cmd, name)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the options: %w", err)
 	}
-	return b, nil
+	return parse(b)
 }
 
 func challengeBytes(s string) (string, error) {
@@ -354,14 +362,8 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var opts *hwkey.CreationOptions
 			if optionsFile != "" {
-				if optionsFile == "-" && f.pinStdin {
-					return errors.New("--options - and --pin-stdin both read stdin: put the options in a file")
-				}
-				b, err := readOptions(cmd, optionsFile)
-				if err != nil {
-					return err
-				}
-				if opts, err = hwkey.ParseCreationOptions(b); err != nil {
+				var err error
+				if opts, err = serverOptions(cmd, optionsFile, &f, hwkey.ParseCreationOptions); err != nil {
 					return err
 				}
 			} else {
@@ -479,14 +481,8 @@ Without --credential a FIDO2 key is asked for a resident credential.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var opts *hwkey.RequestOptions
 			if opt != "" {
-				if opt == "-" && f.pinStdin {
-					return errors.New("--options - and --pin-stdin both read stdin: put the options in a file")
-				}
-				b, err := readOptions(cmd, opt)
-				if err != nil {
-					return err
-				}
-				if opts, err = hwkey.ParseRequestOptions(b); err != nil {
+				var err error
+				if opts, err = serverOptions(cmd, opt, &f, hwkey.ParseRequestOptions); err != nil {
 					return err
 				}
 			} else {

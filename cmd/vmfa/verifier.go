@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vmfa/vmfa/internal/webauthn"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/hwkey"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 	"github.com/vmfa/vmfa/verifier"
@@ -140,6 +140,26 @@ func denied(what string, err error) error {
 	return fmt.Errorf("%s denied: %w", what, err)
 }
 
+// userAction is the RunE of a verifier command that acts on --user: it
+// opens the verifier, runs act and prints done (a format taking the user);
+// a refusal is reported as "<what> denied: …".
+func userAction(user *string, what, done string, act func(v *verifier.Verifier, user string, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := requireUser(*user); err != nil {
+			return err
+		}
+		v, err := openVerifier("", "")
+		if err != nil {
+			return err
+		}
+		if err := act(v, *user, args); err != nil {
+			return denied(what, err)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), done+"\n", *user)
+		return nil
+	}
+}
+
 func requireUser(u string) error {
 	if u == "" {
 		return errors.New("--user is required")
@@ -233,20 +253,9 @@ func verifierBindCmd() *cobra.Command {
 		Use:   "bind --user U CODE1 CODE2",
 		Short: "bind a pending virtual MFA device with two consecutive codes",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := requireUser(user); err != nil {
-				return err
-			}
-			v, err := openVerifier("", "")
-			if err != nil {
-				return err
-			}
-			if err := v.Bind(user, args[0], args[1], auditClient()); err != nil {
-				return denied("binding", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "virtual mfa device bound for %s\n", user)
-			return nil
-		},
+		RunE: userAction(&user, "binding", "virtual mfa device bound for %s", func(v *verifier.Verifier, user string, args []string) error {
+			return v.Bind(user, args[0], args[1], auditClient())
+		}),
 	}
 	c.Flags().StringVar(&user, "user", "", "user name")
 	return c
@@ -258,20 +267,9 @@ func verifierResyncCmd() *cobra.Command {
 		Use:   "resync --user U CODE1 CODE2",
 		Short: "resynchronise an HOTP device's counter with two consecutive codes",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := requireUser(user); err != nil {
-				return err
-			}
-			v, err := openVerifier("", "")
-			if err != nil {
-				return err
-			}
-			if err := v.ResyncHOTP(user, args[0], args[1], auditClient()); err != nil {
-				return denied("resync", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "counter resynchronised for %s\n", user)
-			return nil
-		},
+		RunE: userAction(&user, "resync", "counter resynchronised for %s", func(v *verifier.Verifier, user string, args []string) error {
+			return v.ResyncHOTP(user, args[0], args[1], auditClient())
+		}),
 	}
 	c.Flags().StringVar(&user, "user", "", "user name")
 	return c
@@ -286,27 +284,22 @@ func verifierLoginCmd() *cobra.Command {
 is accepted once: the same time step is refused as a replay. 5 failures in
 5 minutes lock the user for 15 minutes.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireUser(user); err != nil {
-				return err
+	}
+	login := userAction(&user, "login", "login accepted for %s", func(v *verifier.Verifier, user string, _ []string) error {
+		return v.Login(user, code, auditClient())
+	})
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := requireUser(user); err != nil {
+			return err
+		}
+		if code == "" {
+			line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 256)).ReadString('\n')
+			if err != nil && line == "" {
+				return errors.New("no code: pass --code or write it to stdin")
 			}
-			if code == "" {
-				line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 256)).ReadString('\n')
-				if err != nil && line == "" {
-					return errors.New("no code: pass --code or write it to stdin")
-				}
-				code = strings.TrimSpace(line)
-			}
-			v, err := openVerifier("", "")
-			if err != nil {
-				return err
-			}
-			if err := v.Login(user, code, auditClient()); err != nil {
-				return denied("login", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "login accepted for %s\n", user)
-			return nil
-		},
+			code = strings.TrimSpace(line)
+		}
+		return login(cmd, args)
 	}
 	c.Flags().StringVar(&user, "user", "", "user name")
 	c.Flags().StringVar(&code, "code", "", "the code the authenticator shows")
@@ -319,20 +312,9 @@ func verifierUnbindCmd() *cobra.Command {
 		Use:   "unbind --user U",
 		Short: "disable MFA for a user (remove the device; the lost-device recovery path)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireUser(user); err != nil {
-				return err
-			}
-			v, err := openVerifier("", "")
-			if err != nil {
-				return err
-			}
-			if err := v.Unbind(user, auditClient()); err != nil {
-				return denied("unbind", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "mfa device removed for %s\n", user)
-			return nil
-		},
+		RunE: userAction(&user, "unbind", "mfa device removed for %s", func(v *verifier.Verifier, user string, _ []string) error {
+			return v.Unbind(user, auditClient())
+		}),
 	}
 	c.Flags().StringVar(&user, "user", "", "user name")
 	return c
@@ -340,16 +322,7 @@ func verifierUnbindCmd() *cobra.Command {
 
 // readResponse reads a PublicKeyCredential JSON from file or stdin.
 func readResponse(cmd *cobra.Command, file string) ([]byte, error) {
-	var r io.Reader = cmd.InOrStdin()
-	if file != "" && file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	b, err := readWebAuthnJSON(cmd, file)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +391,7 @@ directly.`,
 				if o == "" {
 					o = verifier.DefaultOrigin(opts.RP.ID)
 				}
-				resp, err := createWithKey(cmd, &kf, opts, o)
+				resp, err := keyCeremony(cmd, &kf, o, opts, (*hwkey.Client).Create)
 				if err != nil {
 					return err
 				}
@@ -476,11 +449,13 @@ func finishRegistration(cmd *cobra.Command, v *verifier.Verifier, user string, r
 	return nil
 }
 
-// createWithKey runs navigator.credentials.create on a key through hwkey.
-func createWithKey(cmd *cobra.Command, kf *keyFlags, opts *verifier.CreationOptions, origin string) ([]byte, error) {
+// keyCeremony runs one WebAuthn ceremony (hwkey.Client's Create or Get)
+// with opts on the key the flags name, as a client at origin, and returns
+// the PublicKeyCredential JSON.
+func keyCeremony[O, C any](cmd *cobra.Command, kf *keyFlags, origin string, opts *O, run func(*hwkey.Client, context.Context, *O) (*C, error)) ([]byte, error) {
 	var out []byte
 	err := withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
-		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Create(ctx, opts)
+		cred, err := run(&hwkey.Client{Path: path, Origin: origin, PIN: pin}, ctx, opts)
 		if err != nil {
 			return err
 		}
@@ -528,7 +503,7 @@ possible clone). With --virtual or --device it drives the key directly.`,
 				if err != nil {
 					return denied("login", err)
 				}
-				if resp, err = getWithKey(cmd, &kf, opts, origin); err != nil {
+				if resp, err = keyCeremony(cmd, &kf, origin, opts, (*hwkey.Client).Get); err != nil {
 					return err
 				}
 			} else if resp, err = readResponse(cmd, respFile); err != nil {
@@ -551,20 +526,6 @@ possible clone). With --virtual or --device it drives the key directly.`,
 	f.StringVar(&respFile, "response", "", "read the PublicKeyCredential JSON from this file instead of stdin")
 	kf.add(f, true)
 	return c
-}
-
-// getWithKey runs navigator.credentials.get on a key through hwkey.
-func getWithKey(cmd *cobra.Command, kf *keyFlags, opts *verifier.RequestOptions, origin string) ([]byte, error) {
-	var out []byte
-	err := withKey(cmd, kf, true, func(ctx context.Context, path, pin string) error {
-		cred, err := (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Get(ctx, opts)
-		if err != nil {
-			return err
-		}
-		out, err = json.Marshal(cred)
-		return err
-	})
-	return out, err
 }
 
 func verifierTokensImportCmd() *cobra.Command {
