@@ -15,7 +15,9 @@ import (
 // the vault (created in the keyring on first use; with no keyring the
 // error screen offers a passphrase vault instead), --time-offset,
 // $VMFA_CLIPBOARD_CLEAR (clear the clipboard this long after a copy, e.g.
-// 30s; off by default) and $VMFA_TUI_LOG (debug log file). A passphrase
+// 30s; off by default), $VMFA_TUI_LOG (debug log file), and for the
+// security keys screen (key F) $VMFA_KEY_RP and $VMFA_KEY_USER (the
+// relying party and user it binds keys for; default localhost and $USER). A passphrase
 // comes from VMFA_PASSPHRASE_FILE / VMFA_PASSPHRASE when set, else from
 // the TUI's own prompt screen (never a prompt underneath the UI).
 func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
@@ -42,6 +44,7 @@ func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 		TimeOffset:           globals.timeOffset,
 		ClearClipboard:       clear,
 		LogFile:              os.Getenv("VMFA_TUI_LOG"),
+		SecurityKeys:         tuiKeyService,
 	}, nil
 }
 

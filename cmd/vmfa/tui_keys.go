@@ -1,0 +1,394 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/vmfa/vmfa/hwkey"
+	"github.com/vmfa/vmfa/hwkey/softkey"
+	"github.com/vmfa/vmfa/internal/webauthn"
+	"github.com/vmfa/vmfa/tui"
+	"github.com/vmfa/vmfa/verifier"
+)
+
+// keyService is what the TUI's security keys screen runs on: USB keys
+// through libfido2, vmfa's virtual keys (their state in the vault's
+// softkey.* blobs, attached under the same libfido2) and an in-memory
+// companion verifier playing the console. The TUI calls every method
+// inside a tea.Cmd with a deadline.
+type keyService struct {
+	rp, user string
+	blobs    tui.BlobStore // nil: the virtual keys are not saved
+	// trusted verifies virtual keys' attestations against their roots;
+	// others has no trust store (their attestation is recorded as not
+	// checked). Both share one store, so the user has one device.
+	trusted, others *verifier.Verifier
+	roots           *x509.CertPool
+	from            verifier.Client
+
+	// opMu runs one key operation at a time, so that touch belongs to
+	// the operation that set it.
+	opMu sync.Mutex
+
+	mu        sync.Mutex
+	attached  bool
+	attachErr error
+	virtual   map[string]*virtualKey // by path
+	touch     <-chan struct{}        // the current operation's touches
+}
+
+type virtualKey struct {
+	key   *softkey.Key
+	blob  string
+	saved []byte
+}
+
+var _ tui.KeyService = (*keyService)(nil)
+
+// newKeyService returns the service for relying party rp and user, with
+// the virtual keys' state kept in blobs when not nil.
+func newKeyService(rp, user string, blobs tui.BlobStore) (*keyService, error) {
+	s := &keyService{rp: rp, user: user, blobs: blobs, roots: x509.NewCertPool(),
+		virtual: map[string]*virtualKey{}, from: verifier.Client{Name: "vmfa tui"}}
+	store := verifier.NewMemoryStore()
+	cfg := verifier.DefaultConfig()
+	cfg.Name, cfg.RPID, cfg.RPName = "vmfa-tui", rp, "vmfa"
+	var err error
+	if s.others, err = verifier.New(store, cfg); err != nil {
+		return nil, err
+	}
+	cfg.TrustRoots = s.roots
+	if s.trusted, err = verifier.New(store, cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// tuiKeyService is tui.Config.SecurityKeys: the relying party and user
+// come from $VMFA_KEY_RP (default localhost) and $VMFA_KEY_USER (default
+// $USER).
+func tuiKeyService(store tui.Store) tui.KeyService {
+	rp := os.Getenv("VMFA_KEY_RP")
+	if rp == "" {
+		rp = "localhost"
+	}
+	user := os.Getenv("VMFA_KEY_USER")
+	if user == "" {
+		user = os.Getenv("USER")
+	}
+	if user == "" {
+		user = "vmfa-user"
+	}
+	blobs, _ := store.(tui.BlobStore)
+	s, err := newKeyService(rp, user, blobs)
+	if err != nil {
+		return brokenKeyService{rp: rp, user: user, err: fmt.Errorf("the security keys relying party %q is not usable: %w (set VMFA_KEY_RP to a domain)", rp, err)}
+	}
+	return s
+}
+
+func (s *keyService) Account() (string, string) { return s.rp, s.user }
+
+// touched answers a virtual key's touch request: automatically when the
+// operation brought no touch channel, else when the user touches it on
+// the screen.
+func (s *keyService) touched(ctx context.Context, _ string) bool {
+	s.mu.Lock()
+	ch := s.touch
+	s.mu.Unlock()
+	if ch == nil {
+		return true
+	}
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// attachVirtual loads the virtual keys from the vault (creating them on
+// first use) and attaches them under libfido2, once.
+func (s *keyService) attachVirtual() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.attached {
+		return s.attachErr
+	}
+	s.attached = true
+	var errs []error
+	for _, mode := range []softkey.Mode{softkey.FIDO2, softkey.U2FOnly} {
+		name := hwkey.BlobName(mode)
+		var saved []byte
+		if s.blobs != nil {
+			saved = s.blobs.Blob(name)
+		}
+		opts := softkey.Options{Touch: s.touched}
+		var k *softkey.Key
+		var err error
+		if saved == nil {
+			k, err = softkey.New(mode, opts)
+		} else {
+			k, err = softkey.Load(saved, opts)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("the virtual %s key in the vault cannot be loaded: %w", mode, err))
+			continue
+		}
+		path, err := hwkey.AttachVirtual(k)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if cert, err := x509.ParseCertificate(k.RootCertificate()); err == nil {
+			s.roots.AddCert(cert)
+		}
+		s.virtual[path] = &virtualKey{key: k, blob: name, saved: saved}
+	}
+	s.attachErr = errors.Join(errs...)
+	return s.attachErr
+}
+
+// save writes a virtual key's state to the vault when it changed
+// (counter, PIN, credentials).
+func (s *keyService) save(path string) error {
+	s.mu.Lock()
+	vk := s.virtual[path]
+	s.mu.Unlock()
+	if vk == nil || s.blobs == nil {
+		return nil
+	}
+	state, err := vk.key.State()
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(state, vk.saved) {
+		return nil
+	}
+	if err := s.blobs.SetBlob(vk.blob, state); err != nil {
+		return fmt.Errorf("the virtual key's new state (counter, pin, credentials) was not saved: %w", err)
+	}
+	vk.saved = state
+	return nil
+}
+
+func (s *keyService) Devices(ctx context.Context) ([]tui.KeyDevice, error) {
+	aerr := s.attachVirtual()
+	for path := range s.virtualPaths() {
+		if err := s.save(path); err != nil { // a new key is kept from the start
+			aerr = errors.Join(aerr, err)
+		}
+	}
+	devs, err := hwkey.List()
+	out := make([]tui.KeyDevice, 0, len(devs))
+	for _, d := range devs {
+		out = append(out, tui.KeyDevice{Path: d.Path, Name: strings.TrimSpace(d.Manufacturer + " " + d.Product),
+			VendorID: d.VendorID, ProductID: d.ProductID, Virtual: d.Virtual})
+	}
+	// USB keys first, then the virtual ones (fido2, u2f).
+	slices.SortStableFunc(out, func(a, b tui.KeyDevice) int {
+		if a.Virtual != b.Virtual {
+			if a.Virtual {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+	return out, errors.Join(err, aerr)
+}
+
+func (s *keyService) virtualPaths() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]bool, len(s.virtual))
+	for p := range s.virtual {
+		out[p] = true
+	}
+	return out
+}
+
+func (s *keyService) Info(ctx context.Context, path string) (tui.KeyInfo, error) {
+	i, err := hwkey.GetInfo(ctx, path)
+	if err != nil {
+		return tui.KeyInfo{}, err
+	}
+	v := newInfoView(i)
+	out := tui.KeyInfo{Type: v.Type, Versions: v.Versions, AAGUID: v.AAGUID, PIN: v.PIN, PINRetries: -1}
+	if v.PINRetries != nil {
+		out.PINRetries = *v.PINRetries
+	}
+	for _, name := range sortedKeys(v.Options) {
+		if v.Options[name] {
+			out.Options = append(out.Options, name)
+		}
+	}
+	return out, nil
+}
+
+// verifierFor picks the verifier that knows the roots of the key at path.
+func (s *keyService) verifierFor(path string) *verifier.Verifier {
+	if s.virtualPaths()[path] {
+		return s.trusted
+	}
+	return s.others
+}
+
+// operate runs fn as the one key operation in flight, with the request's
+// touch channel, and saves a virtual key's new state afterwards.
+func (s *keyService) operate(req tui.KeyRequest, fn func() error) error {
+	s.opMu.Lock()
+	defer s.opMu.Unlock()
+	s.mu.Lock()
+	s.touch = req.Touch
+	s.mu.Unlock()
+	err := fn()
+	s.mu.Lock()
+	s.touch = nil
+	s.mu.Unlock()
+	if serr := s.save(req.Path); err == nil {
+		err = serr
+	}
+	return err
+}
+
+// roundTrip hands options to the client as a browser gets them: JSON.
+func roundTrip[T any](v any, parse func([]byte) (T, error)) (T, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(b)
+}
+
+func (s *keyService) Register(ctx context.Context, req tui.KeyRequest) (*tui.KeyRegistration, error) {
+	v := s.verifierFor(req.Path)
+	copts, err := v.BeginRegistration(s.user, verifier.RegisterOptions{})
+	if err != nil {
+		return nil, err
+	}
+	opts, err := roundTrip(copts, hwkey.ParseCreationOptions)
+	if err != nil {
+		return nil, err
+	}
+	var cred *hwkey.RegistrationCredential
+	err = s.operate(req, func() error {
+		var err error
+		client := &hwkey.Client{Path: req.Path, Origin: verifier.DefaultOrigin(opts.RP.ID), PIN: req.PIN}
+		cred, err = client.Create(ctx, opts)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := json.Marshal(cred)
+	if err != nil {
+		return nil, err
+	}
+	reg := &tui.KeyRegistration{Path: req.Path, CredentialID: cred.ID, Response: resp}
+	att, err := webauthn.DecodeB64(cred.Response.AttestationObject)
+	if err != nil {
+		return nil, fmt.Errorf("%w: attestationObject is not base64url", webauthn.ErrMalformed)
+	}
+	ao, err := webauthn.ParseAttestationObject(att)
+	if err != nil {
+		return nil, err
+	}
+	reg.Format, reg.Counter = ao.Format, ao.AuthData.SignCount
+	if a := ao.AuthData.AAGUID; len(a) == 16 {
+		reg.AAGUID = fmt.Sprintf("%x-%x-%x-%x-%x", a[:4], a[4:6], a[6:8], a[8:10], a[10:])
+	}
+	if len(ao.Stmt.X5C) > 0 {
+		if cert, err := x509.ParseCertificate(ao.Stmt.X5C[0]); err == nil {
+			reg.CertSubject = cert.Subject.String()
+		} else {
+			reg.CertSubject = "(unreadable certificate)"
+		}
+	}
+	return reg, nil
+}
+
+func (s *keyService) Bind(ctx context.Context, reg *tui.KeyRegistration) (tui.KeyBinding, error) {
+	c, err := s.verifierFor(reg.Path).FinishRegistration(s.user, reg.Response, s.from)
+	if err != nil {
+		return tui.KeyBinding{}, err
+	}
+	return tui.KeyBinding{Attestation: c.Attestation, Counter: c.SignCount, BoundAt: c.Created}, nil
+}
+
+func (s *keyService) Authenticate(ctx context.Context, req tui.KeyRequest) (tui.KeyAssertion, error) {
+	v := s.verifierFor(req.Path)
+	ropts, err := v.BeginLogin(s.user)
+	if err != nil {
+		return tui.KeyAssertion{}, err
+	}
+	origin, err := v.KeyOrigin(s.user)
+	if err != nil {
+		return tui.KeyAssertion{}, err
+	}
+	opts, err := roundTrip(ropts, hwkey.ParseRequestOptions)
+	if err != nil {
+		return tui.KeyAssertion{}, err
+	}
+	var cred *hwkey.AssertionCredential
+	err = s.operate(req, func() error {
+		var err error
+		cred, err = (&hwkey.Client{Path: req.Path, Origin: origin, PIN: req.PIN}).Get(ctx, opts)
+		return err
+	})
+	if err != nil {
+		return tui.KeyAssertion{}, err
+	}
+	resp, err := json.Marshal(cred)
+	if err != nil {
+		return tui.KeyAssertion{}, err
+	}
+	c, err := v.FinishLogin(s.user, resp, s.from)
+	if err != nil {
+		return tui.KeyAssertion{}, err
+	}
+	out := tui.KeyAssertion{Counter: c.SignCount}
+	if ad, err := webauthn.DecodeB64(cred.Response.AuthenticatorData); err == nil {
+		if p, err := webauthn.ParseAuthenticatorData(ad); err == nil {
+			out.UserVerified = p.UserVerified()
+		}
+	}
+	return out, nil
+}
+
+func (s *keyService) Unbind(ctx context.Context) error {
+	return s.others.Unbind(s.user, s.from)
+}
+
+// brokenKeyService reports why the security keys cannot be used.
+type brokenKeyService struct {
+	rp, user string
+	err      error
+}
+
+func (b brokenKeyService) Account() (string, string) { return b.rp, b.user }
+func (b brokenKeyService) Devices(context.Context) ([]tui.KeyDevice, error) {
+	return nil, b.err
+}
+func (b brokenKeyService) Info(context.Context, string) (tui.KeyInfo, error) {
+	return tui.KeyInfo{}, b.err
+}
+func (b brokenKeyService) Register(context.Context, tui.KeyRequest) (*tui.KeyRegistration, error) {
+	return nil, b.err
+}
+func (b brokenKeyService) Bind(context.Context, *tui.KeyRegistration) (tui.KeyBinding, error) {
+	return tui.KeyBinding{}, b.err
+}
+func (b brokenKeyService) Authenticate(context.Context, tui.KeyRequest) (tui.KeyAssertion, error) {
+	return tui.KeyAssertion{}, b.err
+}
+func (b brokenKeyService) Unbind(context.Context) error { return b.err }
