@@ -39,25 +39,9 @@ func BenchmarkRegister(b *testing.B) {
 			}
 		})
 		b.Run("direct/"+mode.String(), func(b *testing.B) {
-			k, err := softkey.New(mode, softkey.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if mode == softkey.FIDO2 {
-				req := ctap2MakeCredential(b)
-				for b.Loop() {
-					if r := k.CTAP2(req); len(r) == 0 || r[0] != 0 {
-						b.Fatalf("makeCredential status %x", r[:1])
-					}
-				}
-				return
-			}
-			apdu := u2fRegisterAPDU()
-			for b.Loop() {
-				if r := k.U2F(apdu); !bytes.HasSuffix(r, []byte{0x90, 0}) {
-					b.Fatalf("register status %x", r[len(r)-2:])
-				}
-			}
+			benchDirect(b, mode, func(*softkey.Key) ([]byte, []byte) {
+				return ctap2MakeCredential(b), u2fRegisterAPDU()
+			})
 		})
 	}
 }
@@ -79,39 +63,49 @@ func BenchmarkAuthenticate(b *testing.B) {
 			}
 		})
 		b.Run("direct/"+mode.String(), func(b *testing.B) {
-			k, err := softkey.New(mode, softkey.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if mode == softkey.FIDO2 {
-				r := k.CTAP2(ctap2MakeCredential(b))
-				var resp struct {
-					AuthData []byte `cbor:"2,keyasint"`
-				}
-				if err := cbor.Unmarshal(r[1:], &resp); err != nil {
-					b.Fatal(err)
-				}
-				ad, err := webauthn.ParseAuthenticatorData(resp.AuthData)
-				if err != nil {
-					b.Fatal(err)
-				}
-				req := ctap2GetAssertion(b, ad.CredentialID)
-				for b.Loop() {
-					if r := k.CTAP2(req); len(r) == 0 || r[0] != 0 {
-						b.Fatalf("getAssertion status %x", r[:1])
+			benchDirect(b, mode, func(k *softkey.Key) ([]byte, []byte) {
+				if mode == softkey.FIDO2 {
+					r := k.CTAP2(ctap2MakeCredential(b))
+					var resp struct {
+						AuthData []byte `cbor:"2,keyasint"`
 					}
+					if err := cbor.Unmarshal(r[1:], &resp); err != nil {
+						b.Fatal(err)
+					}
+					ad, err := webauthn.ParseAuthenticatorData(resp.AuthData)
+					if err != nil {
+						b.Fatal(err)
+					}
+					return ctap2GetAssertion(b, ad.CredentialID), nil
 				}
-				return
-			}
-			r := k.U2F(u2fRegisterAPDU())
-			kh := r[67 : 67+int(r[66])]
-			apdu := u2fAuthenticateAPDU(kh)
-			for b.Loop() {
-				if r := k.U2F(apdu); !bytes.HasSuffix(r, []byte{0x90, 0}) {
-					b.Fatalf("authenticate status %x", r[len(r)-2:])
-				}
-			}
+				r := k.U2F(u2fRegisterAPDU())
+				return nil, u2fAuthenticateAPDU(r[67 : 67+int(r[66])])
+			})
 		})
+	}
+}
+
+// benchDirect measures a fresh software key without libfido2: setup
+// returns the CTAP2 request a FIDO2 key answers in the loop, or the U2F
+// APDU a U2F-only key does.
+func benchDirect(b *testing.B, mode softkey.Mode, setup func(*softkey.Key) (ctap2, apdu []byte)) {
+	k, err := softkey.New(mode, softkey.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, apdu := setup(k)
+	if mode == softkey.FIDO2 {
+		for b.Loop() {
+			if r := k.CTAP2(req); len(r) == 0 || r[0] != 0 {
+				b.Fatalf("ctap2 command %x: status %x", req[:1], r[:1])
+			}
+		}
+		return
+	}
+	for b.Loop() {
+		if r := k.U2F(apdu); !bytes.HasSuffix(r, []byte{0x90, 0}) {
+			b.Fatalf("u2f instruction %x: status %x", apdu[1:2], r[len(r)-2:])
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
 // Verifier is the relying party: it enrolls, binds and verifies MFA devices
@@ -224,7 +225,7 @@ func (v *Verifier) status(u *User, now time.Time) UserStatus {
 		}
 	}
 	if c := u.Credential; c != nil {
-		s.CredentialID = base64.RawURLEncoding.EncodeToString(c.ID)
+		s.CredentialID = webauthn.B64(c.ID)
 		s.SignCount, s.Attestation, s.Cloned = c.SignCount, c.Attestation, c.PossiblyCloned
 	}
 	return s

@@ -343,10 +343,8 @@ type credentialView struct {
 }
 
 func viewCredential(user string, c *verifier.Credential) credentialView {
-	return credentialView{User: user, ID: b64url(c.ID), RPID: c.RPID, Format: c.Format, Attestation: c.Attestation, SignCount: c.SignCount}
+	return credentialView{User: user, ID: webauthn.B64(c.ID), RPID: c.RPID, Format: c.Format, Attestation: c.Attestation, SignCount: c.SignCount}
 }
-
-func b64url(b []byte) string { return webauthn.B64(b) }
 
 func verifierKeyRegisterCmd() *cobra.Command {
 	var user, rp, origin, appID, respFile, roots string
@@ -445,7 +443,7 @@ func finishRegistration(cmd *cobra.Command, v *verifier.Verifier, user string, r
 		return printJSON(cmd.OutOrStdout(), viewCredential(user, cred))
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "security key bound for %s at %s (%s attestation: %s, credential %s)\n",
-		user, cred.RPID, cred.Format, cred.Attestation, b64url(cred.ID))
+		user, cred.RPID, cred.Format, cred.Attestation, webauthn.B64(cred.ID))
 	return nil
 }
 
