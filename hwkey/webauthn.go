@@ -29,9 +29,6 @@ func ClientDataJSON(typ string, challenge []byte, origin string) []byte {
 	return webauthn.ClientDataJSON(typ, challenge, origin)
 }
 
-// DefaultOrigin is the origin a browser would report for rpID.
-func DefaultOrigin(rpID string) string { return "https://" + rpID }
-
 func checkOrigin(origin string) error {
 	u, err := url.Parse(origin)
 	if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" && u.Path != "/" {
@@ -135,7 +132,9 @@ func unwrapPublicKey(data []byte, v any) error {
 type Client struct {
 	// Path is the key's device path (see Choose).
 	Path string
-	// Origin is reported in the client data; empty means https://<rp id>.
+	// Origin is reported in the client data; empty means what a browser
+	// would report (webauthn.DefaultOrigin: https://<rp id>, or
+	// http://localhost).
 	Origin string
 	// PIN is sent to FIDO2 keys that have one.
 	PIN string
@@ -293,7 +292,7 @@ func (c *Client) Get(ctx context.Context, opts *RequestOptions) (*AssertionCrede
 func (c *Client) origin(rpID string) (string, error) {
 	origin := c.Origin
 	if origin == "" {
-		origin = DefaultOrigin(rpID)
+		origin = webauthn.DefaultOrigin(rpID)
 	}
 	return origin, checkOrigin(origin)
 }

@@ -61,7 +61,7 @@ func (v *Verifier) newChallenge(st *State, c *Challenge, fixed []byte, now time.
 
 // DefaultOrigin is the origin a relying party ID implies when none is
 // given: https://<rp id>, or http://localhost for localhost.
-func DefaultOrigin(rpID string) string { return defaultOrigin(rpID) }
+func DefaultOrigin(rpID string) string { return webauthn.DefaultOrigin(rpID) }
 
 // KeyOrigin returns the origin the user's bound security key was
 // registered for (what a client must report when logging in).
@@ -76,13 +76,6 @@ func (v *Verifier) KeyOrigin(user string) (string, error) {
 		return nil
 	})
 	return origin, err
-}
-
-func defaultOrigin(rpID string) string {
-	if rpID == "localhost" {
-		return "http://localhost"
-	}
-	return "https://" + rpID
 }
 
 // BeginRegistration starts registering a security key for user and returns
@@ -105,7 +98,7 @@ func (v *Verifier) beginRegistration(user string, opts RegisterOptions, fixed []
 	if opts.Origin == "" {
 		opts.Origin = v.cfg.Origin
 		if opts.Origin == "" || opts.RPID != v.cfg.RPID {
-			opts.Origin = defaultOrigin(opts.RPID)
+			opts.Origin = DefaultOrigin(opts.RPID)
 		}
 	}
 	if err := checkOrigin(opts.Origin, opts.RPID); err != nil {

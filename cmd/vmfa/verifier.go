@@ -385,11 +385,7 @@ directly.`,
 				if begin {
 					return printJSON(cmd.OutOrStdout(), opts)
 				}
-				o := origin
-				if o == "" {
-					o = verifier.DefaultOrigin(opts.RP.ID)
-				}
-				resp, err := keyCeremony(cmd, &kf, o, opts, (*hwkey.Client).Create)
+				resp, err := keyCeremony(cmd, &kf, origin, opts, (*hwkey.Client).Create)
 				if err != nil {
 					return err
 				}

@@ -152,6 +152,28 @@ func TestVerifierSecurityKeyWithVirtualKey(t *testing.T) {
 	}
 }
 
+// With no --rp the verifier's relying party is localhost, whose origin is
+// http://localhost; the key client, given no --origin, must report the
+// same origin, or the pipe of the help's example is refused.
+func TestVerifierSecurityKeyDefaultRP(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	env := vaultEnv(t)
+	dir := t.TempDir()
+	r := vmfa(t, env, "", "verifier", "--state", state, "key", "register", "--user", "dora", "--begin")
+	if r.code != 0 || !strings.Contains(r.stdout, `"id": "localhost"`) {
+		t.Fatalf("register --begin: %+v", r)
+	}
+	os.WriteFile(filepath.Join(dir, "opts.json"), []byte(r.stdout), 0o600)
+	resp := vmfa(t, env, "", "key", "register", "--virtual", "--options", filepath.Join(dir, "opts.json"), "--json")
+	if resp.code != 0 || !strings.Contains(resp.stdout, `"clientDataJSON"`) {
+		t.Fatalf("vmfa key register: %+v", resp)
+	}
+	if r := vmfa(t, env, resp.stdout, "verifier", "--state", state, "key", "register", "--user", "dora"); r.code != 0 ||
+		!strings.Contains(r.stdout, "security key bound for dora at localhost") {
+		t.Fatalf("register from stdin: %+v", r)
+	}
+}
+
 func TestVerifierTokensCLI(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "verifier.json")
 	ver := func(args ...string) result {

@@ -145,3 +145,11 @@ func TestOptionsJSON(t *testing.T) {
 		t.Errorf("request options %s", b)
 	}
 }
+
+func TestDefaultOrigin(t *testing.T) {
+	for rpID, want := range map[string]string{"localhost": "http://localhost", "example.org": "https://example.org", "a.localhost": "https://a.localhost"} {
+		if got := DefaultOrigin(rpID); got != want {
+			t.Errorf("DefaultOrigin(%q) = %q, want %q", rpID, got, want)
+		}
+	}
+}

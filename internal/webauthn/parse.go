@@ -95,6 +95,16 @@ func DecodeB64(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(s)
 }
 
+// DefaultOrigin is the origin a browser reports for a page of rpID when
+// nothing else is said: https://<rp id>, or http://localhost for
+// localhost, the one host browsers let WebAuthn use over plain http.
+func DefaultOrigin(rpID string) string {
+	if rpID == "localhost" {
+		return "http://localhost"
+	}
+	return "https://" + rpID
+}
+
 // CollectedClientData is the parsed clientDataJSON.
 type CollectedClientData struct {
 	Type        string `json:"type"`
