@@ -29,9 +29,12 @@
 // WebAuthn: Client runs navigator.credentials.create/get from a server's
 // options (CreationOptions, RequestOptions: the standard JSON) and returns
 // the PublicKeyCredential JSON a server verifies (RegistrationCredential,
-// AssertionCredential); ClientDataJSON, the attestation object and
-// UnwrapAuthData (libfido2 hands authenticator data out CBOR-wrapped) are
-// exposed for callers that drive Register/Authenticate themselves.
+// AssertionCredential); CreateAppID registers under a legacy U2F AppID.
+// ClientDataJSON, the attestation object and UnwrapAuthData (libfido2
+// hands authenticator data out CBOR-wrapped) are exposed for callers that
+// drive Register/Authenticate themselves. The wire formats are parsed and
+// encoded by internal/webauthn, which package verifier shares: the option
+// and credential types here are its types.
 //
 // Virtual keys: AttachVirtual makes a *softkey.Key appear to libfido2 as
 // the device vmfa-virtual:fido2 or vmfa-virtual:u2f. The cgo package
