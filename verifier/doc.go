@@ -38,6 +38,8 @@
 // verifies the signature over authData‖SHA-256(clientDataJSON), the rpIdHash
 // (or a legacy U2F AppID's), and the signature counter: a counter that does
 // not increase flags the credential as possibly cloned and is refused.
+// The wire formats are parsed by internal/webauthn, which package hwkey
+// shares.
 //
 // # State and secrets
 //
