@@ -29,8 +29,9 @@ const (
 // ImportFormats lists the names accepted by Import, for help texts.
 var ImportFormats = []string{FormatAuto, FormatURIs, FormatMigration, FormatAegis, Format2FAS, FormatAndOTP, FormatCSV, FormatPSKC}
 
-// maxImportBytes bounds an import file.
-const maxImportBytes = 32 << 20
+// MaxImportBytes bounds an import file.
+// MaxImportBytes is the largest import file accepted.
+const MaxImportBytes = 32 << 20
 
 // ImportOption changes how Import reads a file.
 type ImportOption func(*importConfig)
@@ -70,12 +71,12 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 	for _, o := range opts {
 		o(&cfg)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxImportBytes {
-		return nil, fmt.Errorf("the file is over %d MiB", maxImportBytes>>20)
+	if len(data) > MaxImportBytes {
+		return nil, fmt.Errorf("the file is over %d MiB", MaxImportBytes>>20)
 	}
 	format = strings.ToLower(strings.TrimSpace(format))
 	if format == "" || format == FormatAuto {

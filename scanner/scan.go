@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -74,7 +75,7 @@ func ScanFiles(paths ...string) ([]Found, error) {
 			}
 		}
 		if got == 0 && ignored != "" {
-			errs = append(errs, fmt.Errorf("%s: %w (the QR code reads %q)", path, ErrNotOTPAuth, clip(ignored)))
+			errs = append(errs, fmt.Errorf("%s: %w (the QR code holds %s)", path, ErrNotOTPAuth, describePayload(ignored)))
 		}
 	}
 	errs = append(errs, batches.check()...)
@@ -137,4 +138,22 @@ func (t *batchTracker) check() []error {
 		errs = append(errs, fmt.Errorf("%w: %s missing (give every code of the export at once)", ErrBatchIncomplete, what))
 	}
 	return errs
+}
+
+// describePayload says what a QR code that is not an otpauth URI holds
+// without repeating it: it may be a bare secret.
+func describePayload(text string) string {
+	if i := strings.Index(text, "://"); i > 0 && i <= 16 {
+		scheme := text[:i]
+		ok := true
+		for _, r := range scheme {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.') {
+				ok = false
+			}
+		}
+		if ok {
+			return "a " + strings.ToLower(scheme) + ": link"
+		}
+	}
+	return fmt.Sprintf("%d characters of text", utf8.RuneCountInString(text))
 }

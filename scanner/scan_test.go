@@ -86,10 +86,23 @@ func TestScanFilesErrors(t *testing.T) {
 	}
 	lines := strings.Split(err.Error(), "\n")
 	want := []string{
-		wp + `: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…) (the QR code reads "https://example.com/")`,
+		wp + `: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…) (the QR code holds a https: link)`,
 		bp + ": secret is not valid base32 (letters A-Z and digits 2-7)",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+func TestDescribePayloadHidesContent(t *testing.T) {
+	for in, want := range map[string]string{
+		"JBSWY3DPEHPK3PXP":                        "16 characters of text",
+		"https://example.com/x":                   "a https: link",
+		"WIFI:S:home;P:hunter2;;":                 "23 characters of text",
+		"otpauth:/totp/a?secret=JBSWY3DPEHPK3PXP": "39 characters of text",
+	} {
+		if got := describePayload(in); got != want {
+			t.Errorf("describePayload(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -55,6 +55,7 @@ var (
 	ErrSecretTooLong    = errors.New("secret is too long")
 	ErrBadBase32        = errors.New("secret is not valid base32 (letters A-Z and digits 2-7)")
 	ErrNoName           = errors.New("account name is empty")
+	ErrControlChars     = errors.New("contains control characters (escape sequences or line breaks)")
 )
 
 // Account is one OTP credential held in the vault.
@@ -219,7 +220,29 @@ func (a *Account) Validate() error {
 	if a.Name == "" && a.Issuer == "" {
 		return ErrNoName
 	}
+	// Names are printed to terminals: an escape sequence in a QR code or an
+	// import file must not reach the screen.
+	for field, v := range map[string]string{"issuer": a.Issuer, "account name": a.Name, "note": a.Note, "serial": a.Serial} {
+		if HasControl(v) {
+			return fmt.Errorf("%s %w", field, ErrControlChars)
+		}
+	}
+	for _, t := range a.Tags {
+		if HasControl(t) {
+			return fmt.Errorf("tag %w", ErrControlChars)
+		}
+	}
 	return nil
+}
+
+// HasControl reports whether s holds a C0 or C1 control character or DEL.
+func HasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+			return true
+		}
+	}
+	return false
 }
 
 // Label is "Issuer: Name", or whichever part is set.

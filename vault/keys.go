@@ -141,7 +141,7 @@ func (v *Vault) keyringGet(vaultID string) ([]byte, error) {
 	}
 	key, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || len(key) != 32 {
-		return nil, fmt.Errorf("%w: the keyring item is not a vmfa key", ErrKeyMissing)
+		return nil, fmt.Errorf("%w (the keyring item is not a vmfa key)", ErrWrongKey)
 	}
 	return key, nil
 }

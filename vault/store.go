@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,6 +29,7 @@ var (
 	ErrCorrupt            = errors.New("vault file is damaged or was modified")
 	ErrKeyringUnavailable = errors.New("no keyring available")
 	ErrKeyMissing         = errors.New("the vault's key is missing from the keyring")
+	ErrWrongKey           = errors.New("the keyring holds a different key for this vault")
 	ErrKeyringTimeout     = errors.New("the keyring did not answer")
 	ErrNewerFormat        = errors.New("vault was written by a newer vmfa")
 	ErrNotFound           = errors.New("no matching account")
@@ -252,7 +254,7 @@ func open(raw, key []byte) (header, *Data, error) {
 		if h.Source == PassphraseSource {
 			return h, nil, ErrWrongPassphrase
 		}
-		return h, nil, fmt.Errorf("%w: the keyring holds a different key for this vault", ErrCorrupt)
+		return h, nil, ErrWrongKey
 	}
 	nonce, ct := sealed[:chacha20poly1305.NonceSizeX], sealed[chacha20poly1305.NonceSizeX:]
 	payload, err := aead.Open(nil, nonce, ct, ad)
@@ -453,6 +455,13 @@ func (v *Vault) Reload() error {
 // to a fresh copy, keeps an encrypted backup of the previous file, and
 // writes the result atomically. If fn returns an error nothing is written.
 func (v *Vault) Update(fn func(d *Data) error) error {
+	return v.update(fn, true)
+}
+
+// update is Update with the backup optional: a change that only moves an
+// HOTP counter forward loses nothing if undone, and must not push the
+// backups of real changes out of the rotation.
+func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	unlock, err := lockFile(v.path + ".lock")
@@ -484,8 +493,10 @@ func (v *Vault) Update(fn func(d *Data) error) error {
 			return fmt.Errorf("account %q: %w", d.Accounts[i].Label(), err)
 		}
 	}
-	if err := v.backup(raw, h.Generation); err != nil {
-		return err
+	if keepBackup {
+		if err := v.backup(raw, h.Generation); err != nil {
+			return err
+		}
 	}
 	h.Generation++
 	h.Written = now.UTC()
@@ -562,8 +573,12 @@ func (v *Vault) FindOne(query string) (Account, error) {
 
 // Edit applies fn to the stored account with this ID and saves it.
 func (v *Vault) Edit(id string, fn func(a *Account) error) (Account, error) {
+	return v.edit(id, fn, true)
+}
+
+func (v *Vault) edit(id string, fn func(a *Account) error, keepBackup bool) (Account, error) {
 	var out Account
-	err := v.Update(func(d *Data) error {
+	err := v.update(func(d *Data) error {
 		for i := range d.Accounts {
 			if d.Accounts[i].ID == id {
 				if err := fn(&d.Accounts[i]); err != nil {
@@ -574,7 +589,7 @@ func (v *Vault) Edit(id string, fn func(a *Account) error) (Account, error) {
 			}
 		}
 		return fmt.Errorf("%w: id %s", ErrNotFound, id)
-	})
+	}, keepBackup)
 	return out, err
 }
 
@@ -596,13 +611,27 @@ func (v *Vault) Remove(id string) error {
 // The counter is saved before any code is shown, so a code is never
 // reused after a crash.
 func (v *Vault) NextHOTP(id string) (Account, error) {
-	return v.Edit(id, func(a *Account) error {
+	return v.AdvanceHOTP(id, 1)
+}
+
+// ErrCounterExhausted is returned when an HOTP counter cannot move forward.
+var ErrCounterExhausted = errors.New("the HOTP counter is at its maximum; re-enroll the account")
+
+// AdvanceHOTP moves an HOTP account's counter forward by n (1, or 2 when
+// the current and next codes are both handed out) and saves it before any
+// code is shown. The counter never wraps around to reuse old codes. Counter
+// moves are not backed up: undoing one would only replay used codes.
+func (v *Vault) AdvanceHOTP(id string, n uint64) (Account, error) {
+	return v.edit(id, func(a *Account) error {
 		if a.Type != HOTP {
 			return fmt.Errorf("%s is not an HOTP account", a.Label())
 		}
-		a.Counter++
+		if a.Counter > math.MaxUint64-n-1 { // the next code (counter+1) must exist too
+			return ErrCounterExhausted
+		}
+		a.Counter += n
 		return nil
-	})
+	}, false)
 }
 
 // SetBlob stores a named blob (nil deletes it).

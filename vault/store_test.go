@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -245,6 +246,48 @@ func TestNextHOTPSavesCounter(t *testing.T) {
 	if w.Accounts()[0].Counter != 1 {
 		t.Error("counter not saved")
 	}
+	// Handing out the current and the next code uses both up.
+	if a, err = v.AdvanceHOTP(id, 2); err != nil || a.Counter != 3 || a.CodesAt(time.Now()).Current != rfc4226[3] {
+		t.Fatalf("AdvanceHOTP(2): %+v %v", a, err)
+	}
+	// Counter moves are not backups: they must not rotate real backups out.
+	bs, _ := Backups(path)
+	for range 20 {
+		if _, err := v.NextHOTP(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after, _ := Backups(path); len(after) != len(bs) {
+		t.Errorf("HOTP presses changed the backups: %d → %d", len(bs), len(after))
+	}
+	// The counter never wraps around to replay old codes.
+	if _, err := v.Edit(id, func(a *Account) error { a.Counter = math.MaxUint64 - 2; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.NextHOTP(id); err != nil {
+		t.Fatalf("last usable step: %v", err)
+	}
+	if _, err := v.NextHOTP(id); !errors.Is(err, ErrCounterExhausted) {
+		t.Errorf("counter overflow: %v", err)
+	}
+}
+
+func TestControlCharactersRefused(t *testing.T) {
+	for _, a := range []Account{
+		{Issuer: "ACME\x1b]0;pwned\x07", Name: "a"},
+		{Name: "line\nbreak"},
+		{Name: "a", Tags: []string{"\u009b2J"}},
+		{Name: "a", Note: "bell\x07"},
+	} {
+		a.Secret = []byte("12345678901234567890")
+		if err := a.Normalize(time.Now()); !errors.Is(err, ErrControlChars) {
+			t.Errorf("%q: %v", a.Label(), err)
+		}
+	}
+	ok := Account{Issuer: "Ünïcode Bank 銀行", Name: "alice@example.com", Secret: []byte("12345678901234567890")}
+	if err := ok.Normalize(time.Now()); err != nil {
+		t.Errorf("unicode refused: %v", err)
+	}
 }
 
 // faultKeys is a KeyStore that fails the way keyrings fail.
@@ -372,8 +415,17 @@ func TestRealKeyringVault(t *testing.T) {
 	if err := (SystemKeyring{}).Set(KeyringService, keyringUser(v.hdr.ID), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(Options{Path: path}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "different key") {
+	if _, err := Open(Options{Path: path}); !errors.Is(err, ErrWrongKey) || errors.Is(err, ErrCorrupt) {
 		t.Errorf("wrong key in keyring: %v", err)
+	}
+	if err := (SystemKeyring{}).Set(KeyringService, keyringUser(v.hdr.ID), "not base64!"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(Options{Path: path}); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("junk in keyring: %v", err)
+	}
+	if !bytes.Equal(before, mustRead(t, path)) {
+		t.Error("vault changed")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,18 @@ for the terminal UI, or use the commands below for scripting.`,
 	SilenceErrors: true,
 	Args:          cobra.NoArgs,
 	RunE:          runTUI,
+	PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+		if globals.backups == 0 {
+			if s := os.Getenv("VMFA_BACKUPS"); s != "" {
+				n, err := strconv.Atoi(s)
+				if err != nil {
+					return fmt.Errorf("VMFA_BACKUPS=%q is not a number (how many backups to keep, -1 for none)", s)
+				}
+				globals.backups = n
+			}
+		}
+		return nil
+	},
 }
 
 func init() {
@@ -85,11 +98,17 @@ func errorLine(err error) string {
 	case errors.Is(err, vault.ErrPassphraseRequired):
 		hint = "run vmfa in a terminal to be asked, or set VMFA_PASSPHRASE_FILE"
 	case errors.Is(err, vault.ErrKeyMissing):
-		hint = "the keyring item 'vmfa' for this vault was deleted or the keyring was reset; restore the keyring, the vault was not changed"
+		hint = "the keyring item of service 'vmfa' for this vault was deleted or the keyring was reset; restore the keyring, the vault was not changed"
+	case errors.Is(err, vault.ErrWrongKey):
+		hint = "the keyring item of service 'vmfa' for this vault was overwritten; restore the original keyring item (the vault file and its backups are intact and need that key)"
 	case errors.Is(err, vault.ErrKeyringTimeout):
 		hint = "unlock your keyring (it may be waiting on a prompt) and try again"
 	case errors.Is(err, vault.ErrKeyringUnavailable):
-		hint = "start or unlock a Secret Service keyring (gnome-keyring, KeePassXC), or create a passphrase vault with 'vmfa init --passphrase'"
+		if info, _ := vault.Inspect(vaultPathOrDefault()); info.Exists {
+			hint = "this vault's key is in the keyring: run vmfa where the Secret Service is reachable (your desktop session) or unlock it"
+		} else {
+			hint = "start or unlock a Secret Service keyring (gnome-keyring, KeePassXC), or create a passphrase vault with 'vmfa init --passphrase'"
+		}
 	case errors.Is(err, vault.ErrCorrupt):
 		hint = "the vault was not changed; restore a copy from " + vault.BackupDir(vaultPathOrDefault())
 	case errors.Is(err, vault.ErrAmbiguous):
@@ -98,12 +117,20 @@ func errorLine(err error) string {
 	if hint != "" {
 		msg += ": " + hint
 	}
-	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
-	msg = strings.TrimRight(msg, ".")
-	if msg != "" {
-		msg = strings.ToLower(msg[:1]) + msg[1:]
-	}
-	return msg
+	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
+	return strings.TrimRight(escapeControls(msg), ".")
+}
+
+// escapeControls replaces control characters with "?": an error may
+// quote a name read from a QR code or a file, and a terminal must never
+// receive its escape sequences.
+func escapeControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func vaultPathOrDefault() string {
@@ -116,16 +143,10 @@ func vaultPathOrDefault() string {
 
 // vaultOptions builds the options every command opens the vault with.
 func vaultOptions(cmd *cobra.Command) vault.Options {
-	backups := globals.backups
-	if backups == 0 {
-		if s := os.Getenv("VMFA_BACKUPS"); s != "" {
-			fmt.Sscan(s, &backups)
-		}
-	}
 	return vault.Options{
 		Path:       vaultPathOrDefault(),
 		Passphrase: passphraseSource(cmd),
-		Backups:    backups,
+		Backups:    globals.backups,
 	}
 }
 

@@ -308,3 +308,66 @@ func TestAddQRSeveralFiles(t *testing.T) {
 		t.Errorf("--qr on a text file: %+v", r)
 	}
 }
+
+func TestHOTPNextUsesBothCodes(t *testing.T) {
+	env := vaultEnv(t)
+	if r := vmfa(t, env, "", "add", "--uri", "otpauth://hotp/Bank:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	// Counters 1 and 2 (RFC 4226), then 3: a verifier that took the pair
+	// at binding must not see the second code again.
+	if r := vmfa(t, env, "", "code", "h", "--next"); r.stdout != "287082 359152\n" {
+		t.Errorf("hotp --next: %+v", r)
+	}
+	if r := vmfa(t, env, "", "code", "h"); r.stdout != "969429\n" {
+		t.Errorf("hotp after --next: %+v", r)
+	}
+}
+
+func TestAddBatchesAndBadInput(t *testing.T) {
+	env := vaultEnv(t)
+	vmfa(t, env, "", "add", "--uri", rfcURI)
+	two := rfcURI + "\n\n# a comment\notpauth://totp/Other:bob?secret=JBSWY3DPEHPK3PXP&issuer=Other\n"
+	r := vmfa(t, env, two, "add", "--uri", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, "added Other: bob") || !strings.Contains(r.stdout, "skipped ACME: alice: already in the vault") {
+		t.Errorf("batch with a duplicate: %+v", r)
+	}
+	if r := vmfa(t, env, "", "add", "--uri", "-"); r.code != 1 || r.stderr != "vmfa: no uri on stdin\n" {
+		t.Errorf("empty stdin: %+v", r)
+	}
+	path := strings.TrimPrefix(env[0], "VMFA_VAULT=")
+	before, _ := os.ReadFile(path)
+	bad := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"escape in label", "", []string{"add", "--uri", "otpauth://totp/%1B%5D0%3Bpwned%07:x?secret=JBSWY3DPEHPK3PXP"}, "control characters"},
+		{"digits 0", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--digits", "0"}, "--digits: digits must be between 6 and 8 (got 0)"},
+		{"period 0", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--period", "0"}, "--period: period must be a positive number"},
+		{"counter on totp", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--counter", "5"}, "--counter is for hotp accounts"},
+		{"rename to nothing", "", []string{"rename", "alice", ""}, "the new account name is empty"},
+		{"rename to issuer only", "", []string{"rename", "alice", "X:"}, "the new account name is empty"},
+		{"time before 1970", "", []string{"code", "alice", "--at", "-99999999999999"}, "outside 1970–9999"},
+		{"year 1", "", []string{"code", "alice", "--at", "0001-01-01T00:00:00Z"}, "outside 1970–9999"},
+		{"endless import", "", []string{"import", "/dev/zero", "--format", "csv"}, "/dev/zero: larger than 32 MiB"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			r := vmfa(t, env, tc.stdin, tc.args...)
+			if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: ") || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("got %+v, want one line containing %q", r, tc.want)
+			}
+			if strings.ContainsRune(r.stderr, 0x1b) {
+				t.Errorf("an escape sequence reached stderr: %q", r.stderr)
+			}
+		})
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("a refused command changed the vault")
+	}
+	if r := vmfa(t, append(env, "VMFA_BACKUPS=abc"), "", "list"); r.code != 1 || !strings.Contains(r.stderr, "VMFA_BACKUPS") {
+		t.Errorf("VMFA_BACKUPS=abc: %+v", r)
+	}
+}

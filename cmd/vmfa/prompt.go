@@ -87,6 +87,29 @@ func readSecretStdin(r io.Reader) (string, error) {
 	return s, nil
 }
 
+// readURIsStdin reads the URIs of `add --uri -`: one per line, blank lines
+// and # comments ignored, at most 1 MiB.
+func readURIsStdin(r io.Reader) ([]string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read stdin: %w", err)
+	}
+	if len(b) > 1<<20 {
+		return nil, errors.New("more than 1 MiB on stdin; use 'vmfa import' for large lists")
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no uri on stdin")
+	}
+	return out, nil
+}
+
 // confirm asks a yes/no question on the terminal; no terminal means no.
 func confirm(question string) bool {
 	f, err := tty()

@@ -220,20 +220,34 @@ func isEntryError(err error) bool {
 
 // readInput reads a file, or stdin for "-".
 func readInput(cmd *cobra.Command, name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(io.LimitReader(cmd.InOrStdin(), 64<<20))
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			return nil, fmt.Errorf("%s: no such file", name)
-		case errors.Is(err, os.ErrPermission):
-			return nil, fmt.Errorf("%s: permission denied", name)
+	var r io.Reader = cmd.InOrStdin()
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fileError(name, err)
 		}
-		return nil, fmt.Errorf("cannot read %s: %w", name, err)
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, scanner.MaxImportBytes+1))
+	if err != nil {
+		return nil, fileError(name, err)
+	}
+	if len(b) > scanner.MaxImportBytes {
+		return nil, fmt.Errorf("%s: larger than %d MiB, not an authenticator export", name, scanner.MaxImportBytes>>20)
 	}
 	return b, nil
+}
+
+// fileError says why a file could not be read.
+func fileError(name string, err error) error {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%s: no such file", name)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("%s: permission denied", name)
+	}
+	return fmt.Errorf("cannot read %s: %w", name, err)
 }
 
 // pskcKey reads the PSKC pre-shared key (hex) and passphrase from files or

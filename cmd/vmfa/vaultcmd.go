@@ -88,18 +88,20 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 			case uri != "" && qr, (uri != "" || qr) && (issuer != "" || account != ""):
 				return errors.New("give one of --uri, --qr, or --issuer/--account")
 			case uri != "":
+				uris := []string{uri}
 				if uri == "-" {
-					s, err := readSecretStdin(cmd.InOrStdin())
+					var err error
+					if uris, err = readURIsStdin(cmd.InOrStdin()); err != nil {
+						return err
+					}
+				}
+				for _, u := range uris {
+					as, err := scanner.ParseURI(u)
 					if err != nil {
 						return err
 					}
-					uri = s
+					accts = append(accts, as...)
 				}
-				as, err := scanner.ParseURI(uri)
-				if err != nil {
-					return err
-				}
-				accts = as
 			case qr:
 				found, err := scanner.ScanFiles(files...)
 				if err != nil {
@@ -136,6 +138,15 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 				if err != nil {
 					return err
 				}
+				if digits < vault.MinDigits || digits > vault.MaxDigits {
+					return fmt.Errorf("--digits: %w (got %d)", vault.ErrDigits, digits)
+				}
+				if period <= 0 {
+					return fmt.Errorf("--period: %w (got %d)", vault.ErrPeriod, period)
+				}
+				if t != vault.HOTP && cmd.Flags().Changed("counter") {
+					return errors.New("--counter is for hotp accounts (add --type hotp)")
+				}
 				accts = []vault.Account{{
 					Type: t, Issuer: issuer, Name: account, Secret: key, Algorithm: a,
 					Digits: digits, Period: period, Counter: counter,
@@ -159,20 +170,47 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 			if err != nil {
 				return err
 			}
-			if err := v.Add(accts...); err != nil {
+			// One account that is already there is an error; in a batch
+			// (a migration export, several images) it is skipped and said.
+			var added, skipped []vault.Account
+			err = v.Update(func(d *vault.Data) error {
+				added, skipped = added[:0], skipped[:0]
+			next:
+				for _, a := range accts {
+					for _, b := range append(d.Accounts[:len(d.Accounts):len(d.Accounts)], added...) {
+						if b.SameCredential(&a) {
+							skipped = append(skipped, a)
+							continue next
+						}
+					}
+					added = append(added, a)
+				}
+				if len(added) == 0 {
+					if len(skipped) == 1 {
+						return fmt.Errorf("%w: %s", vault.ErrDuplicate, skipped[0].Label())
+					}
+					return fmt.Errorf("all %d accounts are already in the vault", len(skipped))
+				}
+				d.Accounts = append(d.Accounts, added...)
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 			if asJSON {
-				return printJSON(cmd.OutOrStdout(), accountViews(accts))
+				return printJSON(cmd.OutOrStdout(), accountViews(added))
 			}
-			for _, a := range accts {
+			for _, a := range added {
 				fmt.Fprintf(cmd.OutOrStdout(), "added %s (%s, id %s)\n", a.Label(), a.Type, a.ID)
+			}
+			for _, a := range skipped {
+				fmt.Fprintf(cmd.OutOrStdout(), "skipped %s: already in the vault\n", a.Label())
 			}
 			return nil
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&uri, "uri", "", "otpauth:// or otpauth-migration:// URI ('-' reads it from stdin)")
+	f.StringVar(&uri, "uri", "", "otpauth:// or otpauth-migration:// URI ('-' reads them from stdin, one per line)")
 	f.BoolVar(&qr, "qr", false, "add every account in the QR image files given as arguments")
 	f.StringVar(&issuer, "issuer", "", "issuer (service name)")
 	f.StringVar(&account, "account", "", "account name")
@@ -266,14 +304,17 @@ func listCmd() *cobra.Command {
 	return c
 }
 
-// parseAt parses --at: unix seconds or RFC 3339.
+// parseAt parses --at: unix seconds or RFC 3339, from 1970 (T0 of RFC
+// 6238) to the year 9999.
 func parseAt(s string) (time.Time, error) {
+	var t time.Time
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
+		t = time.Unix(n, 0)
+	} else if t, err = time.Parse(time.RFC3339, s); err != nil {
 		return time.Time{}, fmt.Errorf("cannot read time %q: give unix seconds or RFC 3339 (2006-01-02T15:04:05Z)", s)
+	}
+	if t.Before(time.Unix(0, 0)) || t.Year() > 9999 {
+		return time.Time{}, fmt.Errorf("time %q is outside 1970–9999, where TOTP time steps are defined", s)
 	}
 	return t, nil
 }
@@ -320,13 +361,21 @@ RFC 3339; --time-offset shifts the clock.`,
 			if err != nil {
 				return err
 			}
+			var cs vault.Codes
 			if a.Type == vault.HOTP {
-				// Save the incremented counter before showing the code.
-				if a, err = v.NextHOTP(a.ID); err != nil {
+				// Save the counter before showing a code; with --next both
+				// codes are handed out, so both are used up.
+				n := uint64(1)
+				if next {
+					n = 2
+				}
+				if a, err = v.AdvanceHOTP(a.ID, n); err != nil {
 					return err
 				}
+				cs = vault.Codes{Current: a.CodeAtStep(a.Counter + 1 - n), Next: a.CodeAtStep(a.Counter + 2 - n), Step: a.Counter + 1 - n}
+			} else {
+				cs = a.CodesAt(t)
 			}
-			cs := a.CodesAt(t)
 			out := codeView{ID: a.ID, Issuer: a.Issuer, Name: a.Name, Code: cs.Current, Step: cs.Step,
 				SecondsLeft: int((cs.Left + time.Second - 1) / time.Second), Period: a.Period}
 			if a.Type == vault.HOTP {
@@ -401,8 +450,8 @@ func renameCmd() *cobra.Command {
 				issuer, name = a.Issuer, args[1]
 			}
 			issuer, name = strings.TrimSpace(issuer), strings.TrimSpace(name)
-			if name == "" && issuer == "" {
-				return errors.New("the new name is empty")
+			if name == "" {
+				return errors.New("the new account name is empty")
 			}
 			b, err := v.Edit(a.ID, func(x *vault.Account) error {
 				x.Issuer, x.Name = issuer, name
