@@ -296,18 +296,31 @@ func (s *keysScreen) unbind() tea.Cmd {
 // infoCmds ask every listed key for its info, each in its own command.
 func (s *keysScreen) infoCmds() tea.Cmd {
 	var cmds []tea.Cmd
-	svc, timeout := s.svc, s.timeout
 	for _, d := range s.devs {
-		path := d.Path
-		s.infos[path] = keyInfoState{loading: true}
-		cmds = append(cmds, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), min(timeout, 10*time.Second))
-			defer cancel()
-			info, err := svc.Info(ctx, path)
-			return keyInfoMsg{path: path, info: info, err: err}
-		})
+		s.infos[d.Path] = keyInfoState{loading: true}
+		cmds = append(cmds, s.infoCmd(d.Path))
 	}
 	return tea.Batch(cmds...)
+}
+
+func (s *keysScreen) infoCmd(path string) tea.Cmd {
+	svc, timeout := s.svc, s.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), min(timeout, 10*time.Second))
+		defer cancel()
+		info, err := svc.Info(ctx, path)
+		return keyInfoMsg{path: path, info: info, err: err}
+	}
+}
+
+// toList goes back to the list, asking the key of the flow for fresh
+// info (its PIN retries may have changed).
+func (s *keysScreen) toList() tea.Cmd {
+	s.phase = keysList
+	if s.dev.Path == "" {
+		return nil
+	}
+	return s.infoCmd(s.dev.Path)
 }
 
 // fail shows err; a wrong or missing PIN goes back to the PIN prompt.
@@ -456,10 +469,11 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(km, k.Cancel):
 			s.stop()
-			s.phase = keysList
 			if s.op == opAuthenticate {
 				s.phase = keysResult
+				return nil
 			}
+			return s.toList()
 		case s.touch != nil && key.Matches(km, k.Touch):
 			select {
 			case s.touch <- struct{}{}:
@@ -472,11 +486,11 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(km, k.Cancel):
 			s.pin.Blur()
-			s.phase = keysList
 			if s.op == opAuthenticate {
 				s.phase = keysResult
+				return nil
 			}
-			return nil
+			return s.toList()
 		case key.Matches(km, k.SubmitPIN):
 			if s.pin.Value() == "" {
 				s.pinMsg = "type the key's pin (4 to 63 characters)"
@@ -502,7 +516,7 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 	case keysResult:
 		switch {
 		case key.Matches(km, k.Back):
-			s.phase = keysList
+			return s.toList()
 		case s.bound != nil && key.Matches(km, k.Authenticate):
 			return s.authenticate(s.pins[s.bound.Path])
 		case s.bound != nil && key.Matches(km, k.Unbind):
@@ -514,7 +528,7 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 	case keysError:
 		switch {
 		case key.Matches(km, k.Back):
-			s.phase = keysList
+			return s.toList()
 		case key.Matches(km, k.Retry):
 			return s.retry()
 		case key.Matches(km, k.Unbind) && errors.Is(s.err, verifier.ErrDeviceBound):
@@ -786,6 +800,8 @@ func (s *keysScreen) pinView() string {
 	b.WriteString(fit(st.FieldLabel.Render("PIN"), 6) + s.pin.View() + "\n")
 	if s.pinMsg != "" {
 		b.WriteString("\n" + st.Error.Render(clip(s.pinMsg, s.width-6)) + "\n")
+	} else if is := s.infos[s.dev.Path]; is.err == nil && !is.loading && is.info.PINRetries >= 0 {
+		b.WriteString("\n" + st.Hint.Render(fmt.Sprintf("%d attempts left.", is.info.PINRetries)) + "\n")
 	}
 	return b.String()
 }
@@ -800,7 +816,7 @@ func (s *keysScreen) registrationFields(b *strings.Builder) {
 	b.WriteString(s.field("Format", orDash(r.Format)))
 	b.WriteString(s.field("AAGUID", orDash(r.AAGUID)))
 	b.WriteString(s.field("Certificate", orDash(r.CertSubject)))
-	b.WriteString(s.field("Credential", orDash(r.CredentialID)))
+	b.WriteString(s.field("Credential", orDash(shortID(r.CredentialID))))
 }
 
 func (s *keysScreen) confirmView() string {
@@ -847,6 +863,14 @@ func (s *keysScreen) resultView() string {
 	b.WriteString(s.field("Counter", fmt.Sprint(s.binding.Counter)))
 	b.WriteString("\n" + st.Hint.Render(clip("Next: press a to authenticate with the key, as a console login would.", s.width-6)) + "\n")
 	return b.String()
+}
+
+// shortID abbreviates a long credential ID: its ends tell it apart.
+func shortID(id string) string {
+	if len(id) <= 27 {
+		return id
+	}
+	return id[:12] + "…" + id[len(id)-12:]
 }
 
 func attestationText(a string) string {

@@ -75,6 +75,9 @@ func (f *fakeKeys) Info(ctx context.Context, path string) (KeyInfo, error) {
 	if !ok {
 		return KeyInfo{}, hwkey.ErrDeviceGone
 	}
+	if n, ok := f.retries[path]; ok {
+		i.PINRetries = n
+	}
 	return i, nil
 }
 
@@ -256,6 +259,14 @@ func TestSecurityKeysFlow(t *testing.T) {
 			calls: []string{"devices", "register " + fakeYubiKey, "register " + fakeYubiKey, "register " + fakeYubiKey, "bind " + fakeYubiKey, "authenticate " + fakeYubiKey},
 		},
 		{
+			name: "the pin prompt says the attempts left; back on the list the key's info is fresh",
+			steps: []step{
+				{keys: "Fjj<enter>", phase: keysPIN, want: []string{"8 attempts left."}},
+				{keys: "0000<enter>", phase: keysPIN, want: []string{"wrong pin: 7 attempts left"}},
+				{keys: "<esc>", phase: keysList, want: []string{"set (7 left)"}},
+			},
+		},
+		{
 			name: "auto-touch: the virtual key touches itself",
 			steps: []step{
 				{keys: "FT", phase: keysList, want: []string{"touch automatically"}},
@@ -420,6 +431,7 @@ func TestGoldenKeys(t *testing.T) {
 		{name: "list", keys: []string{"F"}},
 		{name: "touch", keys: []string{"F", "<enter>!"}},
 		{name: "touch-physical", keys: []string{"F", "jjj<enter>", "1234<enter>!"}},
+		{name: "pin", keys: []string{"F", "jj<enter>"}},
 		{name: "pin-wrong", keys: []string{"F", "jj<enter>", "0000<enter>", "12"}},
 		{name: "confirm", keys: []string{"FT", "<enter>"}},
 		{name: "result", keys: []string{"FT", "<enter>", "<enter>"}},
@@ -449,4 +461,39 @@ func TestGoldenKeys(t *testing.T) {
 			})
 		}
 	}
+}
+
+// FuzzSecurityKeys drives the security keys screen with arbitrary keys
+// and sizes over the fake service (unconfirmed touches time out at once):
+// nothing panics and every view fits the terminal's height.
+func FuzzSecurityKeys(f *testing.F) {
+	for _, s := range []string{"F\x00t\x00a\x00", "FT\x00\x00a", "Fjj\x000000\x001234\x00y", "FT\x00\x00\x01j\x00u", "F\x01\x01"} {
+		f.Add(s, uint8(80), uint8(24))
+	}
+	f.Fuzz(func(t *testing.T, in string, w, h uint8) {
+		m := newKeysModel(t, 80, 24, newFakeKeys())
+		m.keys.timeout = time.Millisecond
+		m = drive(t, m, tea.WindowSizeMsg{Width: int(w), Height: int(h)})
+		for _, b := range []byte(in) {
+			if m.quitting {
+				return
+			}
+			var msg tea.KeyMsg
+			switch {
+			case int(b) < len(fuzzKeys):
+				msg = fuzzKeys[b]
+			case b == 'q' || b == 0x7f:
+				continue
+			default:
+				msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{rune(b)}}
+			}
+			m = drive(t, m, msg)
+			v := m.View()
+			if w > 0 && h > 0 {
+				if n := strings.Count(v, "\n") + 1; n > int(h) {
+					t.Fatalf("%d lines at height %d", n, h)
+				}
+			}
+		}
+	})
 }

@@ -127,26 +127,30 @@ func TestKeyServiceVirtualFIDO2(t *testing.T) {
 		t.Fatalf("saved counter %d, want at least %d", k.Counter(), last)
 	}
 
-	// With a PIN: required, wrong (retries left), right.
+	// With a PIN set, registering needs it: required, wrong (attempts
+	// left), right. One device per user: unbind first.
 	if err := hwkey.SetPIN(ctx, path, "2468"); err != nil {
 		t.Fatal(err)
 	}
-	req := tui.KeyRequest{Path: path, Touch: touchNow()}
-	if _, err := s.Authenticate(ctx, req); !errors.Is(err, hwkey.ErrPINRequired) {
-		// A key with a PIN may still sign without UV; then the next
-		// checks still hold.
-		if err != nil {
-			t.Fatalf("no pin: %v", err)
-		}
+	if err := s.Unbind(ctx); err != nil {
+		t.Fatal(err)
 	}
-	req = tui.KeyRequest{Path: path, PIN: "0000", Touch: touchNow()}
+	if _, err := s.Register(ctx, tui.KeyRequest{Path: path, Touch: touchNow()}); !errors.Is(err, hwkey.ErrPINRequired) {
+		t.Fatalf("register without the pin: %v, want ErrPINRequired", err)
+	}
 	var pe *hwkey.PINError
-	if _, err := s.Authenticate(ctx, req); !errors.As(err, &pe) || pe.Retries != 7 {
-		t.Fatalf("wrong pin: %v, want a PINError with 7 retries", err)
+	if _, err := s.Register(ctx, tui.KeyRequest{Path: path, PIN: "0000", Touch: touchNow()}); !errors.As(err, &pe) || pe.Retries != 7 {
+		t.Fatalf("wrong pin: %v, want a PINError with 7 attempts left", err)
+	}
+	if reg, err = s.Register(ctx, tui.KeyRequest{Path: path, PIN: "2468", Touch: touchNow()}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = s.Bind(ctx, reg); err != nil {
+		t.Fatal(err)
 	}
 	a, err := s.Authenticate(ctx, tui.KeyRequest{Path: path, PIN: "2468", Touch: touchNow()})
-	if err != nil || a.Counter <= last || !a.UserVerified {
-		t.Fatalf("right pin: %+v, %v", a, err)
+	if err != nil || a.Counter <= b.Counter || !a.UserVerified {
+		t.Fatalf("sign in with the pin: %+v, %v", a, err)
 	}
 
 	if err := s.Unbind(ctx); err != nil {
@@ -157,12 +161,85 @@ func TestKeyServiceVirtualFIDO2(t *testing.T) {
 	}
 }
 
+// TestKeyServiceVirtualU2F: the U2F-only virtual key binds with
+// fido-u2f attestation, verified against its root, and its counter
+// increases on each sign-in; a PIN is refused as unsupported.
+func TestKeyServiceVirtualU2F(t *testing.T) {
+	store, _ := testVaultStore(t)
+	s, err := newKeyService("example.com", "bob", store.(tui.BlobStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := hwkey.VirtualPath(softkey.U2FOnly)
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
+		hwkey.DetachVirtual(path)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.Devices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := s.Info(ctx, path); err != nil || info.Type != "u2f" || info.PIN != "unsupported" {
+		t.Fatalf("info %+v, %v", info, err)
+	}
+	if _, err := s.Register(ctx, tui.KeyRequest{Path: path, PIN: "1234"}); !errors.Is(err, hwkey.ErrUnsupported) {
+		t.Fatalf("pin on a u2f key: %v, want ErrUnsupported", err)
+	}
+	reg, err := s.Register(ctx, tui.KeyRequest{Path: path, Touch: touchNow()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Format != "fido-u2f" || reg.CertSubject == "" {
+		t.Fatalf("registration %+v", reg)
+	}
+	b, err := s.Bind(ctx, reg)
+	if err != nil || b.Attestation != "basic" {
+		t.Fatalf("bind: %+v, %v", b, err)
+	}
+	last := b.Counter
+	for i := 0; i < 2; i++ {
+		a, err := s.Authenticate(ctx, tui.KeyRequest{Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Counter <= last {
+			t.Fatalf("counter %d after %d: it must increase", a.Counter, last)
+		}
+		last = a.Counter
+	}
+}
+
 // TestTUISecurityKeysEndToEnd drives the real program through the
-// security keys screen with the real service: list, bind the virtual
-// FIDO2 key (touched from the keyboard), see verified ✓, authenticate and
-// see the counter increase.
+// security keys screen with the real service: list, bind the vault's
+// virtual FIDO2 key, which has a PIN (a wrong one first), touched from
+// the keyboard, see verified ✓, authenticate and see the counter
+// increase.
 func TestTUISecurityKeysEndToEnd(t *testing.T) {
 	store, vpath := testVaultStore(t)
+	// The vault's virtual key has a PIN.
+	k, err := softkey.New(softkey.FIDO2, softkey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kpath, err := hwkey.AttachVirtual(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hwkey.SetPIN(ctx, kpath, "13579"); err != nil {
+		t.Fatal(err)
+	}
+	hwkey.DetachVirtual(kpath)
+	state, err := k.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.(tui.BlobStore).SetBlob(hwkey.BlobName(softkey.FIDO2), state); err != nil {
+		t.Fatal(err)
+	}
+
 	t.Cleanup(func() {
 		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
 		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
@@ -212,10 +289,16 @@ func TestTUISecurityKeysEndToEnd(t *testing.T) {
 		}
 	}
 	tm.Type("F")
-	waitFor("virtual fido2 security key", "not set")
+	waitFor("virtual fido2 security key", "set (8 left)")
 	for i := 0; i < physical; i++ {
 		tm.Type("j")
 	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("The key asks for its PIN", "8 attempts left")
+	tm.Type("0000")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("wrong pin: 7 attempts left")
+	tm.Type("13579")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitFor("Press t to touch it")
 	tm.Type("t")
