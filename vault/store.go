@@ -648,3 +648,25 @@ func (v *Vault) SetBlob(name string, b []byte) error {
 		return nil
 	})
 }
+
+// HoldBlob serialises the users of a named blob across processes: it takes
+// an exclusive lock of its own (not the vault's, which stays free for other
+// changes while, say, a security-key operation waits for a touch), then
+// re-reads the vault so that Blob(name) is the latest saved state. Call
+// release after saving the new state with SetBlob.
+func (v *Vault) HoldBlob(name string) (release func(), err error) {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return nil, fmt.Errorf("bad blob name %q", name)
+		}
+	}
+	unlock, err := lockFile(v.path + "." + name + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Reload(); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}

@@ -536,3 +536,47 @@ func TestNoSessionBusIsNotAutolaunched(t *testing.T) {
 		t.Fatalf("no session bus: %v", err)
 	}
 }
+
+func TestHoldBlobSerialisesReadModifyWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vault.vmfa")
+	newPassVault(t, path)
+	const workers, rounds = 4, 5
+	done := make(chan error, workers)
+	for range workers {
+		go func() {
+			v, err := Open(Options{Path: path, Passphrase: pass("correct horse"), Backups: -1})
+			if err != nil {
+				done <- err
+				return
+			}
+			for range rounds {
+				release, err := v.HoldBlob("counter")
+				if err != nil {
+					done <- err
+					return
+				}
+				n, _ := strconv.Atoi(string(v.Blob("counter")))
+				time.Sleep(time.Millisecond) // widen the race window
+				err = v.SetBlob("counter", []byte(strconv.Itoa(n+1)))
+				release()
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range workers {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, _ := Open(Options{Path: path, Passphrase: pass("correct horse")})
+	if got := string(v.Blob("counter")); got != strconv.Itoa(workers*rounds) {
+		t.Fatalf("counter %s after %d increments: an increment was lost", got, workers*rounds)
+	}
+	if _, err := v.HoldBlob("../x"); err == nil {
+		t.Error("a blob name with a path was accepted")
+	}
+}
