@@ -414,16 +414,7 @@ func TestFullStackTouchTimeout(t *testing.T) {
 			// Nobody touches until touched is set; a touch then answers
 			// the pending query, as a finger on a blinking key would.
 			var touched atomic.Bool
-			_, path := attach(t, mode, softkey.Options{Touch: func(ctx context.Context, _ string) bool {
-				for !touched.Load() {
-					select {
-					case <-ctx.Done():
-						return false
-					case <-time.After(5 * time.Millisecond):
-					}
-				}
-				return true
-			}})
+			_, path := attach(t, mode, softkey.Options{Touch: finger(&touched)})
 			r := rp{id: "example.com", origin: "https://example.com"}
 			client := &hwkey.Client{Path: path}
 			short, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
