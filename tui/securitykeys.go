@@ -223,11 +223,16 @@ func (s *keysScreen) begin() (context.Context, int) {
 
 // stop cancels the operation in flight, if any, and forgets its result.
 func (s *keysScreen) stop() {
+	s.done()
+	s.seq++
+}
+
+// done releases the context of the operation that just answered.
+func (s *keysScreen) done() {
 	if s.cancel != nil {
 		s.cancel()
 		s.cancel = nil
 	}
-	s.seq++
 }
 
 func (s *keysScreen) selected() (KeyDevice, bool) {
@@ -325,7 +330,7 @@ func (s *keysScreen) toList() tea.Cmd {
 
 // fail shows err; a wrong or missing PIN goes back to the PIN prompt.
 func (s *keysScreen) fail(err error) tea.Cmd {
-	s.cancel = nil
+	s.done()
 	var pe *hwkey.PINError
 	switch {
 	case errors.Is(err, hwkey.ErrPINRequired):
@@ -361,7 +366,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != s.seq {
 			return nil
 		}
-		s.cancel = nil
+		s.done()
 		s.devs, s.listErr = msg.devs, msg.err
 		s.cursor = max(0, min(s.cursor, len(s.devs)-1))
 		s.phase = keysList
@@ -376,7 +381,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return s.fail(msg.err)
 		}
-		s.cancel = nil
+		s.done()
 		s.rememberPIN()
 		s.reg, s.phase = msg.reg, keysConfirm
 		return nil
@@ -384,7 +389,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != s.seq {
 			return nil
 		}
-		s.cancel = nil
+		s.done()
 		s.phase = keysResult
 		if msg.err != nil {
 			s.bindErr = msg.err
@@ -400,7 +405,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return s.fail(msg.err)
 		}
-		s.cancel = nil
+		s.done()
 		s.rememberPIN()
 		s.prevCtr = s.counter()
 		r := msg.res
@@ -410,7 +415,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != s.seq {
 			return nil
 		}
-		s.cancel = nil
+		s.done()
 		if msg.err != nil {
 			s.phase, s.err = keysError, msg.err
 			return nil
