@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	libfido2 "github.com/keys-pub/go-libfido2"
+
+	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
 // Info describes a key: what it speaks and how it is set up.
@@ -205,7 +207,7 @@ func Authenticate(ctx context.Context, path string, req AssertRequest) (*Asserti
 	}
 	for _, id := range req.AllowCredentials {
 		// go-libfido2 panics on an empty credential ID.
-		if len(id) == 0 || len(id) > 1023 {
+		if len(id) == 0 || len(id) > webauthn.MaxCredentialID {
 			return nil, fmt.Errorf("%w: credential id must be 1 to 1023 bytes", ErrInvalidRequest)
 		}
 	}

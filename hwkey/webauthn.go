@@ -236,7 +236,7 @@ func (c *Client) checkExcluded(ctx context.Context, rpID string, exclude []webau
 func descriptorIDs(ds []webauthn.CredentialDescriptor) ([][]byte, error) {
 	var ids [][]byte
 	for _, d := range ds {
-		if d.Type != "" && d.Type != "public-key" {
+		if d.Type != "" && d.Type != webauthn.TypePublicKey {
 			continue
 		}
 		id, err := webauthn.DecodeB64(d.ID)

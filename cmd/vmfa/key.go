@@ -393,7 +393,7 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 					PubKeyCredParams: []webauthn.CredentialParameter{{Type: webauthn.TypePublicKey, Alg: webauthn.AlgES256}},
 				}
 				for _, id := range exclude {
-					opts.ExcludeCredentials = append(opts.ExcludeCredentials, webauthn.CredentialDescriptor{Type: "public-key", ID: id})
+					opts.ExcludeCredentials = append(opts.ExcludeCredentials, webauthn.CredentialDescriptor{Type: webauthn.TypePublicKey, ID: id})
 				}
 				if resident {
 					opts.AuthenticatorSelection.ResidentKey = "required"
@@ -495,7 +495,7 @@ Without --credential a FIDO2 key is asked for a resident credential.`,
 				}
 				opts = &hwkey.RequestOptions{Challenge: ch, RPID: rpID, Extensions: webauthn.Extensions{AppID: appID}}
 				for _, id := range creds {
-					opts.AllowCredentials = append(opts.AllowCredentials, webauthn.CredentialDescriptor{Type: "public-key", ID: id})
+					opts.AllowCredentials = append(opts.AllowCredentials, webauthn.CredentialDescriptor{Type: webauthn.TypePublicKey, ID: id})
 				}
 				if uv {
 					opts.UserVerification = "required"
