@@ -100,10 +100,12 @@ type keysScreen struct {
 	rp      string
 	user    string
 
-	phase  keysPhase
-	op     keysOp // the operation in flight, or that failed
-	seq    int
-	cancel context.CancelFunc
+	phase    keysPhase
+	op       keysOp // the operation in flight, or that failed
+	seq      int
+	cancel   context.CancelFunc
+	now      func() time.Time // the injected clock
+	deadline time.Time        // when the operation in flight gives up
 
 	devs    []KeyDevice
 	listErr error
@@ -135,7 +137,7 @@ type keysScreen struct {
 	width, height int
 }
 
-func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration) *keysScreen {
+func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration, now func() time.Time) *keysScreen {
 	if timeout <= 0 {
 		timeout = DefaultKeyTimeout
 	}
@@ -145,7 +147,7 @@ func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration) *keysScree
 	pin.EchoCharacter = '•'
 	pin.CharLimit = 63
 	return &keysScreen{
-		st: st, keys: newKeysScreenKeys(), svc: svc, timeout: timeout, rp: rp, user: user,
+		st: st, keys: newKeysScreenKeys(), svc: svc, timeout: timeout, rp: rp, user: user, now: now,
 		infos:    map[string]keyInfoState{},
 		spin:     spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(st.Cursor)),
 		spinTick: func(s spinner.Model) tea.Cmd { return s.Tick },
@@ -218,6 +220,7 @@ func (s *keysScreen) begin() (context.Context, int) {
 	s.seq++
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	s.cancel = cancel
+	s.deadline = s.now().Add(s.timeout)
 	return ctx, s.seq
 }
 
@@ -793,7 +796,8 @@ func (s *keysScreen) touchView() string {
 	default:
 		b.WriteString(w.Render("The key waits for a touch to "+what+". Touch its button or gold disc when it blinks.") + "\n")
 	}
-	b.WriteString("\n" + st.Hint.Render(fmt.Sprintf("vmfa waits up to %s; esc cancels.", s.timeout.Round(time.Second))) + "\n")
+	left := max(0, s.deadline.Sub(s.now())+time.Second-1).Truncate(time.Second)
+	b.WriteString("\n" + st.Hint.Render(fmt.Sprintf("vmfa gives up in %s; esc cancels.", left)) + "\n")
 	return b.String()
 }
 
@@ -960,7 +964,7 @@ func (m *Model) openSecurityKeys() tea.Cmd {
 			m.status = "security keys are not available here"
 			return nil
 		}
-		m.keys = newKeysScreen(m.st, svc, m.cfg.KeyTimeout)
+		m.keys = newKeysScreen(m.st, svc, m.cfg.KeyTimeout, m.clock)
 	}
 	m.status = ""
 	m.setState(stateSecurityKeys, m.keys)

@@ -182,7 +182,7 @@ func newKeysModel(t testing.TB, w, h int, svc KeyService) Model {
 	m.tick = func(int) tea.Cmd { return nil }
 	m = drive(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	m = run(t, m, m.Init())
-	m.keys = newKeysScreen(m.st, svc, cfg.KeyTimeout)
+	m.keys = newKeysScreen(m.st, svc, cfg.KeyTimeout, env.clock.Now)
 	m.keys.spinTick = func(spinner.Model) tea.Cmd { return nil }
 	return m
 }
@@ -496,4 +496,24 @@ func FuzzSecurityKeys(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSecurityKeysCountdown: the touch prompt counts down to the
+// operation's deadline on the injected clock.
+func TestSecurityKeysCountdown(t *testing.T) {
+	m := newKeysModel(t, 80, 24, newFakeKeys())
+	clk := &testClock{t: testTime}
+	m.keys.now = clk.Now
+	m = press(t, m, "F")
+	m, _ = hold(t, m, "<enter>")
+	for _, c := range []struct {
+		advance time.Duration
+		want    string
+	}{{0, "gives up in 5s"}, {1500 * time.Millisecond, "gives up in 4s"}, {3 * time.Second, "gives up in 1s"}, {time.Hour, "gives up in 0s"}} {
+		clk.Add(c.advance)
+		if v := m.View(); !strings.Contains(v, c.want) {
+			t.Errorf("after %v: view lacks %q\n%s", c.advance, c.want, v)
+		}
+	}
+	m = press(t, m, "<esc>")
 }
