@@ -165,8 +165,10 @@ func (s *keysScreen) SetSize(w, h int) {
 func (s *keysScreen) ShortHelp() []key.Binding {
 	k := s.keys
 	switch s.phase {
-	case keysListing, keysBinding:
+	case keysListing:
 		return []key.Binding{k.Cancel}
+	case keysBinding:
+		return nil
 	case keysTouch:
 		if s.dev.Virtual && !s.autoTouch {
 			return []key.Binding{k.Touch, k.Cancel}
@@ -464,14 +466,15 @@ func (s *keysScreen) counter() uint32 {
 func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 	k := s.keys
 	switch s.phase {
-	case keysListing, keysBinding:
+	case keysListing:
 		if key.Matches(km, k.Cancel) {
 			s.stop()
 			s.phase = keysList
-			if s.op == opBind {
-				s.phase = keysConfirm
-			}
 		}
+		return nil
+	case keysBinding:
+		// The verifier answers at once and may already have bound the
+		// key: its verdict is always shown.
 		return nil
 	case keysTouch:
 		switch {
