@@ -329,3 +329,25 @@ func TestTUISecurityKeysEndToEnd(t *testing.T) {
 type nopClipboard struct{}
 
 func (nopClipboard) Copy(string) error { return nil }
+
+// TestTUIKeyServiceAccount: the relying party and user come from
+// $VMFA_KEY_RP and $VMFA_KEY_USER, else localhost and $USER.
+func TestTUIKeyServiceAccount(t *testing.T) {
+	tests := []struct {
+		rp, user, login  string
+		wantRP, wantUser string
+	}{
+		{"", "", "carol", "localhost", "carol"},
+		{"example.org", "ram-tester", "carol", "example.org", "ram-tester"},
+		{"", "", "", "localhost", "vmfa-user"},
+	}
+	for _, tt := range tests {
+		t.Setenv("VMFA_KEY_RP", tt.rp)
+		t.Setenv("VMFA_KEY_USER", tt.user)
+		t.Setenv("USER", tt.login)
+		rp, user := tuiKeyService(nil).Account()
+		if rp != tt.wantRP || user != tt.wantUser {
+			t.Errorf("rp %q user %q (env %+v), want %q %q", rp, user, tt, tt.wantRP, tt.wantUser)
+		}
+	}
+}
