@@ -11,13 +11,6 @@ import (
 	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 // Ceremony types for ClientDataJSON.
 const (
 	TypeCreate = webauthn.TypeCreate
@@ -32,7 +25,7 @@ func ClientDataJSON(typ string, challenge []byte, origin string) []byte {
 func checkOrigin(origin string) error {
 	u, err := url.Parse(origin)
 	if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" && u.Path != "/" {
-		return fmt.Errorf("%w: origin %q must look like https://example.com", ErrInvalidRequest, truncate(origin, 40))
+		return fmt.Errorf("%w: origin %q must look like https://example.com", ErrInvalidRequest, webauthn.Clip(origin))
 	}
 	return nil
 }
@@ -241,7 +234,7 @@ func descriptorIDs(ds []webauthn.CredentialDescriptor) ([][]byte, error) {
 		}
 		id, err := webauthn.DecodeB64(d.ID)
 		if err != nil || len(id) == 0 {
-			return nil, fmt.Errorf("%w: credential id %q is not base64url", ErrInvalidRequest, truncate(d.ID, 24))
+			return nil, fmt.Errorf("%w: credential id %q is not base64url", ErrInvalidRequest, webauthn.Clip(d.ID))
 		}
 		ids = append(ids, id)
 	}

@@ -117,7 +117,7 @@ func (v *Verifier) verifyAttestation(ao *webauthn.AttestationObject, clientDataH
 		}
 		return v.trust(certs, now)
 	}
-	return "", fmt.Errorf("%w: %q", ErrUnsupportedAttestation, clip(ao.Format))
+	return "", fmt.Errorf("%w: %q", ErrUnsupportedAttestation, webauthn.Clip(ao.Format))
 }
 
 func sha256Sum(b []byte) []byte {

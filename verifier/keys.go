@@ -152,14 +152,14 @@ func (v *Verifier) beginRegistration(user string, opts RegisterOptions, fixed []
 func checkOrigin(origin, rpID string) error {
 	u, err := url.Parse(origin)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return fmt.Errorf("origin %q is not an http(s) origin such as https://example.org", clip(origin))
+		return fmt.Errorf("origin %q is not an http(s) origin such as https://example.org", webauthn.Clip(origin))
 	}
 	h := u.Hostname()
 	if u.Scheme == "http" && h != "localhost" {
-		return fmt.Errorf("origin %q: plain http is only allowed for localhost", clip(origin))
+		return fmt.Errorf("origin %q: plain http is only allowed for localhost", webauthn.Clip(origin))
 	}
 	if h != rpID && !strings.HasSuffix(h, "."+rpID) {
-		return fmt.Errorf("origin %q is not within rp id %q", clip(origin), clip(rpID))
+		return fmt.Errorf("origin %q is not within rp id %q", webauthn.Clip(origin), webauthn.Clip(rpID))
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func checkOrigin(origin, rpID string) error {
 // takeChallenge finds and spends the challenge a response answers.
 func (v *Verifier) takeChallenge(st *State, user, ceremony string, cd *webauthn.CollectedClientData, now time.Time) (*Challenge, error) {
 	if cd.Type != ceremony {
-		return nil, fmt.Errorf("%w: got %q, want %q", ErrClientDataType, clip(cd.Type), ceremony)
+		return nil, fmt.Errorf("%w: got %q, want %q", ErrClientDataType, webauthn.Clip(cd.Type), ceremony)
 	}
 	raw, _ := webauthn.DecodeB64(cd.Challenge)
 	c, ok := st.Challenges[webauthn.B64(raw)]
@@ -186,7 +186,7 @@ func (v *Verifier) takeChallenge(st *State, user, ceremony string, cd *webauthn.
 
 func (v *Verifier) checkClientData(cd *webauthn.CollectedClientData, origin string) error {
 	if cd.Origin != origin {
-		return fmt.Errorf("%w: got %q, want %q", ErrOrigin, clip(cd.Origin), origin)
+		return fmt.Errorf("%w: got %q, want %q", ErrOrigin, webauthn.Clip(cd.Origin), origin)
 	}
 	if cd.CrossOrigin && !v.cfg.AllowCrossOrigin {
 		return ErrCrossOrigin

@@ -15,11 +15,3 @@ type CreationOptions = webauthn.CreationOptions
 // RequestOptions is PublicKeyCredentialRequestOptionsJSON (WebAuthn L3
 // §5.5.1).
 type RequestOptions = webauthn.RequestOptions
-
-// clip shortens untrusted text quoted in an error.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}

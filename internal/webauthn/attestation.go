@@ -101,7 +101,7 @@ func EncodeAttestationObject(format string, alg int64, sig, cert, authData []byt
 		stmt["sig"] = sig
 		stmt["x5c"] = [][]byte{cert}
 	default:
-		return nil, fmt.Errorf("%w: unknown attestation format %q", ErrMalformed, clip(format))
+		return nil, fmt.Errorf("%w: unknown attestation format %q", ErrMalformed, Clip(format))
 	}
 	return encMode.Marshal(map[string]any{"fmt": format, "attStmt": stmt, "authData": authData})
 }

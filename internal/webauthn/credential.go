@@ -132,7 +132,7 @@ func unmarshalCredential(b []byte, v any) error {
 
 func parseFields(f *CredentialFields, clientDataJSON string) (*Credential, error) {
 	if f.Type != TypePublicKey {
-		return nil, fmt.Errorf("%w: type is %q, want public-key", ErrMalformed, clip(f.Type))
+		return nil, fmt.Errorf("%w: type is %q, want public-key", ErrMalformed, Clip(f.Type))
 	}
 	p := &Credential{}
 	var err error

@@ -11,7 +11,10 @@
 // testdata/fuzz). Every parse error wraps one of the sentinels below.
 package webauthn
 
-import "errors"
+import (
+	"errors"
+	"unicode/utf8"
+)
 
 // Errors returned by the parsers, checked with errors.Is.
 var (
@@ -26,10 +29,16 @@ var (
 	ErrAttestation = errors.New("attestation statement is invalid")
 )
 
-// clip shortens untrusted text quoted in an error.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+// Clip shortens untrusted text (an origin, a type, an ID) to at most 40
+// bytes, cut at a character boundary, for quoting in an error.
+func Clip(s string) string {
+	const n = 40
+	if len(s) <= n {
+		return s
 	}
-	return s
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -150,6 +151,20 @@ func TestDefaultOrigin(t *testing.T) {
 	for rpID, want := range map[string]string{"localhost": "http://localhost", "example.org": "https://example.org", "a.localhost": "https://a.localhost"} {
 		if got := DefaultOrigin(rpID); got != want {
 			t.Errorf("DefaultOrigin(%q) = %q, want %q", rpID, got, want)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	long := strings.Repeat("a", 39) + "é" + "tail"
+	for in, want := range map[string]string{
+		"short":                 "short",
+		strings.Repeat("b", 40): strings.Repeat("b", 40),
+		strings.Repeat("b", 41): strings.Repeat("b", 40) + "…",
+		long:                    strings.Repeat("a", 39) + "…", // é would straddle byte 40
+	} {
+		if got := Clip(in); got != want {
+			t.Errorf("Clip(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
