@@ -114,3 +114,28 @@ func FuzzUnwrapAuthData(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseCOSEKey(f *testing.F) {
+	f.Add([]byte{0xa0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		alg, pub, err := ParseCOSEKey(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadPublicKey) && !errors.Is(err, ErrUnsupportedAlgorithm) {
+				t.Fatalf("error %v is neither ErrBadPublicKey nor ErrUnsupportedAlgorithm", err)
+			}
+			return
+		}
+		if alg != AlgES256 || pub == nil {
+			t.Fatalf("accepted alg %d without an ES256 key", alg)
+		}
+		// What parses re-encodes to a key that parses to the same point.
+		pt, _ := pub.Bytes()
+		again, err := COSEKey(pt[1:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, pub2, err := ParseCOSEKey(again); err != nil || !pub2.Equal(pub) {
+			t.Fatalf("re-encoded key does not parse back: %v", err)
+		}
+	})
+}
