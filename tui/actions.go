@@ -55,12 +55,18 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 		if st == nil {
 			return nil
 		}
+		// With the next code on screen, both codes are handed out (a
+		// console binds with the pair), so both are used up.
+		n := uint64(1)
+		if m.main.showNext {
+			n = 2
+		}
 		return func() tea.Msg {
-			acct, err := st.NextHOTP(id)
+			acct, err := st.AdvanceHOTP(id, n)
 			if err != nil {
 				return opFailedMsg{what: "save the new HOTP counter", err: err}
 			}
-			return hotpMsg{acct: acct}
+			return hotpMsg{acct: acct, n: n}
 		}
 	case key.Matches(km, k.Copy):
 		code, ok := m.displayedCode(a)

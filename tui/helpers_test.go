@@ -81,7 +81,7 @@ func (s *fakeStore) find(id string) (*vault.Account, error) {
 	return nil, vault.ErrNotFound
 }
 
-func (s *fakeStore) NextHOTP(id string) (vault.Account, error) {
+func (s *fakeStore) AdvanceHOTP(id string, n uint64) (vault.Account, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
@@ -91,7 +91,7 @@ func (s *fakeStore) NextHOTP(id string) (vault.Account, error) {
 	if err != nil {
 		return vault.Account{}, err
 	}
-	a.Counter++
+	a.Counter += n
 	return a.Clone(), nil
 }
 

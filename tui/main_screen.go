@@ -34,7 +34,7 @@ type mainScreen struct {
 	fullHelp bool
 	// hotp holds codes generated this session, by account ID. HOTP
 	// codes are only shown after the counter has been saved.
-	hotp   map[string]vault.Codes
+	hotp   map[string]hotpShown
 	now    time.Time
 	width  int
 	height int
@@ -45,7 +45,7 @@ func newMainScreen(st *Styles, showNext bool) *mainScreen {
 	f.Prompt = "/ "
 	f.Placeholder = "issuer, account or tag"
 	f.Cursor.SetMode(cursorStatic)
-	return &mainScreen{st: st, keys: newMainKeys(), fkeys: newFilterKeys(), filter: f, showNext: showNext, hotp: map[string]vault.Codes{}}
+	return &mainScreen{st: st, keys: newMainKeys(), fkeys: newFilterKeys(), filter: f, showNext: showNext, hotp: map[string]hotpShown{}}
 }
 
 func (s *mainScreen) SetSize(w, h int) { s.width, s.height = w, h; s.scroll() }
@@ -91,9 +91,9 @@ func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) bool {
 	old := s.cursor
 	s.all = accts
 	for _, a := range accts {
-		if c, ok := s.hotp[a.ID]; ok && a.Type == vault.HOTP && c.Step != a.Counter {
+		if c, ok := s.hotp[a.ID]; ok && a.Type == vault.HOTP && c.counter != a.Counter {
 			// the counter moved elsewhere (CLI): show codes of the saved counter
-			s.hotp[a.ID] = a.CodesAt(s.now)
+			s.hotp[a.ID] = hotpShown{a.HOTPHandedOut(1), a.Counter}
 		}
 	}
 	s.applyFilter()
@@ -109,13 +109,20 @@ func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) bool {
 	return found
 }
 
-func (s *mainScreen) setHOTP(a vault.Account) {
+// hotpShown is what an HOTP row shows: the codes handed out and the saved
+// counter they belong to.
+type hotpShown struct {
+	vault.Codes
+	counter uint64
+}
+
+func (s *mainScreen) setHOTP(a vault.Account, n uint64) {
 	for i := range s.all {
 		if s.all[i].ID == a.ID {
 			s.all[i] = a
 		}
 	}
-	s.hotp[a.ID] = a.CodesAt(s.now)
+	s.hotp[a.ID] = hotpShown{a.HOTPHandedOut(n), a.Counter}
 }
 
 // filterText is what the filter matches: issuer, account name, tags and

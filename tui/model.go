@@ -90,7 +90,10 @@ type (
 		what string
 		err  error
 	}
-	hotpMsg   struct{ acct vault.Account }
+	hotpMsg   struct {
+		acct vault.Account
+		n    uint64 // codes handed out by this advance
+	}
 	copiedMsg struct {
 		label string
 		seq   int
@@ -386,7 +389,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setState(stateError, newErrorScreen(m.st, "Could not "+msg.what, msg.err, false))
 		return m, nil
 	case hotpMsg:
-		m.main.setHOTP(msg.acct)
+		m.main.setHOTP(msg.acct, msg.n)
 		m.status = "generated a new code for " + msg.acct.Label() + " (counter saved)"
 		return m, nil
 	case copiedMsg:

@@ -23,9 +23,9 @@ type Store interface {
 	Accounts() []vault.Account
 	// Add stores new accounts.
 	Add(accts ...vault.Account) error
-	// NextHOTP advances and saves an HOTP counter and returns the account
-	// whose code is to be shown.
-	NextHOTP(id string) (vault.Account, error)
+	// AdvanceHOTP moves an HOTP counter forward by n (2 when the current
+	// and next codes are both shown), saves it, and returns the account.
+	AdvanceHOTP(id string, n uint64) (vault.Account, error)
 	// Edit applies fn to one account and saves it; an error from fn
 	// aborts with nothing written.
 	Edit(id string, fn func(a *vault.Account) error) error

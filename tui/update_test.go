@@ -122,17 +122,26 @@ func TestUpdateKeys(t *testing.T) {
 				t.Error("HOTP row does not say how to generate")
 			}
 		}},
-		{"HOTP enter saves the counter then shows its code", "jj<enter>c", func(t *testing.T, m Model, env *testEnv) {
+		{"HOTP enter with the next code shown uses up both", "jj<enter>c", func(t *testing.T, m Model, env *testEnv) {
+			a := stored(t, env, "a4")
+			if a.Counter != 6 {
+				t.Fatalf("stored counter %d, want 6 (codes 5 and 6 handed out)", a.Counter)
+			}
+			want, next := a.CodeAtStep(5), a.CodeAtStep(6)
+			if got := env.clip.last(); got != want {
+				t.Errorf("copied %q, want the first handed-out code %q", got, want)
+			}
+			if v := m.View(); !strings.Contains(v, groupCode(want)) || !strings.Contains(v, groupCode(next)) {
+				t.Errorf("view does not show %s → %s", groupCode(want), groupCode(next))
+			}
+		}},
+		{"HOTP enter with the next code hidden uses one", "njj<enter>c", func(t *testing.T, m Model, env *testEnv) {
 			a := stored(t, env, "a4")
 			if a.Counter != 5 {
 				t.Fatalf("stored counter %d, want 5", a.Counter)
 			}
-			want := a.CodeAtStep(5)
-			if got := env.clip.last(); got != want {
-				t.Errorf("copied %q, want the code at the saved counter %q", got, want)
-			}
-			if !strings.Contains(m.View(), groupCode(want)) {
-				t.Errorf("view does not show %s", groupCode(want))
+			if want := a.CodeAtStep(5); env.clip.last() != want {
+				t.Errorf("copied %q, want the code at the saved counter %q", env.clip.last(), want)
 			}
 		}},
 		{"d asks, naming the account", "jjjd", func(t *testing.T, m Model, env *testEnv) {

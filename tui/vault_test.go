@@ -56,7 +56,7 @@ func TestRealVault(t *testing.T) {
 	m = press(t, m, "<enter>c")
 	// Move Bank below octocat, then delete it (now last).
 	m = press(t, m, "J")
-	if m.main.all[2].Type != vault.HOTP || m.main.all[2].Counter != 5 {
+	if m.main.all[2].Type != vault.HOTP || m.main.all[2].Counter != 6 { // current and next handed out
 		t.Fatalf("Bank not moved down with its saved counter: %+v", m.main.all[2])
 	}
 	m = press(t, m, "Gdy")

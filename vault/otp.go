@@ -136,3 +136,14 @@ func (a *Account) CodeAt(t time.Time) string {
 func EqualCodes(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
+
+// HOTPHandedOut returns the codes an HOTP account handed out when its
+// counter was last advanced by n (see Vault.AdvanceHOTP): n = 1 is the code
+// at Counter; n = 2 is the pair at Counter-1 and Counter, both used up.
+func (a *Account) HOTPHandedOut(n uint64) Codes {
+	if n < 1 || n > 2 || a.Counter < n-1 {
+		n = 1
+	}
+	first := a.Counter + 1 - n
+	return Codes{Current: a.CodeAtStep(first), Next: a.CodeAtStep(first + 1), Step: first}
+}

@@ -372,7 +372,7 @@ RFC 3339; --time-offset shifts the clock.`,
 				if a, err = v.AdvanceHOTP(a.ID, n); err != nil {
 					return err
 				}
-				cs = vault.Codes{Current: a.CodeAtStep(a.Counter + 1 - n), Next: a.CodeAtStep(a.Counter + 2 - n), Step: a.Counter + 1 - n}
+				cs = a.HOTPHandedOut(n)
 			} else {
 				cs = a.CodesAt(t)
 			}
