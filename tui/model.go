@@ -90,7 +90,7 @@ type (
 		what string
 		err  error
 	}
-	hotpMsg   struct {
+	hotpMsg struct {
 		acct vault.Account
 		n    uint64 // codes handed out by this advance
 	}

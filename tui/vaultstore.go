@@ -12,12 +12,12 @@ type vaultStore struct{ v *vault.Vault }
 // VaultStore returns the Store the TUI uses for an open vault.
 func VaultStore(v *vault.Vault) Store { return vaultStore{v} }
 
-func (s vaultStore) Accounts() []vault.Account                 { return s.v.Accounts() }
-func (s vaultStore) Add(accts ...vault.Account) error          { return s.v.Add(accts...) }
+func (s vaultStore) Accounts() []vault.Account        { return s.v.Accounts() }
+func (s vaultStore) Add(accts ...vault.Account) error { return s.v.Add(accts...) }
 func (s vaultStore) AdvanceHOTP(id string, n uint64) (vault.Account, error) {
 	return s.v.AdvanceHOTP(id, n)
 }
-func (s vaultStore) Delete(id string) error                    { return s.v.Remove(id) }
+func (s vaultStore) Delete(id string) error { return s.v.Remove(id) }
 
 // Reload re-reads the vault file; the key is not asked for again.
 func (s vaultStore) Reload() (bool, error) {
