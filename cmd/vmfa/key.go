@@ -95,6 +95,13 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 		return nil, err
 	}
 	name := hwkey.BlobName(mode)
+	// One key across processes: hold the key's state until the new state
+	// (its signature counter above all) is saved, so that two vmfa runs
+	// never hand out the same counter.
+	release, err := v.HoldBlob(name)
+	if err != nil {
+		return nil, err
+	}
 	saved := v.Blob(name)
 	var k *softkey.Key
 	if saved == nil {
@@ -103,13 +110,16 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 		k, err = softkey.Load(saved, softkey.Options{})
 	}
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("the virtual %s key in the vault cannot be loaded: %w", mode, err)
 	}
 	path, err := hwkey.AttachVirtual(k)
 	if err != nil {
+		release()
 		return nil, err
 	}
 	return &openedKey{path: path, virtual: true, close: func() error {
+		defer release()
 		hwkey.DetachVirtual(path)
 		state, err := k.State()
 		if err != nil {

@@ -285,3 +285,42 @@ func TestKeyInteropPythonFido2(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent runs of the virtual key behave as one key: every assertion
+// gets its own, increasing signature counter (a verifier would otherwise
+// flag the credential as cloned).
+func TestVirtualKeyConcurrentRunsShareOneCounter(t *testing.T) {
+	env := vaultEnv(t)
+	r := vmfa(t, env, "", "key", "register", "--virtual", "--rp", "example.com", "--user", "alice", "--json")
+	if r.code != 0 {
+		t.Fatalf("register: %s", r.stderr)
+	}
+	pub, _, reg := checkRegistration(t, r.stdout, "example.com", "https://example.com")
+	const n = 5
+	outs := make(chan result, n)
+	for i := range n {
+		go func() {
+			ch := webauthn.B64(bytes.Repeat([]byte{byte(i + 1)}, 32))
+			outs <- vmfa(t, env, "", "key", "login", "--virtual", "--rp", "example.com",
+				"--credential", reg.ID, "--challenge", ch, "--origin", "https://example.com", "--json")
+		}()
+	}
+	seen := map[uint32]bool{}
+	for range n {
+		r := <-outs
+		if r.code != 0 {
+			t.Fatalf("login: %s", r.stderr)
+		}
+		var l loginJSON
+		if err := json.Unmarshal([]byte(r.stdout), &l); err != nil {
+			t.Fatal(err)
+		}
+		var cd webauthn.CollectedClientData
+		json.Unmarshal(mustB64(t, l.Response.ClientDataJSON), &cd)
+		c := checkLogin(t, r.stdout, pub, cd.Challenge, 1)
+		if seen[c] {
+			t.Fatalf("two concurrent runs signed with counter %d", c)
+		}
+		seen[c] = true
+	}
+}
