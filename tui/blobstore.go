@@ -14,3 +14,8 @@ var _ BlobStore = vaultStore{}
 
 func (s vaultStore) Blob(name string) []byte                { return s.v.Blob(name) }
 func (s vaultStore) SetBlob(name string, data []byte) error { return s.v.SetBlob(name, data) }
+
+// HoldBlob serialises a blob's users across vmfa processes (see
+// vault.Vault.HoldBlob): the security keys screen holds a virtual key's
+// state for the length of one operation.
+func (s vaultStore) HoldBlob(name string) (func(), error) { return s.v.HoldBlob(name) }

@@ -242,15 +242,61 @@ func (s *keyService) verifierFor(path string) *verifier.Verifier {
 	return s.others
 }
 
+// blobHolder is a BlobStore that can serialise a blob's users across
+// processes (vault.Vault.HoldBlob).
+type blobHolder interface {
+	HoldBlob(name string) (release func(), err error)
+}
+
+// holdVirtual takes a virtual key's state for one operation: if another
+// vmfa process (the CLI) used the key since, the key continues from the
+// state it saved, so the two never hand out the same signature counter.
+func (s *keyService) holdVirtual(path string) (release func(), err error) {
+	s.mu.Lock()
+	vk := s.virtual[path]
+	s.mu.Unlock()
+	h, ok := s.blobs.(blobHolder)
+	if vk == nil || !ok {
+		return func() {}, nil
+	}
+	release, err = h.HoldBlob(vk.blob)
+	if err != nil {
+		return nil, err
+	}
+	cur := s.blobs.Blob(vk.blob)
+	if cur == nil || bytes.Equal(cur, vk.saved) {
+		return release, nil
+	}
+	k, err := softkey.Load(cur, softkey.Options{Touch: s.touched})
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("the virtual key in the vault cannot be loaded: %w", err)
+	}
+	hwkey.DetachVirtual(path)
+	if _, err := hwkey.AttachVirtual(k); err != nil {
+		release()
+		return nil, err
+	}
+	s.mu.Lock()
+	vk.key, vk.saved = k, cur
+	s.mu.Unlock()
+	return release, nil
+}
+
 // operate runs fn as the one key operation in flight, with the request's
 // touch channel, and saves a virtual key's new state afterwards.
 func (s *keyService) operate(req tui.KeyRequest, fn func() error) error {
 	s.opMu.Lock()
 	defer s.opMu.Unlock()
+	release, err := s.holdVirtual(req.Path)
+	if err != nil {
+		return err
+	}
+	defer release()
 	s.mu.Lock()
 	s.touch = req.Touch
 	s.mu.Unlock()
-	err := fn()
+	err = fn()
 	s.mu.Lock()
 	s.touch = nil
 	s.mu.Unlock()

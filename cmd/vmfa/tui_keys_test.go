@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/vmfa/vmfa/hwkey"
 	"github.com/vmfa/vmfa/hwkey/softkey"
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -349,5 +351,60 @@ func TestTUIKeyServiceAccount(t *testing.T) {
 		if rp != tt.wantRP || user != tt.wantUser {
 			t.Errorf("rp %q user %q (env %+v), want %q %q", rp, user, tt, tt.wantRP, tt.wantUser)
 		}
+	}
+}
+
+// The TUI keeps the virtual key loaded for the session; when the CLI uses
+// the key meanwhile, the TUI's next operation continues from the counter
+// the CLI saved instead of reusing it.
+func TestKeyServiceContinuesAfterCLI(t *testing.T) {
+	store, vaultPath := testVaultStore(t)
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := hwkey.VirtualPath(softkey.FIDO2)
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(path)
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.Devices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := s.Register(ctx, tui.KeyRequest{Path: path, Touch: touchNow()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Bind(ctx, reg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, tui.KeyRequest{Path: path, Touch: touchNow()}); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"VMFA_VAULT=" + vaultPath, "VMFA_PASSPHRASE=test passphrase"}
+	var cli uint32
+	for range 3 {
+		r := vmfa(t, env, "", "key", "login", "--virtual", "--rp", "localhost", "--credential", reg.CredentialID, "--json")
+		if r.code != 0 {
+			t.Fatalf("cli login: %s", r.stderr)
+		}
+		var l loginJSON
+		if err := json.Unmarshal([]byte(r.stdout), &l); err != nil {
+			t.Fatal(err)
+		}
+		ad, err := webauthn.ParseAuthenticatorData(mustB64(t, l.Response.AuthenticatorData))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cli = ad.SignCount
+	}
+	a, err := s.Authenticate(ctx, tui.KeyRequest{Path: path, Touch: touchNow()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Counter <= cli {
+		t.Fatalf("the TUI signed with counter %d after the CLI reached %d", a.Counter, cli)
 	}
 }
