@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -190,7 +191,7 @@ func tokenAccount(upn, serial, secret, interval, manufacturer, model string, now
 	if interval != "" {
 		p, err := strconv.Atoi(interval)
 		if err != nil || p <= 0 || p > 86400 {
-			return a, fmt.Errorf("%w (got %q)", ErrPeriod, clip(interval))
+			return a, fmt.Errorf("%w (got %q)", ErrPeriod, textutil.Clip(interval))
 		}
 		a.Period = p
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -101,7 +102,7 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 	case FormatImage:
 		entries, err = importImage(data)
 	default:
-		return nil, fmt.Errorf("%w %q (want %s)", ErrUnknownFormat, clip(format), strings.Join(ImportFormats, ", "))
+		return nil, fmt.Errorf("%w %q (want %s)", ErrUnknownFormat, textutil.Clip(format), strings.Join(ImportFormats, ", "))
 	}
 	if err != nil {
 		return nil, err
@@ -266,7 +267,7 @@ func jsonError(format string, err error) error {
 func entryName(i int, issuer, name string) string {
 	a := vault.Account{Issuer: strings.TrimSpace(issuer), Name: strings.TrimSpace(name)}
 	if l := a.Label(); l != "" {
-		return fmt.Sprintf("entry %d (%s)", i+1, clip(l))
+		return fmt.Sprintf("entry %d (%s)", i+1, textutil.Clip(l))
 	}
 	return fmt.Sprintf("entry %d", i+1)
 }
@@ -379,7 +380,7 @@ func importAegis(data []byte) ([]entry, error) {
 			}
 		case "totp", "steam":
 		default:
-			en.err = fmt.Errorf("%w: %q", ErrUnknownType, clip(e.Type))
+			en.err = fmt.Errorf("%w: %q", ErrUnknownType, textutil.Clip(e.Type))
 		}
 		if en.err == nil {
 			en.acc, en.err = fill(e.Type, e.Issuer, e.Name, e.Info.Secret, e.Info.Algo, e.Info.Digits, e.Info.Period, counter, now)
@@ -454,7 +455,7 @@ func import2FAS(data []byte) ([]entry, error) {
 			}
 		case "totp", "steam":
 		default:
-			en.err = fmt.Errorf("%w: %q", ErrUnknownType, clip(s.OTP.TokenType))
+			en.err = fmt.Errorf("%w: %q", ErrUnknownType, textutil.Clip(s.OTP.TokenType))
 		}
 		if en.err == nil {
 			en.acc, en.err = fill(typ, issuer, name, s.Secret, s.OTP.Algorithm, s.OTP.Digits, s.OTP.Period, counter, now)
@@ -508,7 +509,7 @@ func importAndOTP(data []byte) ([]entry, error) {
 			}
 		case "totp", "steam":
 		default:
-			en.err = fmt.Errorf("%w: %q", ErrUnknownType, clip(e.Type))
+			en.err = fmt.Errorf("%w: %q", ErrUnknownType, textutil.Clip(e.Type))
 		}
 		if en.err == nil {
 			en.acc, en.err = fill(typ, issuer, name, e.Secret, e.Algorithm, e.Digits, e.Period, counter, now)

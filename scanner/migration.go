@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -58,7 +59,7 @@ func DecodeMigration(uri string) (*Migration, error) {
 	rest := uri[len(migrationScheme):]
 	host, query, _ := strings.Cut(rest, "?")
 	if h := strings.TrimSuffix(host, "/"); !strings.EqualFold(h, "offline") {
-		return nil, fmt.Errorf("%w: host is %q", ErrMigrationData, clip(h))
+		return nil, fmt.Errorf("%w: host is %q", ErrMigrationData, textutil.Clip(h))
 	}
 	query, _, _ = strings.Cut(query, "#")
 	var raw string

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -155,7 +156,7 @@ func parsePSKC(r io.Reader, key PSKCKey) ([]entry, error) {
 		return nil, fmt.Errorf("%w: the root element is <%s>, not <KeyContainer>", ErrPSKC, c.XMLName.Local)
 	}
 	if c.Version != "" && c.Version != "1.0" && c.Version != "1" {
-		return nil, fmt.Errorf("%w: unsupported version %q", ErrPSKC, clip(c.Version))
+		return nil, fmt.Errorf("%w: unsupported version %q", ErrPSKC, textutil.Clip(c.Version))
 	}
 	p := &pskcCrypto{c: &c, key: key}
 	var entries []entry
@@ -166,7 +167,7 @@ func parsePSKC(r io.Reader, key PSKCKey) ([]entry, error) {
 			n++
 			e := entry{where: fmt.Sprintf("key %d", n)}
 			if s := firstNonEmpty(pkg.Device.SerialNo); s != "" {
-				e.where += " (serial " + clip(s) + ")"
+				e.where += " (serial " + textutil.Clip(s) + ")"
 			}
 			e.acc, e.err = p.account(&pkg, &k, now)
 			entries = append(entries, e)
@@ -220,7 +221,7 @@ func (p *pskcCrypto) derive() error {
 		if len(p.key.Passphrase) == 0 {
 			name := ""
 			if dk.MasterKeyName != "" {
-				name = fmt.Sprintf(" (%q)", clip(strings.TrimSpace(dk.MasterKeyName)))
+				name = fmt.Sprintf(" (%q)", textutil.Clip(strings.TrimSpace(dk.MasterKeyName)))
 			}
 			return fmt.Errorf("%w: %w%s", ErrPSKCKey, ErrPSKCPassphrase, name)
 		}
@@ -251,7 +252,7 @@ func (p *pskcCrypto) derive() error {
 		}
 	default:
 		if len(p.key.PreShared) == 0 {
-			return fmt.Errorf("%w: the file is encrypted with the pre-shared key %q", ErrPSKCKey, clip(strings.TrimSpace(ek.KeyName)))
+			return fmt.Errorf("%w: the file is encrypted with the pre-shared key %q", ErrPSKCKey, textutil.Clip(strings.TrimSpace(ek.KeyName)))
 		}
 		switch len(p.key.PreShared) {
 		case 16, 24, 32:
@@ -394,7 +395,7 @@ func (p *pskcCrypto) intValue(v *pskcValue, what string) (uint64, bool, error) {
 		var err error
 		n, err = strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s %q is not a whole number", ErrPSKC, what, clip(s))
+			return nil, fmt.Errorf("%w: %s %q is not a whole number", ErrPSKC, what, textutil.Clip(s))
 		}
 		return []byte{}, nil
 	})
@@ -426,16 +427,16 @@ func (p *pskcCrypto) account(pkg *pskcPackage, k *pskcKeyElem, now time.Time) (v
 	if s := strings.ToUpper(strings.TrimSpace(k.Params.Suite)); s != "" {
 		var err error
 		if a.Algorithm, err = vault.ParseAlgorithm(strings.TrimPrefix(s, "HMAC-")); err != nil {
-			return a, fmt.Errorf("%w: suite %q", ErrUnknownAlgorithm, clip(k.Params.Suite))
+			return a, fmt.Errorf("%w: suite %q", ErrUnknownAlgorithm, textutil.Clip(k.Params.Suite))
 		}
 	}
 	if rf := k.Params.ResponseFormat; rf != nil {
 		if enc := strings.ToUpper(strings.TrimSpace(rf.Encoding)); enc != "" && enc != "DECIMAL" {
-			return a, fmt.Errorf("%w: response encoding %q (want DECIMAL)", ErrPSKC, clip(rf.Encoding))
+			return a, fmt.Errorf("%w: response encoding %q (want DECIMAL)", ErrPSKC, textutil.Clip(rf.Encoding))
 		}
 		d, err := strconv.Atoi(strings.TrimSpace(rf.Length))
 		if err != nil || d < vault.MinDigits || d > vault.MaxDigits {
-			return a, fmt.Errorf("%w (got %q)", ErrDigits, clip(rf.Length))
+			return a, fmt.Errorf("%w (got %q)", ErrDigits, textutil.Clip(rf.Length))
 		}
 		a.Digits = d
 	}
@@ -492,5 +493,5 @@ func uriName(u string) string {
 	if i := strings.LastIndexAny(u, "#:/"); i >= 0 && i < len(u)-1 {
 		u = u[i+1:]
 	}
-	return clip(u)
+	return textutil.Clip(u)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -71,7 +72,7 @@ func parseOTPAuth(s string) (vault.Account, error) {
 	case "":
 		return a, fmt.Errorf("%w: the type is missing (want totp or hotp)", ErrUnknownType)
 	default:
-		return a, fmt.Errorf("%w: %q", ErrUnknownType, clip(typ))
+		return a, fmt.Errorf("%w: %q", ErrUnknownType, textutil.Clip(typ))
 	}
 	// A fragment has no meaning in a key URI; drop it like a browser would.
 	rest, _, _ = strings.Cut(rest, "#")
@@ -118,20 +119,20 @@ func parseOTPAuth(s string) (vault.Account, error) {
 			return a, fmt.Errorf("%w: the algorithm parameter is empty", ErrUnknownAlgorithm)
 		}
 		if a.Algorithm, err = vault.ParseAlgorithm(v); err != nil {
-			return a, fmt.Errorf("%w: %q", ErrUnknownAlgorithm, clip(v))
+			return a, fmt.Errorf("%w: %q", ErrUnknownAlgorithm, textutil.Clip(v))
 		}
 	}
 	if v, ok := params["digits"]; ok && a.Type != vault.Steam {
 		d, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || d < vault.MinDigits || d > vault.MaxDigits {
-			return a, fmt.Errorf("%w (got %q)", ErrDigits, clip(v))
+			return a, fmt.Errorf("%w (got %q)", ErrDigits, textutil.Clip(v))
 		}
 		a.Digits = d
 	}
 	if v, ok := params["period"]; ok && a.Type != vault.HOTP {
 		p, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || p <= 0 || p > math.MaxInt32 {
-			return a, fmt.Errorf("%w (got %q)", ErrPeriod, clip(v))
+			return a, fmt.Errorf("%w (got %q)", ErrPeriod, textutil.Clip(v))
 		}
 		a.Period = p
 	}
@@ -142,7 +143,7 @@ func parseOTPAuth(s string) (vault.Account, error) {
 		}
 		c, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return a, fmt.Errorf("%w (got %q)", ErrCounter, clip(v))
+			return a, fmt.Errorf("%w (got %q)", ErrCounter, textutil.Clip(v))
 		}
 		a.Counter = c
 	}
@@ -170,23 +171,14 @@ func parseParams(raw string) (map[string]string, error) {
 		key = strings.ToLower(strings.TrimSpace(key))
 		val, err := url.QueryUnescape(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: bad percent-escape in the %s parameter", ErrMalformedURI, clip(key))
+			return nil, fmt.Errorf("%w: bad percent-escape in the %s parameter", ErrMalformedURI, textutil.Clip(key))
 		}
 		if _, dup := out[key]; dup {
-			return nil, fmt.Errorf("%w: the %s parameter appears twice", ErrMalformedURI, clip(key))
+			return nil, fmt.Errorf("%w: the %s parameter appears twice", ErrMalformedURI, textutil.Clip(key))
 		}
 		out[key] = val
 	}
 	return out, nil
-}
-
-// clip shortens a value quoted in an error message.
-func clip(s string) string {
-	const max = 32
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
 }
 
 // AccountURI returns the otpauth:// Key URI of an account: label

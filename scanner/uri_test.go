@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -196,5 +197,20 @@ func TestAccountURIForm(t *testing.T) {
 	want := "otpauth://totp/ACME%20Co:john@example.com?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestErrorsQuoteWholeCharacters: a long value quoted in an error is cut at
+// a character boundary, never in the middle of a UTF-8 sequence.
+func TestErrorsQuoteWholeCharacters(t *testing.T) {
+	for n := 0; n < 48; n++ {
+		typ := strings.Repeat("a", n) + strings.Repeat("é", 30)
+		_, err := ParseURI("otpauth://" + typ + "/x?secret=" + jbs)
+		if !errors.Is(err, ErrUnknownType) {
+			t.Fatalf("type %q: %v", typ, err)
+		}
+		if msg := err.Error(); !utf8.ValidString(msg) || strings.Contains(msg, `\x`) || !strings.Contains(msg, "…") {
+			t.Errorf("type of %d+60 bytes: %q cuts a character or is not clipped", n, msg)
+		}
 	}
 }
