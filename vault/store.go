@@ -538,20 +538,41 @@ func (v *Vault) Add(accts ...Account) error {
 // (case-insensitive). An exact ID match wins. No match is ErrNotFound.
 func (v *Vault) Find(query string) ([]Account, error) {
 	q := strings.ToLower(strings.TrimSpace(query))
+	v.mu.Lock()
 	var out []Account
-	for _, a := range v.Accounts() {
+	for i := range v.data.Accounts {
+		a := &v.data.Accounts[i]
 		if a.ID == q {
-			return []Account{a}, nil
+			v.mu.Unlock()
+			return []Account{a.Clone()}, nil
 		}
-		if strings.Contains(strings.ToLower(a.Issuer), q) || strings.Contains(strings.ToLower(a.Name), q) ||
-			strings.Contains(a.ID, q) || strings.Contains(strings.ToLower(a.Label()), q) {
-			out = append(out, a)
+		if containsFold(a.Issuer, q) || containsFold(a.Name, q) || strings.Contains(a.ID, q) || containsFold(a.Label(), q) {
+			out = append(out, a.Clone())
 		}
 	}
+	v.mu.Unlock()
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: %q", ErrNotFound, query)
 	}
+	SortAccounts(out)
 	return out, nil
+}
+
+// containsFold reports whether lower-case sub is in s, ignoring case.
+func containsFold(s, sub string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.Contains(strings.ToLower(s), sub)
+		}
+	}
+	// ASCII fast path: no allocation.
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if strings.EqualFold(s[i:i+n], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // FindOne is Find that insists on exactly one match; ErrAmbiguous lists the

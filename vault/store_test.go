@@ -580,3 +580,25 @@ func TestHoldBlobSerialisesReadModifyWrite(t *testing.T) {
 		t.Error("a blob name with a path was accepted")
 	}
 }
+
+func TestFind(t *testing.T) {
+	v := newPassVault(t, filepath.Join(t.TempDir(), "vault.vmfa"))
+	key := []byte("12345678901234567890")
+	if err := v.Add(Account{Issuer: "ÜberBank", Name: "Alice", Secret: key}, Account{Issuer: "ACME", Name: "alina", Secret: key},
+		Account{Issuer: "GitHub", Name: "bob", Secret: key}); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int{"ALI": 2, "überbank": 1, "acme: al": 1, "hub": 1, "nothing": 0, "": 3} {
+		got, err := v.Find(q)
+		if len(got) != want || (want == 0) != errors.Is(err, ErrNotFound) {
+			t.Errorf("Find(%q) = %d accounts, %v; want %d", q, len(got), err, want)
+		}
+	}
+	bob, _ := v.FindOne("bob")
+	if got, err := v.Find(bob.ID); err != nil || len(got) != 1 || got[0].Name != "bob" {
+		t.Errorf("Find by id: %v %v", got, err)
+	}
+	if _, err := v.FindOne("ali"); !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), "ACME: alina (") {
+		t.Errorf("FindOne ambiguous: %v", err)
+	}
+}
