@@ -9,70 +9,27 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/vmfa/vmfa/internal/fsutil"
 )
 
-// lockFile takes an exclusive advisory lock (flock) on path, creating it
-// 0600, and returns the function that releases it. The lock is released by
-// the kernel if the process dies, so a killed vmfa never wedges the vault.
+// lockFile takes the exclusive cross-process lock of path.
 func lockFile(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err := fsutil.Lock(path, true)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the vault lock: %w", err)
-	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("cannot lock the vault: %w", err)
 	}
-	return func() {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	}, nil
+	return unlock, nil
 }
 
-// writeAtomic replaces path with data so that a crash at any instant leaves
-// either the old file or the new one: temp file in the same directory,
-// fsync, rename over, fsync the directory.
-func writeAtomic(path string, data []byte) (err error) {
+// writeAtomic replaces path with data (mode 0600) so that a crash at any
+// instant leaves either the old file or the new one.
+func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := fsutil.WriteAtomic(path, data, 0o600); err != nil {
 		return fmt.Errorf("cannot write the vault: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return fmt.Errorf("cannot write the vault: %w", err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("cannot write the vault: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("cannot write the vault: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("cannot write the vault: %w", err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("cannot write the vault: %w", err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
