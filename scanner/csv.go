@@ -103,11 +103,7 @@ func parseTokenCSV(r io.Reader) ([]entry, error) {
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%w: line %d: %v", ErrCSV, pe.Line, pe.Err)
-			}
-			return nil, fmt.Errorf("%w: %v", ErrCSV, err)
+			return nil, csvError(err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -158,6 +154,30 @@ func parseTokenCSV(r io.Reader) ([]entry, error) {
 		return nil, ErrNoAccounts
 	}
 	return entries, nil
+}
+
+// csvError says where and how a CSV file breaks the quoting rules, in
+// words rather than encoding/csv's.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%w: %v", ErrCSV, err)
+	}
+	var what string
+	switch {
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		what = `a " inside a field that does not start with one (put the whole field in double quotes and double the " inside)`
+	case errors.Is(pe.Err, csv.ErrQuote):
+		if pe.StartLine != pe.Line {
+			return fmt.Errorf("%w: line %d: a quoted field that starts on this line is still open at line %d (a \" is missing or extra)", ErrCSV, pe.StartLine, pe.Line)
+		}
+		what = `a quoted field is not closed, or has a stray " after its closing quote (double a " inside a quoted field)`
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		what = "a different number of fields from the first row"
+	default:
+		what = pe.Err.Error()
+	}
+	return fmt.Errorf("%w: line %d, column %d: %s", ErrCSV, pe.Line, pe.Column, what)
 }
 
 // csvHeader recognises a header row: it maps our column names to indexes,

@@ -1,7 +1,6 @@
 package scanner
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -90,11 +89,11 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 	case FormatURIs, FormatMigration:
 		entries, err = importURIs(data, format == FormatMigration)
 	case FormatAegis:
-		entries, err = importAegis(data)
+		entries, err = importAegis(jsonText(data))
 	case Format2FAS:
-		entries, err = import2FAS(data)
+		entries, err = import2FAS(jsonText(data))
 	case FormatAndOTP:
-		entries, err = importAndOTP(data)
+		entries, err = importAndOTP(jsonText(data))
 	case FormatCSV:
 		entries, err = parseTokenCSV(bytes.NewReader(data))
 	case FormatPSKC:
@@ -127,10 +126,12 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 	return res, nil
 }
 
-// DetectFormat tells an import file's format from its content.
+// DetectFormat tells an import file's format from its content. Content
+// that starts with '{' is a JSON export: when it is not valid JSON, the
+// keys it mentions choose the format, so that Import reports the JSON error
+// of that format rather than reading the file as something else.
 func DetectFormat(data []byte) (string, error) {
-	s := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	s = bytes.TrimSpace(s)
+	s := trimText(data)
 	switch {
 	case len(s) == 0:
 		return "", fmt.Errorf("%w: the file is empty", ErrNoAccounts)
@@ -145,18 +146,7 @@ func DetectFormat(data []byte) (string, error) {
 	case s[0] == '[':
 		return FormatAndOTP, nil
 	case s[0] == '{':
-		var probe map[string]json.RawMessage
-		if json.Unmarshal(s, &probe) == nil {
-			if _, ok := probe["db"]; ok {
-				return FormatAegis, nil
-			}
-			if _, ok := probe["services"]; ok {
-				return Format2FAS, nil
-			}
-			if _, ok := probe["servicesEncrypted"]; ok {
-				return Format2FAS, nil
-			}
-		}
+		return detectJSON(s)
 	default:
 		// Text: look at the first line that is not blank or a comment.
 		var line []byte
@@ -169,11 +159,71 @@ func DetectFormat(data []byte) (string, error) {
 		switch {
 		case hasPrefixFold(string(line), otpauthScheme) || hasPrefixFold(string(line), migrationScheme):
 			return FormatURIs, nil
+		case len(line) > 0 && line[0] == '{':
+			// JSON after a comment line: read as JSON, so the error says
+			// where the JSON is wrong.
+			return detectJSON(s)
 		case bytes.Contains(line, []byte(",")):
 			return FormatCSV, nil
 		}
 	}
 	return "", fmt.Errorf("%w: cannot tell what kind of file this is (give --format: %s)", ErrUnknownFormat, strings.Join(ImportFormats[1:], ", "))
+}
+
+// detectJSON tells an Aegis export from a 2FAS backup.
+func detectJSON(s []byte) (string, error) {
+	var probe map[string]json.RawMessage
+	err := json.Unmarshal(s, &probe)
+	if err == nil {
+		if _, ok := probe["db"]; ok {
+			return FormatAegis, nil
+		}
+		if _, ok := probe["services"]; ok {
+			return Format2FAS, nil
+		}
+		if _, ok := probe["servicesEncrypted"]; ok {
+			return Format2FAS, nil
+		}
+		return "", fmt.Errorf("%w: a json file that is neither an aegis export nor a 2fas backup (give --format: %s)", ErrUnknownFormat, strings.Join(ImportFormats[1:], ", "))
+	}
+	switch {
+	case bytes.Contains(s, []byte(`"db"`)):
+		return FormatAegis, nil
+	case bytes.Contains(s, []byte(`"services"`)), bytes.Contains(s, []byte(`"servicesEncrypted"`)):
+		return Format2FAS, nil
+	}
+	return "", jsonError("json", s, err)
+}
+
+// jsonText blanks the byte order marks before a JSON document, which
+// encoding/json refuses, keeping every offset (and so the line and column of
+// an error) as in the file.
+func jsonText(data []byte) []byte {
+	copied := false
+	for i := 0; i < len(data); {
+		switch {
+		case bytes.HasPrefix(data[i:], []byte("\xef\xbb\xbf")):
+			if !copied {
+				data, copied = append([]byte(nil), data...), true
+			}
+			copy(data[i:], "   ")
+			i += 3
+		case data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n':
+			i++
+		default:
+			return data
+		}
+	}
+	return data
+}
+
+// trimText drops leading and trailing white space and byte order marks.
+func trimText(data []byte) []byte {
+	s := bytes.TrimSpace(data)
+	for bytes.HasPrefix(s, []byte("\xef\xbb\xbf")) {
+		s = bytes.TrimSpace(s[3:])
+	}
+	return s
 }
 
 // importURIs reads one URI per line; blank lines and lines starting with
@@ -183,12 +233,15 @@ func importURIs(data []byte, migrationOnly bool) ([]entry, error) {
 		entries []entry
 		batches batchTracker
 	)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), maxURILen+1024)
+	// Lines are split here rather than by bufio.Scanner, whose token limit
+	// would fail the whole file on one long line: a line too long to be a
+	// URI is that line's error (ParseURI bounds what it reads).
 	n := 0
-	for sc.Scan() {
+	for rest := data; len(rest) > 0; {
+		var raw []byte
+		raw, rest, _ = bytes.Cut(rest, []byte("\n"))
 		n++
-		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		line := strings.TrimSpace(strings.TrimPrefix(string(raw), "\ufeff"))
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -215,9 +268,6 @@ func importURIs(data []byte, migrationOnly bool) ([]entry, error) {
 		for _, a := range accs {
 			entries = append(entries, entry{where: where, acc: a})
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("line %d: %w", n+1, err)
 	}
 	// A Google Authenticator export pasted as text must be whole, like one
 	// given as images.
@@ -250,17 +300,37 @@ func importImage(data []byte) ([]entry, error) {
 	return entries, nil
 }
 
-// jsonError makes encoding/json's errors short and positionless.
-func jsonError(format string, err error) error {
+// jsonError makes encoding/json's errors short: where the JSON is wrong
+// (line and column) or which field has the wrong type.
+func jsonError(format string, data []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("not a valid %s file: bad json at byte %d", format, se.Offset)
+		if se.Error() == "unexpected end of JSON input" {
+			return fmt.Errorf("not a valid %s file: bad json: the file ends too early (is it cut short?)", format)
+		}
+		line, col := lineCol(data, se.Offset)
+		return fmt.Errorf("not a valid %s file: bad json at line %d, column %d", format, line, col)
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if te.Field == "" {
+			return fmt.Errorf("not a valid %s file: the json holds a %s where the %s format has an object or a list", format, te.Value, format)
+		}
 		return fmt.Errorf("not a valid %s file: %s has the wrong type", format, te.Field)
 	}
 	return fmt.Errorf("not a valid %s file: %v", format, err)
+}
+
+// lineCol turns a byte offset (counted from 1 as in json.SyntaxError) into
+// a line and a column, both counted from 1.
+func lineCol(data []byte, off int64) (line, col int) {
+	if off < 1 {
+		off = 1
+	}
+	before := data[:min(int(off)-1, len(data))]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
 
 // entryName labels an entry for messages: "entry 2 (GitHub: bob)".
@@ -349,7 +419,7 @@ func isNull(m json.RawMessage) bool {
 func importAegis(data []byte) ([]entry, error) {
 	var f aegisFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, jsonError("aegis", err)
+		return nil, jsonError("aegis", data, err)
 	}
 	if isNull(f.DB) {
 		return nil, errors.New("not a valid aegis file: no db")
@@ -359,7 +429,7 @@ func importAegis(data []byte) ([]entry, error) {
 	}
 	var db aegisDB
 	if err := json.Unmarshal(f.DB, &db); err != nil {
-		return nil, jsonError("aegis", err)
+		return nil, jsonError("aegis", f.DB, err)
 	}
 	groups := map[string]string{}
 	for _, g := range db.Groups {
@@ -430,7 +500,7 @@ type twoFASService struct {
 func import2FAS(data []byte) ([]entry, error) {
 	var f twoFASFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, jsonError("2fas", err)
+		return nil, jsonError("2fas", data, err)
 	}
 	if len(f.Services) == 0 && f.ServicesEncrypted != "" {
 		return nil, fmt.Errorf("2fas: %w", ErrEncrypted)
@@ -484,7 +554,7 @@ type andOTPEntry struct {
 func importAndOTP(data []byte) ([]entry, error) {
 	var list []andOTPEntry
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, jsonError("andotp", err)
+		return nil, jsonError("andotp", data, err)
 	}
 	now := time.Now()
 	var entries []entry

@@ -166,7 +166,15 @@ func TestImportErrors(t *testing.T) {
 		{"uri list, http", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\nhttp://example.com\n", FormatURIs, nil, ErrNotOTPAuth, "line 2: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…)"},
 		{"migration list with otpauth", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n", FormatMigration, nil, ErrNotOTPAuth, "line 1: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…): not an otpauth-migration uri"},
 		{"aegis encrypted", string(readTestdata(t, "import/aegis-encrypted.json")), FormatAuto, nil, ErrEncrypted, "aegis: the backup is encrypted; export it again without a password"},
-		{"aegis bad json", `{"db": {"entries": [}`, FormatAegis, nil, nil, "not a valid aegis file: bad json at byte 21"},
+		{"aegis bad json", `{"db": {"entries": [}`, FormatAegis, nil, nil, "not a valid aegis file: bad json at line 1, column 21"},
+		{"aegis cut short", `{"version":1,"header":{"slots":null},"db":{"entries":[`, FormatAuto, nil, nil, "not a valid aegis file: bad json: the file ends too early (is it cut short?)"},
+		{"aegis bad json, detected", "{\n  \"version\": 1,\n  \"db\": {\"entries\": [\"a\" \"b\"]}\n}\n", FormatAuto, nil, nil, "not a valid aegis file: bad json at line 3, column 26"},
+		{"aegis after a bom and a space", " \ufeff{\"db\": x}", FormatAuto, nil, nil, "not a valid aegis file: bad json at line 1, column 12"},
+		{"aegis after a comment line", "# exported\n{\"db\":{\"entries\":[{\"name\":\"a,b\"}]}}", FormatAuto, nil, nil, "not a valid aegis file: bad json at line 1, column 1"},
+		{"json of another app", `{"accounts":[]}`, FormatAuto, nil, ErrUnknownFormat, "unknown import format: a json file that is neither an aegis export nor a 2fas backup (give --format: uris, migration, aegis, 2fas, andotp, csv, pskc)"},
+		{"bad json of another app", "{\n\"accounts\":[,]}", FormatAuto, nil, nil, "not a valid json file: bad json at line 2, column 13"},
+		{"2fas bad json, detected", `{"services":[{"name":"X"}`, FormatAuto, nil, nil, "not a valid 2fas file: bad json: the file ends too early (is it cut short?)"},
+		{"uri list, a line too long", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\notpauth://totp/b?secret=" + strings.Repeat("A", 200_000) + "\n", FormatAuto, nil, ErrMalformedURI, "line 2: malformed otpauth uri: longer than 65536 bytes"},
 		{"aegis bad digits", `{"header":{"slots":null},"db":{"entries":[{"type":"totp","name":"n","issuer":"I","info":{"secret":"JBSWY3DPEHPK3PXP","algo":"SHA1","digits":9,"period":30}}]}}`, FormatAuto, nil, ErrDigits, "entry 1 (I: n): digits must be between 6 and 8 (got 9)"},
 		{"aegis yandex", `{"header":{"slots":null},"db":{"entries":[{"type":"yandex","name":"n","info":{"secret":"JBSWY3DPEHPK3PXP"}}]}}`, FormatAuto, nil, ErrUnknownType, `entry 1 (n): unknown type (want totp, hotp or steam): "yandex"`},
 		{"aegis hotp without counter", `{"header":{"slots":null},"db":{"entries":[{"type":"hotp","name":"n","info":{"secret":"JBSWY3DPEHPK3PXP"}}]}}`, FormatAuto, nil, ErrMissingCounter, "entry 1 (n): hotp uri has no counter parameter"},
@@ -181,7 +189,9 @@ func TestImportErrors(t *testing.T) {
 		{"csv bad interval", "1000001,JBSWY3DPEHPK3PXP,0\n", FormatCSV, nil, ErrPeriod, `line 1: period must be a positive number of seconds (got "0")`},
 		{"csv one column", "1000001\n", FormatCSV, nil, ErrCSV, "line 1: bad token csv: want serial,secret,interval or a header row"},
 		{"csv empty serial", ",JBSWY3DPEHPK3PXP,30\n", FormatCSV, nil, nil, "line 1: serial number is empty"},
-		{"csv bad quoting", "1,\"JBSW,30\n", FormatCSV, nil, ErrCSV, `bad token csv: line 1: extraneous or missing " in quoted-field`},
+		{"csv bad quoting", "1,\"JBSW,30\n", FormatCSV, nil, ErrCSV, `bad token csv: line 1, column 12: a quoted field is not closed, or has a stray " after its closing quote (double a " inside a quoted field)`},
+		{"csv bare quote", "1,JBSW\"Y3DPEHPK3PXP,30\n", FormatCSV, nil, ErrCSV, `bad token csv: line 1, column 7: a " inside a field that does not start with one (put the whole field in double quotes and double the " inside)`},
+		{"csv quote left open", "serial,secret\n1,\"JBSWY3DPEHPK3PXP\n2,JBSWY3DPEHPK3PXP\n", FormatCSV, nil, ErrCSV, `bad token csv: line 2: a quoted field that starts on this line is still open at line 3 (a " is missing or extra)`},
 		{"pskc not xml", "<KeyContainer><Key>", FormatPSKC, nil, ErrPSKC, "bad pskc file: not valid xml (XML syntax error on line 1: unexpected EOF)"},
 		{"pskc wrong root", "<KeyContainerX/>", FormatPSKC, nil, ErrPSKC, "bad pskc file: the root element is <KeyContainerX>, not <KeyContainer>"},
 		{"pskc version 2", `<KeyContainer Version="2.0"/>`, FormatPSKC, nil, ErrPSKC, `bad pskc file: unsupported version "2.0"`},
@@ -468,5 +478,22 @@ func TestImportURIsBatch(t *testing.T) {
 	_, err = Import(strings.NewReader(uris[0]+"\n"+uris[1]+"\n"), FormatMigration)
 	if !errors.Is(err, ErrBatchIncomplete) || err.Error() != "google authenticator export is incomplete: code 3 of 3 is missing (give every code of the export at once)" {
 		t.Errorf("partial export: %v", err)
+	}
+}
+
+// TestImportJSONAfterBOM: a JSON export saved with a byte order mark (and
+// white space around it) is detected and read.
+func TestImportJSONAfterBOM(t *testing.T) {
+	for _, n := range []string{"aegis-plain.json", "backup.2fas", "andotp.json"} {
+		data := append([]byte("\xef\xbb\xbf \n"), readTestdata(t, filepath.Join("import", n))...)
+		res, err := Import(bytes.NewReader(data), FormatAuto)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		plain, err := Import(bytes.NewReader(readTestdata(t, filepath.Join("import", n))), FormatAuto)
+		if err != nil || res.Format != plain.Format || len(res.Accounts) != len(plain.Accounts) {
+			t.Errorf("%s: with a bom %s %d accounts, without %v", n, res.Format, len(res.Accounts), err)
+		}
 	}
 }

@@ -223,6 +223,14 @@ func TestImportBadInputLeavesVault(t *testing.T) {
 		{[]string{"import", filepath.Join(sampleDir, "pskc/rfc6030-preshared.pskc")}, "vmfa: key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is encrypted with the pre-shared key \"Pre-shared-key\" (give the hex key with --pskc-key-file)\n"},
 		{[]string{"import", "--format", "csv", filepath.Join(sampleDir, "import/andotp.json")}, ""},
 		{[]string{"import", filepath.Join(dir, "missing.json")}, "vmfa: " + filepath.Join(dir, "missing.json") + ": no such file\n"},
+		// No Go internals in the messages: a long line, JSON that fails, a
+		// broken CSV.
+		{[]string{"import", write("long.txt", rfcURI+"\notpauth://totp/b?secret="+strings.Repeat("A", 100_000)+"\n")},
+			"vmfa: line 2: malformed otpauth uri: longer than 65536 bytes (nothing was imported; --skip-invalid imports the valid entries)\n"},
+		{[]string{"import", write("aegis.json", "# exported\n{\"version\":1,\"header\":{\"slots\":null},\"db\":{\"entries\":[{\"name\":\"a \"b\"}]}}")},
+			"vmfa: not a valid aegis file: bad json at line 1, column 1\n"},
+		{[]string{"import", write("tokens.csv", "serial,secret\n1,JBSW\"Y3DPEHPK3PXP\n")},
+			"vmfa: bad token csv: line 2, column 7: a \" inside a field that does not start with one (put the whole field in double quotes and double the \" inside)\n"},
 	} {
 		r := vmfa(t, env, "", tt.args...)
 		if r.code != 1 || (tt.stderr != "" && r.stderr != tt.stderr) || r.stderr == "" {
