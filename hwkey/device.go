@@ -311,7 +311,7 @@ func ended(ctx context.Context, abandoned bool) error {
 // classify translates an error from a request that ended by itself.
 func classify(ctx context.Context, path string, err error) error {
 	if errors.Is(err, ErrDevice) || errors.Is(err, ErrInvalidRequest) || errors.Is(err, ErrUnsupported) ||
-		errors.Is(err, ErrPINSet) {
+		errors.Is(err, ErrPINSet) || errors.Is(err, ErrResetWindow) {
 		// Already ours (from guard or a check inside the request).
 		return err
 	}

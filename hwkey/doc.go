@@ -23,8 +23,12 @@
 // Errors are this package's sentinels, checked with errors.Is, each saying
 // what to do: ErrNoDevice, ErrMultipleDevices, ErrNotAccessible (hidraw
 // permissions), ErrPINRequired, ErrPINInvalid (*PINError with retries left),
-// ErrPINBlocked, ErrNoCredentials, ErrUnsupported (PIN/RK/UV on a U2F-only
-// key), ErrTimeout (CTAP 0x2f included), ErrExcluded (CTAP 0x19) and more.
+// ErrPINBlocked (Reset is the way out), ErrNoCredentials, ErrUnsupported
+// (PIN/RK/UV on a U2F-only key), ErrNoUserVerification (UV asked of a FIDO2
+// key without a PIN; it matches ErrPINNotSet), ErrAlgorithm (a server that
+// allows no ES256), ErrTimeout (CTAP 0x2f included), ErrExcluded (CTAP
+// 0x19) and more. User verification asked without a PIN of a key that has
+// one is ErrPINRequired, as the key's "unsupported option" really means.
 //
 // WebAuthn: Client runs navigator.credentials.create/get from a server's
 // options (CreationOptions, RequestOptions: the standard JSON) and returns

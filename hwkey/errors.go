@@ -28,7 +28,7 @@ var (
 	ErrPINInvalid = errors.New("wrong pin")
 	// ErrPINBlocked means too many wrong PINs: the key must be reset (which
 	// erases its credentials), or, for a temporary block, reinserted.
-	ErrPINBlocked = errors.New("pin blocked after too many wrong attempts: reinsert the key, or reset it if it stays blocked (this erases its credentials)")
+	ErrPINBlocked = errors.New("pin blocked after too many wrong attempts: reinsert the key, or if it stays blocked, erase its credentials and pin by resetting it")
 	// ErrPINNotSet means the request needs a PIN but none is set.
 	ErrPINNotSet = errors.New("the security key has no pin: set one first")
 	// ErrPINPolicy means the new PIN breaks the key's rules.
@@ -41,6 +41,14 @@ var (
 	// ErrUnsupported means the key cannot do what was asked, typically a
 	// PIN, resident key or user verification on a U2F-only key.
 	ErrUnsupported = errors.New("the security key does not support this option (u2f-only keys have no pin, resident keys or user verification)")
+	// ErrAlgorithm means the relying party allows no algorithm vmfa
+	// implements (vmfa makes ES256 credentials only), or the key does not
+	// offer ES256.
+	ErrAlgorithm = errors.New("only ES256 (-7) is supported by vmfa")
+	// ErrNoUserVerification matches ErrPINNotSet: user verification was
+	// asked of a FIDO2 key that has neither a PIN nor built-in
+	// verification (a fingerprint), so a PIN must be set first.
+	ErrNoUserVerification error = noUVError{}
 	// ErrTimeout means nobody touched the key in time.
 	ErrTimeout = errors.New("timed out waiting for a touch on the security key: try again and touch it when it blinks")
 	// ErrCancelled means the caller cancelled the request (its context).
@@ -51,6 +59,10 @@ var (
 	// (NoUserPresence) by a U2F-only key that holds the credential: U2F
 	// keys only sign after a touch.
 	ErrPresenceRequired = errors.New("the security key holds this credential but signs only after a touch")
+	// ErrResetWindow means the key refused a reset because it was plugged
+	// in too long ago: keys accept authenticatorReset only within 10
+	// seconds of power-up.
+	ErrResetWindow = errors.New("the security key allows a reset only within 10 seconds of being plugged in: reinsert it and reset it at once")
 	// ErrDenied means the key refused the operation.
 	ErrDenied = errors.New("the security key refused the request")
 	// ErrInvalidRequest means the request itself is malformed (for example an
@@ -59,6 +71,15 @@ var (
 	// ErrDevice means the key failed or the connection to it broke.
 	ErrDevice = errors.New("communication with the security key failed: reinsert it and try again")
 )
+
+type noUVError struct{}
+
+func (noUVError) Error() string {
+	return "user verification needs the key's pin, and this security key has no pin (nor built-in verification): set a pin first"
+}
+
+// Is makes errors.Is(err, ErrPINNotSet) true.
+func (noUVError) Is(target error) bool { return target == ErrPINNotSet }
 
 // PINError is a wrong PIN, with the attempts left when the key says.
 type PINError struct {
@@ -129,7 +150,9 @@ func translate(err error) error {
 			return &PINError{Retries: -1}
 		case ctapKeepaliveCancel:
 			return ErrTimeout
-		case ctapUnsupportedAlg, ctapUnsupportedExtnsion:
+		case ctapUnsupportedAlg:
+			return fmt.Errorf("%w, and this security key does not offer it", ErrAlgorithm)
+		case ctapUnsupportedExtnsion:
 			return ErrUnsupported
 		}
 		return fmt.Errorf("%w (ctap error 0x%02x)", ErrDevice, code.Code)

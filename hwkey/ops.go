@@ -152,7 +152,7 @@ func Register(ctx context.Context, path string, req RegisterRequest) (*Registrat
 			libfido2.ES256, req.PIN, opts)
 	})
 	if err != nil {
-		return nil, withRetries(ctx, path, err)
+		return nil, withRetries(ctx, path, explainUnsupported(ctx, path, err, req.UserVerification, req.PIN))
 	}
 	authData, err := UnwrapAuthData(att.AuthData)
 	if err != nil {
@@ -222,7 +222,7 @@ func Authenticate(ctx context.Context, path string, req AssertRequest) (*Asserti
 		return d.Assertion(req.RPID, req.ClientDataHash, req.AllowCredentials, req.PIN, opts)
 	})
 	if err != nil {
-		return nil, withRetries(ctx, path, err)
+		return nil, withRetries(ctx, path, explainUnsupported(ctx, path, err, req.UserVerification, req.PIN))
 	}
 	authData, err := UnwrapAuthData(a.AuthDataCBOR)
 	if err != nil {
@@ -266,6 +266,51 @@ func changePIN(ctx context.Context, path, pin, old string) error {
 		return struct{}{}, d.SetPIN(pin, old)
 	})
 	return withRetries(ctx, path, err)
+}
+
+// explainUnsupported turns the "unsupported option" a FIDO2 key answers to
+// user verification without a PIN into what to do: give the PIN when one
+// is set (ErrPINRequired), or set one when the key has neither a PIN nor
+// built-in verification (ErrNoUserVerification). Other errors, and keys
+// that cannot tell, keep err.
+func explainUnsupported(ctx context.Context, path string, err error, uv bool, pin string) error {
+	if !uv || pin != "" || !errors.Is(err, ErrUnsupported) || ctx.Err() != nil {
+		return err
+	}
+	info, ierr := GetInfo(ctx, path)
+	if ierr != nil || !info.FIDO2() || info.UV() {
+		return err
+	}
+	switch {
+	case info.PINSet():
+		return fmt.Errorf("%w for user verification", ErrPINRequired)
+	case info.PINSupported():
+		return ErrNoUserVerification
+	}
+	return err
+}
+
+// Reset erases a FIDO2 key (CTAP2 authenticatorReset): every credential,
+// the PIN and the resident keys are gone, as on a new key. The key asks for
+// a touch and allows a reset only within 10 seconds of being plugged in
+// (ErrResetWindow otherwise). U2F-only keys have no reset command
+// (ErrUnsupported).
+func Reset(ctx context.Context, path string) error {
+	_, err := run(ctx, path, func(d *libfido2.Device) (struct{}, error) {
+		typ, err := d.Type()
+		if err != nil {
+			return struct{}{}, err
+		}
+		if typ != libfido2.FIDO2 {
+			return struct{}{}, fmt.Errorf("%w: u2f-only keys have no reset command", ErrUnsupported)
+		}
+		err = d.Reset()
+		if errors.Is(err, libfido2.ErrNotAllowed) {
+			return struct{}{}, ErrResetWindow
+		}
+		return struct{}{}, err
+	})
+	return err
 }
 
 // withRetries completes a wrong-PIN error with the attempts left.

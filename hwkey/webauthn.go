@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/vmfa/vmfa/internal/webauthn"
 )
@@ -161,14 +162,8 @@ func (c *Client) create(ctx context.Context, opts *CreationOptions, appID string
 	if err != nil || len(userID) == 0 || len(userID) > 64 {
 		return nil, fmt.Errorf("%w: user.id must be 1 to 64 base64url-encoded bytes", ErrInvalidRequest)
 	}
-	if len(opts.PubKeyCredParams) > 0 {
-		ok := false
-		for _, p := range opts.PubKeyCredParams {
-			ok = ok || p.Type == webauthn.TypePublicKey && p.Alg == webauthn.AlgES256
-		}
-		if !ok {
-			return nil, fmt.Errorf("%w: the server does not accept es256 (alg -7), the only algorithm used here", ErrUnsupported)
-		}
+	if err := checkAlgorithms(opts.PubKeyCredParams); err != nil {
+		return nil, err
 	}
 	origin, err := c.origin(opts.RP.ID)
 	if err != nil {
@@ -197,6 +192,39 @@ func (c *Client) create(ctx context.Context, opts *CreationOptions, appID string
 		return nil, err
 	}
 	return RegistrationJSON(reg, cdj)
+}
+
+// algNames names the COSE algorithms servers commonly allow.
+var algNames = map[int64]string{-7: "ES256", -8: "EdDSA", -35: "ES384", -36: "ES512", -37: "PS256", -257: "RS256", -65535: "RS1"}
+
+// checkAlgorithms returns ErrAlgorithm when the server's
+// pubKeyCredParams (empty means ES256 and RS256, as WebAuthn says) leave
+// out ES256, the only algorithm vmfa's credentials use.
+func checkAlgorithms(params []webauthn.CredentialParameter) error {
+	if len(params) == 0 {
+		return nil
+	}
+	for _, p := range params {
+		if p.Type == webauthn.TypePublicKey && p.Alg == webauthn.AlgES256 {
+			return nil
+		}
+	}
+	var allowed []string
+	for _, p := range params {
+		if len(allowed) == 4 {
+			allowed = append(allowed, "…")
+			break
+		}
+		name := fmt.Sprintf("alg %d", p.Alg)
+		if n, ok := algNames[p.Alg]; ok {
+			name = fmt.Sprintf("%s (%d)", n, p.Alg)
+		}
+		if p.Type != webauthn.TypePublicKey {
+			name += fmt.Sprintf(" of type %q", webauthn.Clip(p.Type))
+		}
+		allowed = append(allowed, name)
+	}
+	return fmt.Errorf("%w, but the server's options allow only %s: have the server accept ES256", ErrAlgorithm, strings.Join(allowed, ", "))
 }
 
 // checkExcluded fails with ErrExcluded when the key already holds one of

@@ -34,7 +34,7 @@ path: "fido2" (the default, with PIN support) or "u2f" (a U2F-only key).
 register and login print standard WebAuthn PublicKeyCredential JSON (--json)
 that any WebAuthn server library accepts.`,
 	}
-	c.AddCommand(keyListCmd(), keyInfoCmd(), keyRegisterCmd(), keyLoginCmd(), keyPINCmd())
+	c.AddCommand(keyListCmd(), keyInfoCmd(), keyRegisterCmd(), keyLoginCmd(), keyPINCmd(), keyResetCmd())
 	rootCmd.AddCommand(c)
 }
 
@@ -56,18 +56,33 @@ func (f *keyFlags) add(fs *pflag.FlagSet, pin bool) {
 	}
 }
 
+// checkTimeout refuses a --timeout that could never see a touch.
+func (f *keyFlags) checkTimeout() error {
+	if f.timeout <= 0 {
+		return fmt.Errorf("--timeout must be positive (such as 30s or 2m), not %s", f.timeout)
+	}
+	return nil
+}
+
 // openedKey is a key ready for hwkey calls; close saves the software key's
 // state back to the vault.
 type openedKey struct {
 	path    string
 	virtual bool
+	mode    softkey.Mode // of a virtual key
 	close   func() error
+	// renew replaces a virtual key with a new one (new credentials, no
+	// pin, counter 0); close then saves it.
+	renew func() error
 }
 
 // openKey resolves --device / --virtual. For --virtual it loads the
 // software key from the vault (creating it on first use) and attaches it
 // under libfido2. The verifier commands use it too.
 func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
+	if err := f.checkTimeout(); err != nil {
+		return nil, err
+	}
 	if f.virtual == "" {
 		d, err := hwkey.Choose(f.device)
 		var multi *hwkey.MultipleDevicesError
@@ -118,7 +133,18 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 		release()
 		return nil, err
 	}
-	return &openedKey{path: path, virtual: true, close: func() error {
+	renew := func() error {
+		fresh, err := softkey.New(mode, softkey.Options{})
+		if err != nil {
+			return err
+		}
+		if _, err := hwkey.AttachVirtual(fresh); err != nil {
+			return err
+		}
+		k = fresh
+		return nil
+	}
+	return &openedKey{path: path, virtual: true, mode: mode, renew: renew, close: func() error {
 		defer release()
 		hwkey.DetachVirtual(path)
 		state, err := k.State()
@@ -176,6 +202,8 @@ func keyHint(err error) error {
 		return fmt.Errorf("%w: pass it with --pin-stdin", err)
 	case errors.Is(err, hwkey.ErrPINNotSet):
 		return fmt.Errorf("%w with 'vmfa key pin'", err)
+	case errors.Is(err, hwkey.ErrPINBlocked):
+		return fmt.Errorf("%w with 'vmfa key reset'", err)
 	case errors.Is(err, hwkey.ErrMultipleDevices):
 		return fmt.Errorf("%w with --device (see 'vmfa key list')", err)
 	case errors.Is(err, hwkey.ErrDeviceGone):
@@ -233,6 +261,9 @@ func newInfoView(i *hwkey.Info) infoView {
 	switch {
 	case !i.PINSupported():
 		v.PIN = "unsupported"
+	case i.PINSet() && i.PINRetries == 0:
+		v.PIN = "blocked"
+		v.PINRetries = new(int)
 	case i.PINSet():
 		v.PIN = "set"
 		if i.PINRetries >= 0 {
@@ -288,7 +319,10 @@ func keyInfoCmd() *cobra.Command {
 				fmt.Fprintf(w, "options:     %s\n", strings.Join(opts, " "))
 			}
 			pin := v.PIN
-			if v.PINRetries != nil {
+			switch {
+			case v.PIN == "blocked":
+				pin = "blocked (reset the key with 'vmfa key reset')"
+			case v.PINRetries != nil:
 				pin = fmt.Sprintf("set (%d attempts left)", *v.PINRetries)
 			}
 			fmt.Fprintf(w, "pin:         %s\n", pin)
@@ -618,5 +652,79 @@ the current PIN then the new one with --change.`,
 	}
 	f.add(c.Flags(), true)
 	c.Flags().BoolVar(&change, "change", false, "change the existing PIN")
+	return c
+}
+
+func keyResetCmd() *cobra.Command {
+	var f keyFlags
+	var yes bool
+	c := &cobra.Command{
+		Use:   "reset [--virtual[=fido2|u2f] | --device PATH] [--yes]",
+		Short: "reset a security key: erase every credential on it and its PIN",
+		Long: `reset erases a security key as on the day it was made: every credential on
+it and its PIN are gone, so the sites it was registered with no longer
+accept it. It is the way out of a blocked PIN. A FIDO2 key asks for a
+touch and accepts a reset only within 10 seconds of being plugged in:
+plug it in, then run reset at once. U2F-only keys have no reset command.
+
+--virtual resets vmfa's software key in the vault: the FIDO2 one through
+libfido2's reset, as a USB key; the U2F one is replaced by a new key (new
+credentials, counter 0). It asks for confirmation on the terminal unless
+--yes is given.`,
+		Example: `  vmfa key reset --virtual
+  vmfa key reset --device /dev/hidraw3 --yes`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.checkTimeout(); err != nil {
+				return err
+			}
+			what := "the security key"
+			switch {
+			case f.virtual != "":
+				what = "the virtual " + f.virtual + " key"
+			case f.device != "":
+				what = "the security key at " + f.device
+			}
+			if !yes {
+				t, err := tty()
+				if err != nil {
+					return fmt.Errorf("resetting erases every credential on %s and its pin: pass --yes to confirm", what)
+				}
+				t.Close()
+				if !confirm(fmt.Sprintf("reset %s? this erases every credential on it and its pin, for good", what)) {
+					return errors.New("not reset: nothing changed")
+				}
+			}
+			k, err := openKey(cmd, &f)
+			if err != nil {
+				return err
+			}
+			if k.virtual && k.mode == softkey.U2FOnly {
+				// U2F has no reset command: a reset is a new key.
+				err = k.renew()
+			} else {
+				if !k.virtual {
+					fmt.Fprintf(cmd.ErrOrStderr(), "touch the security key at %s when it blinks (keys accept a reset only within 10 seconds of being plugged in)\n", k.path)
+				}
+				ctx, cancel := context.WithTimeout(cmd.Context(), f.timeout)
+				defer cancel()
+				err = hwkey.Reset(ctx, k.path)
+			}
+			if cerr := k.close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return keyHint(err)
+			}
+			erased := "its credentials and pin are erased"
+			if k.virtual && k.mode == softkey.U2FOnly {
+				erased = "its credentials are erased"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is reset: %s\n", what, erased)
+			return nil
+		},
+	}
+	f.add(c.Flags(), false)
+	c.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return c
 }

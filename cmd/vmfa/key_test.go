@@ -9,7 +9,9 @@ import (
 	"github.com/vmfa/vmfa/internal/webauthn"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -322,5 +324,132 @@ func TestVirtualKeyConcurrentRunsShareOneCounter(t *testing.T) {
 			t.Fatalf("two concurrent runs signed with counter %d", c)
 		}
 		seen[c] = true
+	}
+}
+
+// vmfaNoTTY runs the binary without a controlling terminal, so that a
+// command that would prompt cannot, wherever the tests run.
+func vmfaNoTTY(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	c := exec.Command(vmfaBin, args...)
+	c.Env = append(os.Environ(), env...)
+	c.Stdin = strings.NewReader(stdin)
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var o, e bytes.Buffer
+	c.Stdout, c.Stderr = &o, &e
+	err := c.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{o.String(), e.String(), code}
+}
+
+// A blocked pin is shown as blocked, and 'key reset' is the way out: it
+// needs confirmation, then erases the credentials and the pin.
+func TestKeyResetVirtual(t *testing.T) {
+	for _, mode := range []string{"fido2", "u2f"} {
+		t.Run(mode, func(t *testing.T) {
+			env := vaultEnv(t)
+			virtual := "--virtual=" + mode
+			pinArgs := []string{}
+			pinStdin := ""
+			if mode == "fido2" {
+				if r := vmfa(t, env, "1234\n", "key", "pin", virtual, "--pin-stdin"); r.code != 0 {
+					t.Fatalf("pin: %s", r.stderr)
+				}
+				pinArgs, pinStdin = []string{"--pin-stdin"}, "1234\n"
+			}
+			r := vmfa(t, env, pinStdin, append([]string{"key", "register", virtual, "--rp", "example.com", "--user", "dan", "--json"}, pinArgs...)...)
+			if r.code != 0 {
+				t.Fatalf("register: %s", r.stderr)
+			}
+			_, _, reg := checkRegistration(t, r.stdout, "example.com", "https://example.com")
+			login := []string{"key", "login", virtual, "--rp", "example.com", "--credential", reg.ID}
+			if mode == "fido2" {
+				for range 8 {
+					vmfa(t, env, "0000\n", "key", "register", virtual, "--rp", "example.com", "--user", "dan", "--pin-stdin")
+				}
+				r = vmfa(t, env, "1234\n", append(login, "--pin-stdin")...)
+				if r.code != 1 || !strings.Contains(r.stderr, "pin blocked") || !strings.Contains(r.stderr, "'vmfa key reset'") {
+					t.Fatalf("login with a blocked pin: %d %q", r.code, r.stderr)
+				}
+				r = vmfa(t, env, "", "key", "info", virtual)
+				if !strings.Contains(r.stdout, "pin:         blocked (reset the key") {
+					t.Fatalf("info of a blocked pin: %q %q", r.stdout, r.stderr)
+				}
+				r = vmfa(t, env, "", "key", "info", virtual, "--json")
+				if !strings.Contains(r.stdout, `"pin": "blocked"`) || !strings.Contains(r.stdout, `"pin_retries": 0`) {
+					t.Fatalf("info --json of a blocked pin: %q", r.stdout)
+				}
+			}
+			r = vmfaNoTTY(t, env, "", "key", "reset", virtual)
+			if r.code != 1 || r.stderr != "vmfa: resetting erases every credential on the virtual "+mode+" key and its pin: pass --yes to confirm\n" {
+				t.Fatalf("reset without --yes: %d %q", r.code, r.stderr)
+			}
+			if mode == "fido2" {
+				if r := vmfa(t, env, "", "key", "info", virtual); !strings.Contains(r.stdout, "pin:         blocked") {
+					t.Fatalf("unconfirmed reset changed the key: %q", r.stdout)
+				}
+			} else if r := vmfa(t, env, "", login...); r.code != 0 {
+				t.Fatalf("unconfirmed reset changed the key: %s", r.stderr)
+			}
+			r = vmfa(t, env, "", "key", "reset", virtual, "--yes")
+			if r.code != 0 || !strings.HasPrefix(r.stdout, "the virtual "+mode+" key is reset: its credentials") {
+				t.Fatalf("reset: %d %q %q", r.code, r.stdout, r.stderr)
+			}
+			if r := vmfa(t, env, "", login...); r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: this security key has no credential for this site") {
+				t.Fatalf("login with a credential from before the reset: %d %q", r.code, r.stderr)
+			}
+			if r := vmfa(t, env, "", "key", "register", virtual, "--rp", "example.com", "--user", "dan"); r.code != 0 {
+				t.Fatalf("register without a pin after the reset: %s", r.stderr)
+			}
+		})
+	}
+}
+
+// Refusals say what to do about them, for the key at hand.
+func TestKeyRefusalsExplained(t *testing.T) {
+	rs256 := filepath.Join(t.TempDir(), "rs256.json")
+	opts := `{"rp":{"id":"example.com"},"user":{"id":"AAAA","name":"dan","displayName":"dan"},` +
+		`"challenge":"` + webauthn.B64(bytes.Repeat([]byte{1}, 32)) + `","pubKeyCredParams":[{"type":"public-key","alg":-257}]}`
+	if err := os.WriteFile(rs256, []byte(opts), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reg := []string{"key", "register", "--virtual", "--rp", "example.com", "--user", "dan"}
+	tests := []struct {
+		name   string
+		pin    bool
+		stdin  string
+		args   []string
+		stderr string
+	}{
+		{"uv on a key with a pin", true, "", append(reg, "--uv"),
+			"vmfa: the security key needs its pin for user verification: pass it with --pin-stdin\n"},
+		{"uv on a key without a pin", false, "", append(reg, "--uv"),
+			"vmfa: user verification needs the key's pin, and this security key has no pin (nor built-in verification): set a pin first with 'vmfa key pin'\n"},
+		{"verifier uv on a key without a pin", false, "", []string{"verifier", "key", "register", "--user", "a", "--virtual", "--uv"},
+			"vmfa: user verification needs the key's pin, and this security key has no pin (nor built-in verification): set a pin first with 'vmfa key pin'\n"},
+		{"rs256 only", true, "1234\n", []string{"key", "register", "--virtual", "--options", rs256, "--pin-stdin"},
+			"vmfa: only ES256 (-7) is supported by vmfa, but the server's options allow only RS256 (-257): have the server accept ES256\n"},
+		{"zero timeout", false, "", append(reg, "--timeout", "0"), "vmfa: --timeout must be positive (such as 30s or 2m), not 0s\n"},
+		{"negative timeout", false, "", append(reg, "--timeout=-1s"), "vmfa: --timeout must be positive (such as 30s or 2m), not -1s\n"},
+		{"reset with a zero timeout", false, "", []string{"key", "reset", "--virtual", "--yes", "--timeout", "0"}, "vmfa: --timeout must be positive (such as 30s or 2m), not 0s\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := append(vaultEnv(t), "VMFA_VERIFIER_STATE="+filepath.Join(t.TempDir(), "verifier.json"))
+			if tt.pin {
+				if r := vmfa(t, env, "1234\n", "key", "pin", "--virtual", "--pin-stdin"); r.code != 0 {
+					t.Fatalf("pin: %s", r.stderr)
+				}
+			}
+			r := vmfaNoTTY(t, env, tt.stdin, tt.args...)
+			if r.code != 1 || r.stderr != tt.stderr {
+				t.Fatalf("exit %d stderr %q, want %q", r.code, r.stderr, tt.stderr)
+			}
+		})
 	}
 }
