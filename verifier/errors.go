@@ -26,6 +26,9 @@ var (
 	ErrWrongCode     = errors.New("wrong code")
 	ErrMalformedCode = errors.New("malformed code (type the digits the authenticator shows)")
 	ErrReplay        = errors.New("code already used (wait for the next code)")
+	// ErrHOTPReplay is ErrReplay for a counter-based device, whose next
+	// code comes with the next press rather than with time.
+	ErrHOTPReplay error = hotpReplayError{}
 	ErrLocked        = errors.New("locked after too many failed attempts")
 	ErrNotHOTP       = errors.New("the user's device is not counter based (hotp)")
 
@@ -56,6 +59,15 @@ var (
 	ErrSignature              = errors.New("signature is invalid")
 	ErrCounterRegression      = errors.New("signature counter did not increase: the key may be cloned (unbind it and register a new key)")
 )
+
+type hotpReplayError struct{}
+
+func (hotpReplayError) Error() string {
+	return "code already used (generate the next code on the device)"
+}
+
+// Is reports ErrReplay.
+func (hotpReplayError) Is(target error) bool { return target == ErrReplay }
 
 // LockedError is returned while a user is locked out by throttling. It
 // matches ErrLocked; on the attempt that caused the lock it also wraps that

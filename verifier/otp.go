@@ -270,6 +270,11 @@ func (v *Verifier) login(st *State, u *User, code string, now time.Time) error {
 				return nil
 			}
 		}
+		if hotpReplayed(a, c, v.cfg.HOTPLookAhead+2) {
+			// As for TOTP: the right code resubmitted is refused but
+			// not counted as a guess.
+			return ErrHOTPReplay
+		}
 		return v.fail(u, now, ErrWrongCode)
 	}
 	n := vault.Step(now, a.Period)
@@ -297,6 +302,19 @@ func (v *Verifier) login(st *State, u *User, code string, now time.Time) error {
 		return ErrReplay
 	}
 	return v.fail(u, now, ErrWrongCode)
+}
+
+// hotpReplayed reports whether c is the code of one of the window counter
+// values just behind a's counter: values already used (or skipped over by
+// the look-ahead, which spends them too). The window covers a look-ahead's
+// worth and the two codes of a binding.
+func hotpReplayed(a *vault.Account, c string, window int) bool {
+	for k := uint64(1); k <= uint64(window) && k <= a.Counter; k++ {
+		if vault.EqualCodes(a.CodeAtStep(a.Counter-k), c) {
+			return true
+		}
+	}
+	return false
 }
 
 // ResyncHOTP resynchronises the counter of a user's HOTP device (virtual

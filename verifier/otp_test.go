@@ -399,8 +399,8 @@ func TestHOTPLookAheadAndResync(t *testing.T) {
 	if err := v.Login("kate", a.CodeAtStep(6), Client{}); err != nil {
 		t.Fatalf("look-ahead login: %v", err)
 	}
-	// Counter 7: a code already used (6) is refused.
-	mustErr(t, v.Login("kate", a.CodeAtStep(6), Client{}), ErrWrongCode)
+	// Counter 7: a code already used (6) is refused as a replay.
+	mustErr(t, v.Login("kate", a.CodeAtStep(6), Client{}), ErrReplay)
 	// Far ahead (50) is outside the look-ahead...
 	mustErr(t, v.Login("kate", a.CodeAtStep(50), Client{}), ErrWrongCode)
 	// ...until resynchronised with two consecutive codes.
@@ -480,7 +480,7 @@ func TestImportTokenFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := []byte("12345678901234567890")
-	mustErr(t, v.Login("raj", vault.HOTPCode(key, vault.SHA1, 6, 4), Client{}), ErrWrongCode)
+	mustErr(t, v.Login("raj", vault.HOTPCode(key, vault.SHA1, 6, 4), Client{}), ErrReplay)
 	if err := v.Login("raj", vault.HOTPCode(key, vault.SHA1, 6, 5), Client{}); err != nil {
 		t.Fatalf("pskc hotp token: %v", err)
 	}
@@ -488,7 +488,7 @@ func TestImportTokenFiles(t *testing.T) {
 	// cannot replay counter 5.
 	v.Unbind("raj", Client{})
 	v.AssignToken("HOTP-7", "sue", Client{})
-	mustErr(t, v.Login("sue", vault.HOTPCode(key, vault.SHA1, 6, 5), Client{}), ErrWrongCode)
+	mustErr(t, v.Login("sue", vault.HOTPCode(key, vault.SHA1, 6, 5), Client{}), ErrReplay)
 	if err := v.Login("sue", vault.HOTPCode(key, vault.SHA1, 6, 6), Client{}); err != nil {
 		t.Fatal(err)
 	}
@@ -506,5 +506,72 @@ func TestBindWindowFollowsSkew(t *testing.T) {
 	// A device two steps ahead still binds with a skew of 2.
 	if err := v.Bind("ned", a.CodeAt(clk.Now().Add(30*time.Second)), a.CodeAt(clk.Now().Add(60*time.Second)), Client{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An HOTP code behind the counter is a replay, as for TOTP: refused with
+// ErrReplay and not counted toward the lockout, for a virtual HOTP device
+// and for a hardware HOTP token alike.
+func TestHOTPReplayIsNotAGuess(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, v *Verifier) *vault.Account // binds "hal", returns the device
+	}{
+		{"virtual hotp", func(t *testing.T, v *Verifier) *vault.Account {
+			en, err := v.Enroll("hal", EnrollOptions{Type: vault.HOTP})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := en.Account
+			if err := v.Bind("hal", a.CodeAtStep(0), a.CodeAtStep(1), Client{}); err != nil {
+				t.Fatal(err)
+			}
+			return &a
+		}},
+		{"hotp token", func(t *testing.T, v *Verifier) *vault.Account {
+			a := tokenAccount("H-1", 0)
+			a.Type, a.Period = vault.HOTP, 0
+			if _, err := v.ImportTokens([]vault.Account{a}); err != nil {
+				t.Fatal(err)
+			}
+			if err := v.AssignToken("H-1", "hal", Client{}); err != nil {
+				t.Fatal(err)
+			}
+			for c := uint64(0); c < 2; c++ {
+				if err := v.Login("hal", a.CodeAtStep(c), Client{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return &a
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, _ := newTestVerifier(t, nil) // 5 failures lock
+			a := tt.setup(t, v)
+			// Counters 0 and 1 are spent: replaying them, more often than
+			// the lockout allows guesses, is refused but never locks.
+			for i := range 8 {
+				err := v.Login("hal", a.CodeAtStep(uint64(i%2)), Client{})
+				mustErr(t, err, ErrReplay)
+				if errors.Is(err, ErrLocked) || errors.Is(err, ErrWrongCode) {
+					t.Fatalf("replay %d: %v", i+1, err)
+				}
+				if err.Error() != "code already used (generate the next code on the device)" {
+					t.Fatalf("replay message %q", err)
+				}
+			}
+			if err := v.Login("hal", a.CodeAtStep(2), Client{}); err != nil {
+				t.Fatalf("next code after replays: %v", err)
+			}
+			evs, _ := v.Log(LogFilter{User: "hal", Result: ResultDenied})
+			if len(evs) != 8 || evs[0].Reason != "replay" {
+				t.Fatalf("audit: %d denials, first %+v", len(evs), evs[0])
+			}
+			st, _ := v.Status("hal")
+			if st[0].RecentFails != 0 {
+				t.Fatalf("replays counted as %d failures", st[0].RecentFails)
+			}
+		})
 	}
 }
