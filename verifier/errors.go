@@ -29,8 +29,8 @@ var (
 	// ErrHOTPReplay is ErrReplay for a counter-based device, whose next
 	// code comes with the next press rather than with time.
 	ErrHOTPReplay error = hotpReplayError{}
-	ErrLocked        = errors.New("locked after too many failed attempts")
-	ErrNotHOTP       = errors.New("the user's device is not counter based (hotp)")
+	ErrLocked           = errors.New("locked after too many failed attempts")
+	ErrNotHOTP          = errors.New("the user's device is not counter based (hotp)")
 
 	// Hardware OATH tokens.
 	ErrUnknownToken  = errors.New("unknown token serial (import the token file first)")
