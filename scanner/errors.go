@@ -90,7 +90,24 @@ var (
 	// ErrPSKCPassphrase: an encrypted PSKC file whose key is derived from
 	// a passphrase, and none was given (it comes with ErrPSKCKey).
 	ErrPSKCPassphrase = errors.New("the file is protected by a passphrase")
+	// ErrPSKCPreShared: an encrypted PSKC file whose key is a pre-shared
+	// AES key, and none was given (it comes with ErrPSKCKey).
+	ErrPSKCPreShared = errors.New("the file is encrypted with the pre-shared key")
+	// ErrPSKCWrongPassphrase: the passphrase given for a PSKC file is wrong:
+	// its MAC key does not decrypt with the key derived from it. It is also
+	// an ErrPSKCKey.
+	ErrPSKCWrongPassphrase error = &pskcKeyError{"wrong pskc passphrase (mac check failed); check the passphrase and try again"}
+	// ErrPSKCWrongKey: the pre-shared key given for a PSKC file is wrong:
+	// its MAC key does not decrypt with it. It is also an ErrPSKCKey.
+	ErrPSKCWrongKey error = &pskcKeyError{"wrong pskc pre-shared key (mac check failed); check the key and try again"}
 	// ErrPSKCMAC: an encrypted PSKC value whose MAC does not match: the file
-	// was altered or the key is wrong.
-	ErrPSKCMAC = errors.New("pskc mac check failed (wrong key, or the file was altered)")
+	// was altered or the key or passphrase is wrong.
+	ErrPSKCMAC = errors.New("pskc mac check failed (wrong key or passphrase, or the file was altered)")
 )
+
+// pskcKeyError is a sentinel that is also an ErrPSKCKey, with its own
+// message.
+type pskcKeyError struct{ msg string }
+
+func (e *pskcKeyError) Error() string { return e.msg }
+func (e *pskcKeyError) Unwrap() error { return ErrPSKCKey }

@@ -201,13 +201,13 @@ func TestImportErrors(t *testing.T) {
 		{"pskc hex encoding", strings.Replace(plain, `Encoding="DECIMAL"`, `Encoding="HEXADECIMAL"`, 1), FormatAuto, nil, ErrPSKC, `key 1 (serial 987654321): bad pskc file: response encoding "HEXADECIMAL" (want DECIMAL)`},
 		{"pskc bad counter", strings.Replace(plain, "<PlainValue>0</PlainValue>", "<PlainValue>-1</PlainValue>", 1), FormatAuto, nil, ErrPSKC, `key 1 (serial 987654321): bad pskc file: counter "-1" is not a whole number`},
 		{"pskc bad base64", strings.Replace(plain, "MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=", "MTIz!", 1), FormatAuto, nil, ErrPSKC, "key 1 (serial 987654321): bad pskc file: a secret PlainValue is not base64"},
-		{"pskc no key given", pskc, FormatAuto, nil, ErrPSKCKey, `key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is encrypted with the pre-shared key "Pre-shared-key"`},
-		{"pskc wrong key", pskc, FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: wrongKey})}, ErrPSKCKey, "key 1 (serial 987654321): pskc key or passphrase is missing or wrong (the decrypted value is malformed)"},
+		{"pskc no key given", pskc, FormatAuto, nil, ErrPSKCPreShared, `key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is encrypted with the pre-shared key "Pre-shared-key"`},
+		{"pskc wrong key", pskc, FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: wrongKey})}, ErrPSKCWrongKey, "key 1 (serial 987654321): wrong pskc pre-shared key (mac check failed); check the key and try again"},
 		{"pskc key of wrong size", pskc, FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: []byte("short")})}, ErrPSKCKey, "key 1 (serial 987654321): pskc key or passphrase is missing or wrong: a pre-shared aes key is 16, 24 or 32 bytes, not 5"},
-		{"pskc altered", strings.Replace(pskc, "Su+NvtQfmvfJzF6bmQiJqoLRExc=", "Su+NvtQgmvfJzF6bmQiJqoLRExc=", 1), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKCMAC, "key 1 (serial 987654321): pskc mac check failed (wrong key, or the file was altered)"},
-		{"pskc no mac", strings.Replace(pskc, "<ValueMAC>Su+NvtQfmvfJzF6bmQiJqoLRExc=</ValueMAC>", "", 1), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKCMAC, "key 1 (serial 987654321): pskc mac check failed (wrong key, or the file was altered): the encrypted value has no MAC to check"},
+		{"pskc altered", strings.Replace(pskc, "Su+NvtQfmvfJzF6bmQiJqoLRExc=", "Su+NvtQgmvfJzF6bmQiJqoLRExc=", 1), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKCMAC, "key 1 (serial 987654321): pskc mac check failed (wrong key or passphrase, or the file was altered)"},
+		{"pskc no mac", strings.Replace(pskc, "<ValueMAC>Su+NvtQfmvfJzF6bmQiJqoLRExc=</ValueMAC>", "", 1), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKCMAC, "key 1 (serial 987654321): pskc mac check failed (wrong key or passphrase, or the file was altered): the encrypted value has no MAC to check"},
 		{"pskc no passphrase", string(readTestdata(t, "pskc/rfc6030-pbkdf2.pskc")), FormatAuto, nil, ErrPSKCKey, `key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is protected by a passphrase ("My Password 1")`},
-		{"pskc wrong passphrase", string(readTestdata(t, "pskc/rfc6030-pbkdf2.pskc")), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{Passphrase: []byte("azerty")})}, ErrPSKCKey, "key 1 (serial 987654321): pskc key or passphrase is missing or wrong (the decrypted value is malformed)"},
+		{"pskc wrong passphrase", string(readTestdata(t, "pskc/rfc6030-pbkdf2.pskc")), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{Passphrase: []byte("azerty")})}, ErrPSKCWrongPassphrase, "key 1 (serial 987654321): wrong pskc passphrase (mac check failed); check the passphrase and try again"},
 		{"pskc 3des", strings.ReplaceAll(pskc, "aes128-cbc", "tripledes-cbc"), FormatAuto, []ImportOption{WithPSKCKey(PSKCKey{PreShared: rfcKey})}, ErrPSKC, `key 1 (serial 987654321): bad pskc file: "tripledes-cbc" does not match the 128-bit key (only aes-cbc is supported)`},
 		{"image without qr", string(qrPNGBlank(t)), FormatAuto, nil, ErrNoQR, "no QR code found"},
 	}
@@ -219,6 +219,16 @@ func TestImportErrors(t *testing.T) {
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %q is not %q", err, tt.is)
+			}
+			// Every key or passphrase problem is an ErrPSKCKey; only a
+			// missing one is an ErrPSKCPreShared or ErrPSKCPassphrase.
+			for _, is := range []error{ErrPSKCWrongKey, ErrPSKCWrongPassphrase, ErrPSKCPreShared, ErrPSKCPassphrase} {
+				if errors.Is(err, is) && !errors.Is(err, ErrPSKCKey) {
+					t.Errorf("error %q is %q but not ErrPSKCKey", err, is)
+				}
+				if errors.Is(err, is) != (is == tt.is || (is == ErrPSKCPassphrase && strings.Contains(tt.name, "no passphrase"))) {
+					t.Errorf("errors.Is(%q, %q) = %v", err, is, errors.Is(err, is))
+				}
 			}
 			if err.Error() != tt.msg {
 				t.Errorf("message\n got %q\nwant %q", err, tt.msg)

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -195,6 +196,7 @@ type pskcCrypto struct {
 	encKey []byte
 	macKey []byte
 	macNew func() hash.Hash
+	phrase bool // encKey comes from a passphrase
 	err    error
 	ready  bool
 }
@@ -250,9 +252,13 @@ func (p *pskcCrypto) derive() error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrPSKC, err)
 		}
+		p.phrase = true
 	default:
 		if len(p.key.PreShared) == 0 {
-			return fmt.Errorf("%w: the file is encrypted with the pre-shared key %q", ErrPSKCKey, textutil.Clip(strings.TrimSpace(ek.KeyName)))
+			if name := strings.TrimSpace(ek.KeyName); name != "" {
+				return fmt.Errorf("%w: %w %q", ErrPSKCKey, ErrPSKCPreShared, textutil.Clip(name))
+			}
+			return fmt.Errorf("%w: %w", ErrPSKCKey, ErrPSKCPreShared)
 		}
 		switch len(p.key.PreShared) {
 		case 16, 24, 32:
@@ -269,6 +275,14 @@ func (p *pskcCrypto) derive() error {
 			return fmt.Errorf("%w: <MACMethod> has no <MACKey>", ErrPSKC)
 		}
 		k, err := p.decrypt(m.MACKey)
+		if errors.Is(err, errPadding) {
+			// The MAC key does not decrypt: the first check of the key
+			// fails.
+			if p.phrase {
+				return ErrPSKCWrongPassphrase
+			}
+			return ErrPSKCWrongKey
+		}
 		if err != nil {
 			return err
 		}
@@ -327,6 +341,10 @@ func (p *pskcCrypto) decrypt(ev *pskcEncrypted) ([]byte, error) {
 	return p.cbc(raw)
 }
 
+// errPadding: a decrypted value does not end in valid padding (a wrong
+// key, mostly).
+var errPadding = errors.New("the decrypted value is malformed")
+
 func (p *pskcCrypto) cbc(raw []byte) ([]byte, error) {
 	blk, err := aes.NewCipher(p.encKey)
 	if err != nil {
@@ -339,7 +357,7 @@ func (p *pskcCrypto) cbc(raw []byte) ([]byte, error) {
 	// others are arbitrary).
 	pad := int(out[len(out)-1])
 	if pad < 1 || pad > aes.BlockSize {
-		return nil, fmt.Errorf("%w (the decrypted value is malformed)", ErrPSKCKey)
+		return nil, errPadding
 	}
 	return out[:len(out)-pad], nil
 }
@@ -371,7 +389,12 @@ func (p *pskcCrypto) value(v *pskcValue, plain func(string) ([]byte, error)) ([]
 		if !hmac.Equal(h.Sum(nil), want) {
 			return nil, ErrPSKCMAC
 		}
-		return p.cbc(raw)
+		b, err := p.cbc(raw)
+		if errors.Is(err, errPadding) {
+			// The MAC matched, so the key is right and the file is bad.
+			return nil, fmt.Errorf("%w: a decrypted value is malformed", ErrPSKC)
+		}
+		return b, err
 	}
 	return nil, nil
 }

@@ -144,10 +144,11 @@ untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 				res, err = scanner.Import(bytes.NewReader(data), format, append(opts, scanner.WithPSKCKey(key))...)
 			}
 			if err != nil {
-				if errors.Is(err, scanner.ErrPSKCKey) && !errors.Is(err, scanner.ErrPSKCPassphrase) && key.PreShared == nil {
+				if errors.Is(err, scanner.ErrPSKCPreShared) {
 					return fmt.Errorf("%w (give the hex key with --pskc-key-file)", err)
 				}
-				if skipInvalid || !isEntryError(err) {
+				// A wrong key fails every entry alike: --skip-invalid is no help.
+				if skipInvalid || !isEntryError(err) || errors.Is(err, scanner.ErrPSKCKey) {
 					return err
 				}
 				return fmt.Errorf("%w (nothing was imported; --skip-invalid imports the valid entries)", err)

@@ -222,6 +222,11 @@ func TestImportBadInputLeavesVault(t *testing.T) {
 		{[]string{"import", filepath.Join(sampleDir, "import/aegis-encrypted.json")}, "vmfa: aegis: the backup is encrypted; export it again without a password\n"},
 		{[]string{"import", filepath.Join(sampleDir, "pskc/rfc6030-preshared.pskc")}, "vmfa: key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is encrypted with the pre-shared key \"Pre-shared-key\" (give the hex key with --pskc-key-file)\n"},
 		{[]string{"import", "--format", "csv", filepath.Join(sampleDir, "import/andotp.json")}, ""},
+		// A wrong passphrase is named as such, with no word of a key file.
+		{[]string{"import", "--pskc-passphrase-file", write("pass.txt", "azerty\n"), filepath.Join(sampleDir, "pskc/rfc6030-pbkdf2.pskc")},
+			"vmfa: key 1 (serial 987654321): wrong pskc passphrase (mac check failed); check the passphrase and try again\n"},
+		{[]string{"import", "--pskc-key-file", write("wrong.hex", "00000000000000000000000000000000\n"), filepath.Join(sampleDir, "pskc/rfc6030-preshared.pskc")},
+			"vmfa: key 1 (serial 987654321): wrong pskc pre-shared key (mac check failed); check the key and try again\n"},
 		{[]string{"import", filepath.Join(dir, "missing.json")}, "vmfa: " + filepath.Join(dir, "missing.json") + ": no such file\n"},
 		// No Go internals in the messages: a long line, JSON that fails, a
 		// broken CSV.
