@@ -338,7 +338,7 @@ Without --out, uris and aegis go to stdout.`,
 					_, err = w.Write(buf.Bytes())
 					return err
 				}
-				if err := writeNew(out, buf.Bytes()); err != nil {
+				if err := writeNew(out, "--out", buf.Bytes()); err != nil {
 					return err
 				}
 				fmt.Fprintf(w, "exported %d accounts to %s\n", len(accs), out)
@@ -365,7 +365,7 @@ Without --out, uris and aegis go to stdout.`,
 				}
 			}
 			for i, q := range qrs {
-				if err := writeNew(names[i], q.PNG); err != nil {
+				if err := writeNew(names[i], "--out", q.PNG); err != nil {
 					return err
 				}
 			}
@@ -401,12 +401,13 @@ func migrationNames(out string, n int) []string {
 }
 
 // writeNew creates a file that must not exist yet, mode 0600, and removes
-// it again if writing fails.
-func writeNew(name string, data []byte) error {
+// it again if writing fails. flag names the option that gave the file, for
+// the message when it exists.
+func writeNew(name, flag string, data []byte) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%s already exists; remove it or choose another --out", name)
+			return fmt.Errorf("%s already exists; remove it or choose another %s", name, flag)
 		}
 		return fmt.Errorf("cannot create %s: %w", name, err)
 	}
@@ -475,7 +476,7 @@ the screen.`,
 				if err != nil {
 					return err
 				}
-				if err := writeNew(png, b); err != nil {
+				if err := writeNew(png, "--png", b); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote the QR code of %s to %s\n", a.Label(), png)

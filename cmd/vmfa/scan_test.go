@@ -265,7 +265,7 @@ func TestExportRoundTripCLI(t *testing.T) {
 		if err != nil || st.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %v, %v", out, st.Mode(), err)
 		}
-		if r := vmfa(t, env, "", "export", "--format", format, "--plaintext", "--out", out); r.code != 1 || !strings.Contains(r.stderr, "already exists") {
+		if r := vmfa(t, env, "", "export", "--format", format, "--plaintext", "--out", out); r.code != 1 || r.stderr != "vmfa: "+out+" already exists; remove it or choose another --out\n" {
 			t.Errorf("overwrite: %q", r.stderr)
 		}
 		env2 := vaultEnv(t)
@@ -316,6 +316,12 @@ func TestShowQR(t *testing.T) {
 	}
 	if r := vmfa(t, nil, "", "scan", out); r.code != 0 || !strings.HasPrefix(r.stdout, "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ") {
 		t.Errorf("scan of show-qr png: %q %q", r.stdout, r.stderr)
+	}
+	// An existing file is never overwritten, and the message names the
+	// flag of this command.
+	r := vmfa(t, env, "", "show-qr", "--png", out, "alice")
+	if want := "vmfa: " + out + " already exists; remove it or choose another --png\n"; r.code != 1 || r.stderr != want {
+		t.Errorf("show-qr over an existing png: %d %q, want %q", r.code, r.stderr, want)
 	}
 	if r := vmfa(t, env, "", "show-qr", "nobody"); r.code != 1 {
 		t.Errorf("unknown account: %d", r.code)
