@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/vmfa/vmfa/vault"
@@ -31,9 +32,11 @@ func WriteURIs(w io.Writer, accs []vault.Account) error {
 	return bw.Flush()
 }
 
-// WriteAegis writes an unencrypted Aegis export (db version 2) that Aegis
-// and Import read back. Tags become Aegis groups (the first one; Aegis v2
-// has one group per entry).
+// WriteAegis writes an unencrypted Aegis export (db version 3, as Aegis 3
+// writes it) that Aegis and Import read back. Every tag becomes an Aegis
+// group (an entry can be in several); the note is kept, and a serial
+// number, which Aegis has no field for, is kept as a last line of the
+// note, "serial: …", which Import reads back into Account.Serial.
 func WriteAegis(w io.Writer, accs []vault.Account) error {
 	type info struct {
 		Secret  string  `json:"secret"`
@@ -43,19 +46,25 @@ func WriteAegis(w io.Writer, accs []vault.Account) error {
 		Counter *uint64 `json:"counter,omitempty"`
 	}
 	type ent struct {
-		Type     string  `json:"type"`
-		UUID     string  `json:"uuid"`
-		Name     string  `json:"name"`
-		Issuer   string  `json:"issuer"`
-		Note     string  `json:"note"`
-		Favorite bool    `json:"favorite"`
-		Icon     *string `json:"icon"`
-		Group    *string `json:"group"`
-		Info     info    `json:"info"`
+		Type     string   `json:"type"`
+		UUID     string   `json:"uuid"`
+		Name     string   `json:"name"`
+		Issuer   string   `json:"issuer"`
+		Note     string   `json:"note"`
+		Favorite bool     `json:"favorite"`
+		Icon     *string  `json:"icon"`
+		Info     info     `json:"info"`
+		Groups   []string `json:"groups"`
+	}
+	type group struct {
+		UUID string `json:"uuid"`
+		Name string `json:"name"`
 	}
 	type db struct {
-		Version int   `json:"version"`
-		Entries []ent `json:"entries"`
+		Version        int     `json:"version"`
+		Entries        []ent   `json:"entries"`
+		Groups         []group `json:"groups"`
+		IconsOptimized bool    `json:"icons_optimized"`
 	}
 	type header struct {
 		Slots  *int `json:"slots"`
@@ -65,11 +74,13 @@ func WriteAegis(w io.Writer, accs []vault.Account) error {
 		Version int    `json:"version"`
 		Header  header `json:"header"`
 		DB      db     `json:"db"`
-	}{Version: 1, DB: db{Version: 2, Entries: []ent{}}}
+	}{Version: 1, DB: db{Version: 3, Entries: []ent{}, Groups: []group{}, IconsOptimized: true}}
+	groupID := map[string]string{}
 	for _, a := range accs {
 		e := ent{
-			Type: string(a.Type), UUID: uuid4(), Name: a.Name, Issuer: a.Issuer, Note: a.Note, Favorite: a.Favourite,
-			Info: info{Secret: vault.EncodeSecret(a.Secret), Algo: string(a.Algorithm), Digits: a.Digits},
+			Type: string(a.Type), UUID: uuid4(), Name: a.Name, Issuer: a.Issuer, Note: noteWithSerial(a.Note, a.Serial), Favorite: a.Favourite,
+			Info:   info{Secret: vault.EncodeSecret(a.Secret), Algo: string(a.Algorithm), Digits: a.Digits},
+			Groups: []string{},
 		}
 		if e.Type == "" {
 			e.Type = string(vault.TOTP)
@@ -86,9 +97,16 @@ func WriteAegis(w io.Writer, accs []vault.Account) error {
 				e.Info.Period = vault.DefaultPeriod
 			}
 		}
-		if len(a.Tags) > 0 {
-			g := a.Tags[0]
-			e.Group = &g
+		for _, t := range a.Tags {
+			id, ok := groupID[t]
+			if !ok {
+				id = uuid4()
+				groupID[t] = id
+				out.DB.Groups = append(out.DB.Groups, group{UUID: id, Name: t})
+			}
+			if !slices.Contains(e.Groups, id) {
+				e.Groups = append(e.Groups, id)
+			}
 		}
 		out.DB.Entries = append(out.DB.Entries, e)
 	}
@@ -96,6 +114,36 @@ func WriteAegis(w io.Writer, accs []vault.Account) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// serialPrefix starts the note line that holds a serial number in an
+// Aegis export.
+const serialPrefix = "serial: "
+
+// noteWithSerial adds the serial number to a note as its last line.
+func noteWithSerial(note, serial string) string {
+	switch {
+	case serial == "":
+		return note
+	case note == "":
+		return serialPrefix + serial
+	}
+	return note + "\n" + serialPrefix + serial
+}
+
+// splitSerial undoes noteWithSerial: the serial number on the note's last
+// line, and the rest of the note.
+func splitSerial(note string) (rest, serial string) {
+	i := strings.LastIndexByte(note, '\n')
+	last := strings.TrimSpace(note[i+1:])
+	if len(last) <= len(serialPrefix) || !strings.EqualFold(last[:len(serialPrefix)], serialPrefix) {
+		return note, ""
+	}
+	serial = strings.TrimSpace(last[len(serialPrefix):])
+	if i < 0 {
+		return "", serial
+	}
+	return strings.TrimRight(note[:i], "\r\n"), serial
 }
 
 func uuid4() string {

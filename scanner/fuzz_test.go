@@ -190,7 +190,8 @@ func jsonSeeds(t testing.TB) []string {
 		i += len(`"uuid": "`)
 		aegis = aegis[:i] + "00000000-0000-4000-8000-000000000000" + aegis[i+36:]
 	}
-	return append(out, aegis, `[{"secret":5}]`, `{"db":"x","header":{}}`, `{"services":null}`)
+	return append(out, aegis, `[{"secret":5}]`, `{"db":"x","header":{}}`, `{"services":null}`,
+		`{"header":{"slots":null},"db":{"version":3,"groups":[{"uuid":"g","name":"work"}],"entries":[{"type":"totp","name":"a","note":"x\nserial: 1","group":"old","groups":["g"],"info":{"secret":"JBSWY3DPEHPK3PXP"}}]}}`)
 }
 
 func FuzzImportJSON(f *testing.F) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -373,6 +374,9 @@ func fill(typ, issuer, name, secret, algo string, digits, period int, counter ui
 	return a, a.Normalize(now)
 }
 
+// isNoteBreak reports the characters that split a multi-line note.
+func isNoteBreak(r rune) bool { return r == '\n' || r == '\r' || r == '\t' }
+
 // Aegis plain export.
 type aegisFile struct {
 	Version int `json:"version"`
@@ -456,16 +460,25 @@ func importAegis(data []byte) ([]entry, error) {
 			en.acc, en.err = fill(e.Type, e.Issuer, e.Name, e.Info.Secret, e.Info.Algo, e.Info.Digits, e.Info.Period, counter, now)
 		}
 		if en.err == nil {
-			en.acc.Note = e.Note
+			note, serial := splitSerial(e.Note)
+			// Aegis notes may span lines; vmfa's are one line (no control
+			// characters reach a terminal).
+			en.acc.Note = strings.Join(strings.FieldsFunc(note, isNoteBreak), " ")
+			if serial != "" {
+				en.acc.Serial = serial
+			}
 			en.acc.Favourite = e.Favorite
-			if e.Group != nil && *e.Group != "" {
+			// Like Aegis: the uuid list of db version 3 replaces the group
+			// name of version 2 when both are present.
+			if e.Groups == nil && e.Group != nil && *e.Group != "" {
 				en.acc.Tags = append(en.acc.Tags, *e.Group)
 			}
 			for _, g := range e.Groups {
-				if n := groups[g]; n != "" {
+				if n := groups[g]; n != "" && !slices.Contains(en.acc.Tags, n) {
 					en.acc.Tags = append(en.acc.Tags, n)
 				}
 			}
+			en.err = en.acc.Validate()
 		}
 		entries = append(entries, en)
 	}

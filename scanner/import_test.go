@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image/png"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -505,5 +507,102 @@ func TestImportJSONAfterBOM(t *testing.T) {
 		if err != nil || res.Format != plain.Format || len(res.Accounts) != len(plain.Accounts) {
 			t.Errorf("%s: with a bom %s %d accounts, without %v", n, res.Format, len(res.Accounts), err)
 		}
+	}
+}
+
+// TestAegisExportKeepsTagsNoteSerial: an Aegis export holds every tag as an
+// Aegis 3 group (db version 3, "groups" of uuids naming db.groups), the
+// note, and the serial number as the note's last line; Import reads all of
+// them back.
+func TestAegisExportKeepsTagsNoteSerial(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	accs := []vault.Account{
+		{Type: vault.TOTP, Issuer: "Corp", Name: "token", Secret: []byte("0123456789abcdef"), Tags: []string{"work", "hardware", "work"}, Note: "desk drawer", Serial: "SN-000123", Favourite: true},
+		{Type: vault.HOTP, Issuer: "Bank", Name: "me", Secret: []byte("0123456789"), Counter: 7, Tags: []string{"hardware"}, Serial: "42"},
+		{Type: vault.TOTP, Issuer: "Mail", Name: "bob", Secret: []byte("abcdefghij"), Note: "plain note"},
+	}
+	for i := range accs {
+		if err := accs[i].Normalize(now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteAegis(&b, accs); err != nil {
+		t.Fatal(err)
+	}
+
+	// The file is what Aegis 3 reads: groups by uuid.
+	var f struct {
+		DB struct {
+			Version int `json:"version"`
+			Groups  []struct {
+				UUID, Name string
+			} `json:"groups"`
+			Entries []struct {
+				Note   string   `json:"note"`
+				Groups []string `json:"groups"`
+			} `json:"entries"`
+		} `json:"db"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.DB.Version != 3 || len(f.DB.Groups) != 2 || f.DB.Groups[0].Name != "work" || f.DB.Groups[1].Name != "hardware" {
+		t.Fatalf("db version %d, groups %+v; want version 3, groups work and hardware", f.DB.Version, f.DB.Groups)
+	}
+	work, hw := f.DB.Groups[0].UUID, f.DB.Groups[1].UUID
+	if len(work) != 36 || work == hw {
+		t.Errorf("group uuids %q %q", work, hw)
+	}
+	if g := f.DB.Entries[0].Groups; len(g) != 2 || g[0] != work || g[1] != hw {
+		t.Errorf("entry 1 groups %v, want [%s %s]", g, work, hw)
+	}
+	if g := f.DB.Entries[2].Groups; g == nil || len(g) != 0 {
+		t.Errorf("entry 3 groups %v, want []", g)
+	}
+	for i, want := range []string{"desk drawer\nserial: SN-000123", "serial: 42", "plain note"} {
+		if got := f.DB.Entries[i].Note; got != want {
+			t.Errorf("entry %d note %q, want %q", i+1, got, want)
+		}
+	}
+
+	res, err := Import(&b, FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAccounts(t, res.Accounts, accs)
+	for i, want := range []struct {
+		tags, note, serial string
+		fav                bool
+	}{
+		{"work,hardware", "desk drawer", "SN-000123", true},
+		{"hardware", "", "42", false},
+		{"", "plain note", "", false},
+	} {
+		got := res.Accounts[i]
+		if strings.Join(got.Tags, ",") != want.tags || got.Note != want.note || got.Serial != want.serial || got.Favourite != want.fav {
+			t.Errorf("account %d: tags %q note %q serial %q favourite %v, want %+v", i+1, got.Tags, got.Note, got.Serial, got.Favourite, want)
+		}
+	}
+}
+
+// TestAegisImportNotes: a multi-line Aegis note becomes one line, a
+// version 2 "group" counts only without version 3 "groups" (as in Aegis).
+func TestAegisImportNotes(t *testing.T) {
+	doc := `{"version":1,"header":{"slots":null,"params":null},"db":{"version":3,
+	"groups":[{"uuid":"11111111-1111-4111-8111-111111111111","name":"work"}],
+	"entries":[
+	{"type":"totp","name":"a","issuer":"I","note":"line one\nline two\r\n\tSerial: 99 ","group":"old","groups":["11111111-1111-4111-8111-111111111111","22222222-2222-4222-8222-222222222222"],"info":{"secret":"JBSWY3DPEHPK3PXP","algo":"SHA1","digits":6,"period":30}},
+	{"type":"totp","name":"b","issuer":"I","note":"serial:","group":"old","info":{"secret":"JBSWY3DPEHPK3PXP","algo":"SHA1","digits":6,"period":30}}]}}`
+	res, err := Import(strings.NewReader(doc), FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := res.Accounts[0], res.Accounts[1]
+	if a.Note != "line one line two" || a.Serial != "99" || strings.Join(a.Tags, ",") != "work" {
+		t.Errorf("a: note %q serial %q tags %q", a.Note, a.Serial, a.Tags)
+	}
+	if b.Note != "serial:" || b.Serial != "" || strings.Join(b.Tags, ",") != "old" {
+		t.Errorf("b: note %q serial %q tags %q", b.Note, b.Serial, b.Tags)
 	}
 }

@@ -291,7 +291,8 @@ in the clear, so --plaintext is required to confirm; files are created with
 mode 0600 and an existing file is never overwritten.
 
   uris       otpauth:// URIs, one per line
-  aegis      Aegis plain JSON (importable by Aegis, and by vmfa import)
+  aegis      Aegis plain JSON (importable by Aegis, and by vmfa import): tags
+             become Aegis groups, the serial number a last note line "serial: …"
   migration  Google Authenticator transfer QR codes of at most 10 accounts
              each: PNG files FILE-1.png, FILE-2.png… with --out FILE.png, or
              drawn in the terminal without --out

@@ -327,3 +327,57 @@ func TestShowQR(t *testing.T) {
 		t.Errorf("unknown account: %d", r.code)
 	}
 }
+
+// listViews returns `list --json` without the fields an import renews (id,
+// creation time).
+func listViews(t *testing.T, env []string) []map[string]any {
+	t.Helper()
+	r := vmfa(t, env, "", "list", "--json")
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || r.code != 0 {
+		t.Fatalf("list --json: %v %q %q", err, r.stdout, r.stderr)
+	}
+	for _, a := range list {
+		delete(a, "id")
+		delete(a, "created")
+	}
+	return list
+}
+
+// TestExportAegisKeepsTagsNoteSerialCLI: an Aegis export and its import
+// give back every tag, the note and the serial number of each account.
+func TestExportAegisKeepsTagsNoteSerialCLI(t *testing.T) {
+	env := vaultEnv(t)
+	dir := t.TempDir()
+	aegis := filepath.Join(dir, "in.json")
+	os.WriteFile(aegis, []byte(`{"version":1,"header":{"slots":null,"params":null},"db":{"version":3,
+	"groups":[{"uuid":"11111111-1111-4111-8111-111111111111","name":"work"},{"uuid":"22222222-2222-4222-8222-222222222222","name":"laptop"}],
+	"entries":[{"type":"totp","uuid":"33333333-3333-4333-8333-333333333333","name":"alice","issuer":"GitHub","note":"desk","favorite":true,"icon":null,
+	"info":{"secret":"JBSWY3DPEHPK3PXP","algo":"SHA1","digits":6,"period":30},"groups":["11111111-1111-4111-8111-111111111111","22222222-2222-4222-8222-222222222222"]}]}}`), 0o600)
+	for _, f := range []string{aegis, filepath.Join(sampleDir, "import/entra-tokens.csv")} {
+		if r := vmfa(t, env, "", "import", f); r.code != 0 {
+			t.Fatalf("import %s: %s", f, r.stderr)
+		}
+	}
+	before := listViews(t, env)
+	if len(before) != 3 || before[0]["tags"] == nil || before[1]["serial"] != "1234567" {
+		t.Fatalf("fixture: %v", before)
+	}
+	out := filepath.Join(dir, "export.json")
+	if r := vmfa(t, env, "", "export", "--format", "aegis", "--plaintext", "--out", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	env2 := vaultEnv(t)
+	if r := vmfa(t, env2, "", "import", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	after := listViews(t, env2)
+	b1, _ := json.Marshal(before)
+	b2, _ := json.Marshal(after)
+	if string(b1) != string(b2) {
+		t.Errorf("aegis round trip changed the accounts:\nbefore %s\nafter  %s", b1, b2)
+	}
+	if !strings.Contains(string(b2), `"tags":["work","laptop"]`) {
+		t.Errorf("tags lost: %s", b2)
+	}
+}
