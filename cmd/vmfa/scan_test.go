@@ -381,3 +381,76 @@ func TestExportAegisKeepsTagsNoteSerialCLI(t *testing.T) {
 		t.Errorf("tags lost: %s", b2)
 	}
 }
+
+// TestImportJSONCLI: import --json prints the counts and the added accounts
+// in the view of list --json, never a secret.
+func TestImportJSONCLI(t *testing.T) {
+	env := vaultEnv(t)
+	type report struct {
+		File           string           `json:"file"`
+		Format         string           `json:"format"`
+		DryRun         bool             `json:"dry_run"`
+		Added          int              `json:"added"`
+		Skipped        int              `json:"skipped"`
+		Invalid        int              `json:"invalid"`
+		Accounts       []map[string]any `json:"accounts"`
+		InvalidEntries []struct {
+			Entry, Error string
+		} `json:"invalid_entries"`
+	}
+	run := func(args ...string) report {
+		t.Helper()
+		r := vmfa(t, env, "", append([]string{"import", "--json"}, args...)...)
+		var rep report
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 {
+			t.Fatalf("import --json %v: %v %q %q", args, err, r.stdout, r.stderr)
+		}
+		for _, s := range []string{"JBSWY3DPEHPK3PXP", "GEZDGNBVGY3TQOJQ", `"secret":`} {
+			if strings.Contains(r.stdout, s) {
+				t.Errorf("import --json %v prints %q: %s", args, s, r.stdout)
+			}
+		}
+		return rep
+	}
+	file := filepath.Join(sampleDir, "import/andotp.json")
+	rep := run("--dry-run", file)
+	if !rep.DryRun || rep.Added != 3 || len(rep.Accounts) != 3 || rep.Format != "andotp" || rep.File != file {
+		t.Errorf("dry run: %+v", rep)
+	}
+	if r := vmfa(t, env, "", "list", "--json"); r.code == 0 && strings.TrimSpace(r.stdout) != "[]" || r.code != 0 && !strings.Contains(r.stderr, "no vault") {
+		t.Fatalf("dry run changed the vault: %q %q", r.stdout, r.stderr)
+	}
+	rep = run(file)
+	if rep.DryRun || rep.Added != 3 || rep.Skipped != 0 || rep.Invalid != 0 || len(rep.InvalidEntries) != 0 {
+		t.Errorf("import: %+v", rep)
+	}
+	// The accounts are those list --json shows, id and all (list sorts
+	// them its own way).
+	r := vmfa(t, env, "", "list", "--json")
+	var list []map[string]any
+	json.Unmarshal([]byte(r.stdout), &list)
+	byID := map[any]string{}
+	for _, a := range list {
+		b, _ := json.Marshal(a)
+		byID[a["id"]] = string(b)
+	}
+	for _, a := range rep.Accounts {
+		if b, _ := json.Marshal(a); byID[a["id"]] != string(b) {
+			t.Errorf("import --json account\n%s\nlist --json\n%s", b, byID[a["id"]])
+		}
+	}
+	if len(list) != len(rep.Accounts) {
+		t.Errorf("%d accounts listed, %d reported", len(list), len(rep.Accounts))
+	}
+	rep = run(file)
+	if rep.Added != 0 || rep.Skipped != 3 || rep.Accounts == nil || len(rep.Accounts) != 0 {
+		t.Errorf("re-import: %+v", rep)
+	}
+	bad := filepath.Join(t.TempDir(), "uris.txt")
+	os.WriteFile(bad, []byte(rfcURI+"\notpauth://totp/b?secret=JBSWY3DPEHPK3PX1\n"), 0o600)
+	rep = run("--skip-invalid", bad)
+	if rep.Added != 1 || rep.Invalid != 1 || len(rep.InvalidEntries) != 1 || rep.InvalidEntries[0].Entry != "line 2" ||
+		rep.InvalidEntries[0].Error != "secret is not valid base32 (letters A-Z and digits 2-7)" || rep.Accounts[0]["account"] != "alice" {
+		t.Errorf("skip invalid: %+v", rep)
+	}
+}
