@@ -109,13 +109,13 @@ func unwrapPublicKey(data []byte, v any) error {
 		PublicKey json.RawMessage `json:"publicKey"`
 	}
 	if err := json.Unmarshal(data, &wrapper); err != nil {
-		return fmt.Errorf("%w: options are not json: %v", ErrInvalidRequest, err)
+		return fmt.Errorf("%w: the options are not json: %s", ErrInvalidRequest, webauthn.JSONError(err))
 	}
 	if len(wrapper.PublicKey) > 0 {
 		data = wrapper.PublicKey
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%w: options: %v", ErrInvalidRequest, err)
+		return fmt.Errorf("%w: the options are malformed: %s", ErrInvalidRequest, webauthn.JSONError(err))
 	}
 	return nil
 }

@@ -14,9 +14,16 @@ import (
 // do, and never contain a code, a secret or a key.
 var (
 	// Policy.
-	ErrUnknownUser       = errors.New("unknown user (enroll an mfa device first)")
-	ErrDeviceBound       = errors.New("user already has an mfa device: unbind the current device first")
-	ErrNoDevice          = errors.New("user has no mfa device bound (enroll one first)")
+	ErrUnknownUser = errors.New("unknown user (enroll an mfa device first)")
+	ErrDeviceBound = errors.New("user already has an mfa device: unbind the current device first")
+	ErrNoDevice    = errors.New("user has no mfa device bound (enroll one first)")
+	// ErrPending means the user's virtual MFA device is enrolled but not
+	// yet bound. Assigning another device then is refused with an error
+	// that matches it too.
+	ErrPending = errors.New("enrollment pending: bind it with two consecutive codes first")
+	// ErrEnrollType means Enroll was asked for a kind of device the
+	// verifier does not issue.
+	ErrEnrollType        = errors.New("the verifier issues totp or hotp devices only")
 	ErrNotPending        = errors.New("no pending enrollment for this user (run totp enroll first)")
 	ErrEnrollmentExpired = errors.New("enrollment expired (run totp enroll again)")
 	ErrWrongMethod       = errors.New("the user's mfa device is of another kind (codes: login; security keys: key login)")
@@ -69,6 +76,25 @@ func (hotpReplayError) Error() string {
 // Is reports ErrReplay.
 func (hotpReplayError) Is(target error) bool { return target == ErrReplay }
 
+// pendingError refuses a second device while an enrollment is pending.
+type pendingError struct{}
+
+func (pendingError) Error() string {
+	return "user has a pending enrollment: unbind it first to drop it, then assign"
+}
+
+// Is reports ErrPending.
+func (pendingError) Is(target error) bool { return target == ErrPending }
+
+// Errors about the verifier's state and queries.
+var (
+	// ErrStateDamaged means a FileStore's file cannot be read as a state;
+	// it is left as it is.
+	ErrStateDamaged = errors.New("the verifier state file is damaged")
+	// ErrLogFilter means a LogFilter names no method or result there is.
+	ErrLogFilter = errors.New("bad audit log filter")
+)
+
 // LockedError is returned while a user is locked out by throttling. It
 // matches ErrLocked; on the attempt that caused the lock it also wraps that
 // attempt's own denial (usually ErrWrongCode).
@@ -98,6 +124,7 @@ var reasons = []struct {
 	{ErrDeviceBound, "device-already-bound"},
 	{ErrNoDevice, "no-device"},
 	{ErrNotPending, "not-pending"},
+	{ErrPending, "enrollment-pending"},
 	{ErrEnrollmentExpired, "enrollment-expired"},
 	{ErrWrongMethod, "wrong-method"},
 	{ErrBadUser, "bad-user"},

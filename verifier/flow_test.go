@@ -134,16 +134,32 @@ func TestFileStoreRoundTripAndCorruption(t *testing.T) {
 	v2, _ := New(NewFileStore(path), cfg)
 	mustErr(t, v2.Login("bob", code, Client{}), ErrReplay)
 
-	// A corrupt file is reported, not overwritten.
-	os.WriteFile(path, []byte("{not json"), 0o600)
-	err := v2.Login("bob", code, Client{})
-	if err == nil || !strings.Contains(err.Error(), "corrupt") {
-		t.Fatalf("corrupt state: %v", err)
+	// A damaged file is reported in the document's words, and neither a
+	// view nor an update overwrites it.
+	damaged := []struct{ name, content, want string }{
+		{"not json", "{not json", "not valid json at byte 2"},
+		{"empty", "", "is empty"},
+		{"blank", " \n", "is empty"},
+		{"truncated", `{"version": 1, "users": {`, "the json ends too early"},
+		{"wrong type", `{"version": 1, "users": []}`, `field "users" must be an object, not an array`},
+		{"wrong field type", `{"version": 1, "users": {"bob": {"last_step": "x"}}}`, `field "users.last_step" must be a whole number, not negative, not a string`},
+		{"unknown version", `{"version": 7}`, "has version 7"},
 	}
-	if b, _ := os.ReadFile(path); string(b) != "{not json" {
-		t.Fatal("corrupt state was overwritten")
+	for _, d := range damaged {
+		if err := os.WriteFile(path, []byte(d.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range []error{v2.Login("bob", code, Client{}), func() error { _, err := v2.Status(""); return err }()} {
+			if !errors.Is(err, ErrStateDamaged) || !strings.Contains(err.Error(), d.want) ||
+				!strings.HasSuffix(err.Error(), "move it away") || strings.Contains(err.Error(), "Go ") {
+				t.Fatalf("%s: %v, want ErrStateDamaged saying %q", d.name, err, d.want)
+			}
+		}
+		if b, _ := os.ReadFile(path); string(b) != d.content {
+			t.Fatalf("%s: damaged state was overwritten", d.name)
+		}
 	}
-	// An empty or missing file is a fresh state.
+	// A missing file is a fresh state.
 	os.Remove(path)
 	st, err := v2.Status("")
 	if err != nil || len(st) != 0 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/webauthn"
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -86,8 +87,11 @@ func (v *Verifier) Enroll(user string, opts EnrollOptions) (*Enrollment, error) 
 	if a.Issuer == "" {
 		a.Issuer = v.cfg.Issuer
 	}
-	if a.Type == vault.Steam {
-		return nil, fmt.Errorf("%w: steam", vault.ErrUnknownType)
+	if a.Type != "" && a.Type != vault.TOTP && a.Type != vault.HOTP {
+		return nil, fmt.Errorf("%w, not %q", ErrEnrollType, webauthn.Clip(string(a.Type)))
+	}
+	if a.Type != vault.HOTP && a.Period < 0 {
+		return nil, fmt.Errorf("%w (got %d)", vault.ErrPeriod, a.Period)
 	}
 	if err := a.Normalize(now); err != nil {
 		return nil, err
@@ -238,10 +242,14 @@ func (v *Verifier) Login(user, code string, from Client) error {
 	})
 }
 
-func (v *Verifier) otpAccount(st *State, u *User) (*vault.Account, error) {
+func (v *Verifier) otpAccount(u *User, now time.Time) (*vault.Account, error) {
 	switch {
 	case u == nil:
 		return nil, ErrUnknownUser
+	case u.State == StatePending && !now.Before(u.PendingUntil):
+		return nil, ErrEnrollmentExpired
+	case u.State == StatePending:
+		return nil, ErrPending
 	case u.State != StateBound:
 		return nil, ErrNoDevice
 	case u.Method == MethodSecurityKey || u.OTP == nil:
@@ -251,7 +259,7 @@ func (v *Verifier) otpAccount(st *State, u *User) (*vault.Account, error) {
 }
 
 func (v *Verifier) login(st *State, u *User, code string, now time.Time) error {
-	a, err := v.otpAccount(st, u)
+	a, err := v.otpAccount(u, now)
 	if err != nil {
 		return err
 	}
@@ -328,7 +336,7 @@ func (v *Verifier) ResyncHOTP(user, code1, code2 string, from Client) error {
 }
 
 func (v *Verifier) resync(st *State, u *User, code1, code2 string, now time.Time) error {
-	a, err := v.otpAccount(st, u)
+	a, err := v.otpAccount(u, now)
 	if err != nil {
 		return err
 	}
@@ -475,8 +483,9 @@ func (v *Verifier) Tokens() ([]TokenInfo, error) {
 
 // AssignToken binds the inventory token with this serial to user, the way
 // an administrator assigns a hardware MFA device. The one-device rule
-// holds: a user with a bound device is refused (a pending enrollment is
-// dropped), and so is a token already assigned to someone else. The user
+// holds: a user with a bound device or a pending enrollment is refused
+// (ErrDeviceBound, ErrPending; an expired enrollment is dropped), and so is
+// a token already assigned to someone else. The user
 // then logs in with the token's codes, at the token's own period.
 func (v *Verifier) AssignToken(serial, user string, from Client) error {
 	return v.audited(user, "assign", from, func(st *State, now time.Time) (Method, error) {
@@ -495,6 +504,9 @@ func (v *Verifier) assign(st *State, serial, user string, now time.Time) error {
 	u, err := unboundUser(st, user)
 	if err != nil {
 		return err
+	}
+	if u.State == StatePending && now.Before(u.PendingUntil) {
+		return pendingError{} // an expired one is dropped
 	}
 	resetDevice(st, u)
 	acct := t.Account.Clone()

@@ -575,3 +575,106 @@ func TestHOTPReplayIsNotAGuess(t *testing.T) {
 		})
 	}
 }
+
+// A pending enrollment is its own state: logging in says to bind it, a
+// token is not assigned over it, and Status marks it expired in time.
+func TestPendingEnrollmentRules(t *testing.T) {
+	v, clk := newTestVerifier(t, nil)
+	if _, err := v.ImportTokens([]vault.Account{tokenAccount("T-1", 30)}); err != nil {
+		t.Fatal(err)
+	}
+	en, err := v.Enroll("pam", EnrollOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = v.Login("pam", codeAt(&en.Account, clk.Now()), Client{})
+	if !errors.Is(err, ErrPending) || err.Error() != "enrollment pending: bind it with two consecutive codes first" {
+		t.Fatalf("login while pending: %v", err)
+	}
+	err = v.AssignToken("T-1", "pam", Client{})
+	if !errors.Is(err, ErrPending) || !strings.Contains(err.Error(), "unbind it first") {
+		t.Fatalf("assign while pending: %v", err)
+	}
+	// Nothing was dropped: the enrollment still binds, the token is free.
+	if toks, _ := v.Tokens(); toks[0].AssignedTo != "" {
+		t.Fatalf("token assigned: %+v", toks[0])
+	}
+	st, _ := v.Status("pam")
+	if st[0].State != StatePending || st[0].Expired {
+		t.Fatalf("status while pending: %+v", st[0])
+	}
+	clk.Advance(v.Config().PendingTTL)
+	st, _ = v.Status("pam")
+	if st[0].State != StatePending || !st[0].Expired || !st[0].PendingUntil.Equal(start.Add(v.Config().PendingTTL)) {
+		t.Fatalf("status after expiry: %+v", st[0])
+	}
+	mustErr(t, v.Login("pam", codeAt(&en.Account, clk.Now()), Client{}), ErrEnrollmentExpired)
+	evs, _ := v.Log(LogFilter{User: "pam"})
+	if len(evs) != 3 || evs[0].Reason != "enrollment-pending" || evs[1].Reason != "enrollment-pending" || evs[2].Reason != "enrollment-expired" {
+		t.Fatalf("audit %+v", evs)
+	}
+	// An expired enrollment is dead: a token is assigned over it.
+	if err := v.AssignToken("T-1", "pam", Client{}); err != nil {
+		t.Fatalf("assign over an expired enrollment: %v", err)
+	}
+	// Unbinding drops a pending enrollment; then the token can be assigned.
+	if _, err := v.Enroll("quinn", EnrollOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v.Unbind("pam", Client{})
+	mustErr(t, v.AssignToken("T-1", "quinn", Client{}), ErrPending)
+	if err := v.Unbind("quinn", Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AssignToken("T-1", "quinn", Client{}); err != nil {
+		t.Fatalf("assign after unbind: %v", err)
+	}
+}
+
+func TestEnrollRefusesWhatItDoesNotIssue(t *testing.T) {
+	v, _ := newTestVerifier(t, nil)
+	tests := []struct {
+		opts EnrollOptions
+		want error
+		msg  string
+	}{
+		{EnrollOptions{Type: vault.Steam}, ErrEnrollType, `the verifier issues totp or hotp devices only, not "steam"`},
+		{EnrollOptions{Type: "motp"}, ErrEnrollType, `not "motp"`},
+		{EnrollOptions{Period: -30}, vault.ErrPeriod, "(got -30)"},
+		{EnrollOptions{Digits: 12}, vault.ErrDigits, ""},
+	}
+	for _, tt := range tests {
+		_, err := v.Enroll("ed", tt.opts)
+		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%+v: %v, want %v with %q", tt.opts, err, tt.want, tt.msg)
+		}
+	}
+	if st, _ := v.Status("ed"); st[0].State != StateNone {
+		t.Fatalf("a refused enrollment left %+v", st[0])
+	}
+}
+
+func TestLogFilterCheck(t *testing.T) {
+	v, _ := newTestVerifier(t, nil)
+	v.Login("x", "123456", Client{})
+	tests := []struct {
+		f    LogFilter
+		want string // "" for accepted
+	}{
+		{LogFilter{}, ""},
+		{LogFilter{Method: MethodHOTP, Result: ResultDenied}, ""},
+		{LogFilter{Method: "bogus"}, `bad audit log filter: unknown method "bogus" (want totp, hotp, oath-token, security-key)`},
+		{LogFilter{Result: "bogus"}, `bad audit log filter: unknown result "bogus" (want success or denied)`},
+	}
+	for _, tt := range tests {
+		_, err := v.Log(tt.f)
+		var buf strings.Builder
+		err2 := v.ExportLog(&buf, tt.f)
+		switch {
+		case tt.want == "" && (err != nil || err2 != nil):
+			t.Errorf("%+v: %v / %v", tt.f, err, err2)
+		case tt.want != "" && (!errors.Is(err, ErrLogFilter) || err.Error() != tt.want || !errors.Is(err2, ErrLogFilter) || buf.Len() != 0):
+			t.Errorf("%+v: %v / %v, want %q", tt.f, err, err2, tt.want)
+		}
+	}
+}

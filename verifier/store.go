@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
+
+	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
 // Store keeps a verifier's State. Update runs fn with exclusive access and
@@ -104,14 +106,17 @@ func (f *FileStore) read() (*State, error) {
 		return nil, fmt.Errorf("verifier state %s is larger than %d bytes: not a state file?", f.Path, maxStateSize)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return newState(), nil
+		// FileStore never writes an empty file: this one lost its
+		// content (a full disk, a truncation), and reading it as an
+		// empty state would overwrite it at the next change.
+		return nil, fmt.Errorf("%w: %s is empty: restore it from a backup or move it away", ErrStateDamaged, f.Path)
 	}
 	var st State
 	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("verifier state %s is corrupt (%v): restore it from a backup or move it away", f.Path, err)
+		return nil, fmt.Errorf("%w: %s: %s: restore it from a backup or move it away", ErrStateDamaged, f.Path, webauthn.JSONError(err))
 	}
 	if st.Version != 1 {
-		return nil, fmt.Errorf("verifier state %s has unknown version %d", f.Path, st.Version)
+		return nil, fmt.Errorf("%w: %s has version %d, which this vmfa does not know: use the vmfa that wrote it, or move it away", ErrStateDamaged, f.Path, st.Version)
 	}
 	st.init()
 	return &st, nil

@@ -196,14 +196,17 @@ type UserStatus struct {
 	Period       int         `json:"period,omitempty"`
 	Digits       int         `json:"digits,omitempty"`
 	PendingUntil time.Time   `json:"pending_until,omitzero"`
-	BoundAt      time.Time   `json:"bound_at,omitzero"`
-	Drift        int         `json:"drift,omitempty"`
-	RecentFails  int         `json:"recent_failures,omitempty"`
-	LockedUntil  time.Time   `json:"locked_until,omitzero"`
-	CredentialID string      `json:"credential_id,omitempty"`
-	SignCount    uint32      `json:"sign_count,omitempty"`
-	Attestation  string      `json:"attestation,omitempty"`
-	Cloned       bool        `json:"possibly_cloned,omitempty"`
+	// Expired is set for a pending enrollment past PendingUntil: it can
+	// no longer be bound (enroll again).
+	Expired      bool      `json:"expired,omitempty"`
+	BoundAt      time.Time `json:"bound_at,omitzero"`
+	Drift        int       `json:"drift,omitempty"`
+	RecentFails  int       `json:"recent_failures,omitempty"`
+	LockedUntil  time.Time `json:"locked_until,omitzero"`
+	CredentialID string    `json:"credential_id,omitempty"`
+	SignCount    uint32    `json:"sign_count,omitempty"`
+	Attestation  string    `json:"attestation,omitempty"`
+	Cloned       bool      `json:"possibly_cloned,omitempty"`
 }
 
 func (v *Verifier) status(u *User, now time.Time) UserStatus {
@@ -212,6 +215,7 @@ func (v *Verifier) status(u *User, now time.Time) UserStatus {
 	if s.State == "" {
 		s.State = StateNone
 	}
+	s.Expired = s.State == StatePending && !now.Before(u.PendingUntil)
 	if u.OTP != nil {
 		s.Issuer, s.Period, s.Digits = u.OTP.Issuer, u.OTP.Period, u.OTP.Digits
 	}
@@ -270,8 +274,34 @@ func (f LogFilter) match(e *Event) bool {
 		(f.Since.IsZero() || !e.Time.Before(f.Since))
 }
 
-// Log returns the audit events matching f, oldest first.
+// Methods lists the methods in the audit log; Results its results.
+var (
+	Methods = []Method{MethodTOTP, MethodHOTP, MethodOATHToken, MethodSecurityKey}
+	Results = []string{ResultSuccess, ResultDenied}
+)
+
+// Check returns ErrLogFilter, listing the valid values, when f names a
+// method or result the log never holds.
+func (f LogFilter) Check() error {
+	if f.Method != "" && !slices.Contains(Methods, f.Method) {
+		names := make([]string, len(Methods))
+		for i, m := range Methods {
+			names[i] = string(m)
+		}
+		return fmt.Errorf("%w: unknown method %q (want %s)", ErrLogFilter, webauthn.Clip(string(f.Method)), strings.Join(names, ", "))
+	}
+	if f.Result != "" && !slices.Contains(Results, f.Result) {
+		return fmt.Errorf("%w: unknown result %q (want %s)", ErrLogFilter, webauthn.Clip(f.Result), strings.Join(Results, " or "))
+	}
+	return nil
+}
+
+// Log returns the audit events matching f, oldest first. A filter that
+// fails Check is refused.
 func (v *Verifier) Log(f LogFilter) ([]Event, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
 	var out []Event
 	err := v.store.View(func(st *State) error {
 		for i := range st.Audit {

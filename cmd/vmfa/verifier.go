@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -134,8 +134,8 @@ func auditClient() verifier.Client {
 
 // denied wraps a verifier refusal for the one stderr line.
 func denied(what string, err error) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, verifier.ErrStateDamaged) {
+		return err // not a refusal: the state could not be read
 	}
 	return fmt.Errorf("%s denied: %w", what, err)
 }
@@ -185,8 +185,11 @@ within 10 minutes.`,
 				return err
 			}
 			t, err := vault.ParseType(typ)
-			if err != nil {
-				return err
+			if err != nil || t != vault.TOTP && t != vault.HOTP {
+				return fmt.Errorf("--type %s: %w", typ, verifier.ErrEnrollType)
+			}
+			if t != vault.HOTP && period <= 0 {
+				return fmt.Errorf("--period: %w (got %d)", vault.ErrPeriod, period)
 			}
 			a, err := vault.ParseAlgorithm(alg)
 			if err != nil {
@@ -531,42 +534,45 @@ func verifierTokensImportCmd() *cobra.Command {
 		Long: `import reads a hardware-token CSV (Entra "upn,serial number,secret key,time
 interval,…" or MFA Server "serial,secret,interval") or an RFC 6030 PSKC
 file. Encrypted PSKC files take the pre-shared key as hex in
---pskc-key-file or a passphrase in --pskc-passphrase-file. Tokens already
+--pskc-key-file or a passphrase in --pskc-passphrase-file or
+$VMFA_PSKC_PASSPHRASE (else it is asked on the terminal). Tokens already
 in the inventory are skipped. --assign then assigns each new token to the
 user the file names (Entra's upn column, PSKC's UserId), as Entra does.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var key scanner.PSKCKey
-			if keyFile != "" {
-				b, err := os.ReadFile(keyFile)
-				if err != nil {
-					return err
-				}
-				if key.PreShared, err = hex.DecodeString(strings.TrimSpace(string(b))); err != nil {
-					return errors.New("--pskc-key-file must hold the key in hex")
-				}
-			}
-			if passFile != "" {
-				b, err := os.ReadFile(passFile)
-				if err != nil {
-					return err
-				}
-				key.Passphrase = []byte(strings.TrimRight(string(b), "\r\n"))
-			}
-			f, err := os.Open(args[0])
+			// The same key sources as 'vmfa import': the files, else
+			// $VMFA_PSKC_PASSPHRASE, else the terminal when needed.
+			key, err := pskcKey(keyFile, passFile)
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			f, err := os.Open(args[0])
+			if err != nil {
+				return fileError(args[0], err)
+			}
+			// ImportTokenFile refuses a file past its bound.
+			data, err := io.ReadAll(io.LimitReader(f, 64<<20))
+			f.Close()
+			if err != nil {
+				return fileError(args[0], err)
+			}
 			v, err := openVerifier("", "")
 			if err != nil {
 				return err
 			}
-			res, err := v.ImportTokenFile(f, key)
+			res, err := v.ImportTokenFile(bytes.NewReader(data), key)
+			if errors.Is(err, scanner.ErrPSKCPassphrase) && key.Passphrase == nil {
+				p, perr := readHidden(cmd, "pskc passphrase: ")
+				if perr != nil {
+					return fmt.Errorf("%s: %v; give --pskc-passphrase-file or $VMFA_PSKC_PASSPHRASE", args[0], err)
+				}
+				key.Passphrase = p
+				res, err = v.ImportTokenFile(bytes.NewReader(data), key)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			var assigned []string
+			assigned := []string{}
 			var refused []error
 			if assign {
 				toks, err := v.Tokens()
@@ -585,17 +591,24 @@ user the file names (Entra's upn column, PSKC's UserId), as Entra does.`,
 				}
 			}
 			if verifierFlags.asJSON {
-				if err := printJSON(cmd.OutOrStdout(), map[string]any{"added": res.Added, "skipped": res.Skipped, "assigned": assigned}); err != nil {
+				added, skipped := res.Added, res.Skipped
+				if added == nil {
+					added = []string{}
+				}
+				if skipped == nil {
+					skipped = []string{}
+				}
+				if err := printJSON(cmd.OutOrStdout(), map[string]any{"added": added, "skipped": skipped, "assigned": assigned}); err != nil {
 					return err
 				}
 			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "%d tokens added, %d already in the inventory\n", len(res.Added), len(res.Skipped))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s added, %d already in the inventory\n", tokens(len(res.Added)), len(res.Skipped))
 				if assign {
-					fmt.Fprintf(cmd.OutOrStdout(), "%d tokens assigned to the users the file names\n", len(assigned))
+					fmt.Fprintf(cmd.OutOrStdout(), "%s assigned to the users the file names\n", tokens(len(assigned)))
 				}
 			}
 			if len(refused) > 0 {
-				return fmt.Errorf("%d tokens not assigned, first: %w", len(refused), refused[0])
+				return fmt.Errorf("%s not assigned, first: %w", tokens(len(refused)), refused[0])
 			}
 			return nil
 		},
@@ -604,6 +617,14 @@ user the file names (Entra's upn column, PSKC's UserId), as Entra does.`,
 	c.Flags().StringVar(&passFile, "pskc-passphrase-file", "", "file with the PSKC passphrase")
 	c.Flags().BoolVar(&assign, "assign", false, "assign each new token to the user named in the file")
 	return c
+}
+
+// tokens is "1 token" or "n tokens".
+func tokens(n int) string {
+	if n == 1 {
+		return "1 token"
+	}
+	return fmt.Sprintf("%d tokens", n)
 }
 
 func verifierTokensAssignCmd() *cobra.Command {
@@ -689,7 +710,11 @@ func verifierStatusCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "USER\tSTATE\tMETHOD\tDETAIL")
 			for _, s := range st {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.User, s.State, s.Method, statusDetail(s))
+				state := string(s.State)
+				if s.Expired {
+					state += " (expired)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.User, state, s.Method, statusDetail(s))
 			}
 			return tw.Flush()
 		},
@@ -698,11 +723,16 @@ func verifierStatusCmd() *cobra.Command {
 	return c
 }
 
+// timeLayout is how the verifier's tables show a time.
+const timeLayout = "2006-01-02 15:04:05"
+
 func statusDetail(s verifier.UserStatus) string {
 	var d []string
 	switch {
+	case s.State == verifier.StatePending && s.Expired:
+		d = append(d, "enrollment expired at "+s.PendingUntil.Local().Format(timeLayout)+": enroll again")
 	case s.State == verifier.StatePending:
-		d = append(d, "bind before "+s.PendingUntil.Local().Format("15:04:05"))
+		d = append(d, "bind before "+s.PendingUntil.Local().Format(timeLayout))
 	case s.Serial != "":
 		d = append(d, fmt.Sprintf("token %s, %d s", s.Serial, s.Period))
 	case s.CredentialID != "":
@@ -718,7 +748,7 @@ func statusDetail(s verifier.UserStatus) string {
 		d = append(d, fmt.Sprintf("%d recent failures", s.RecentFails))
 	}
 	if !s.LockedUntil.IsZero() {
-		d = append(d, "locked until "+s.LockedUntil.Local().Format("15:04:05"))
+		d = append(d, "locked until "+s.LockedUntil.Local().Format(timeLayout))
 	}
 	return strings.Join(d, "; ")
 }
@@ -731,6 +761,9 @@ func verifierLogCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := verifier.LogFilter{User: user, Method: verifier.Method(method), Result: result}
+			if err := f.Check(); err != nil {
+				return err
+			}
 			if since != "" {
 				d, err := time.ParseDuration(since)
 				if err != nil {
@@ -756,7 +789,7 @@ func verifierLogCmd() *cobra.Command {
 				if e.IP != "" {
 					client = strings.TrimSpace(client + " " + e.IP)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"),
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format(timeLayout),
 					e.User, e.Method, e.Action, e.Result, e.Reason, client)
 			}
 			return tw.Flush()

@@ -231,8 +231,124 @@ func TestVerifierCLIErrors(t *testing.T) {
 	}
 	os.WriteFile(state, []byte("{broken"), 0o600)
 	r := vmfa(t, nil, "", "verifier", "--state", state, "status")
-	if r.code != 1 || !strings.Contains(r.stderr, "is corrupt") || strings.Count(r.stderr, "\n") != 1 {
+	if r.code != 1 || !strings.Contains(r.stderr, "the verifier state file is damaged") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("corrupt state: %+v", r)
+	}
+}
+
+// Values the verifier cannot use are refused, each with a message saying
+// what it takes; nothing is enrolled.
+func TestVerifierRefusesBadValues(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"totp", "enroll", "--user", "a", "--period", "0"}, "vmfa: --period: period must be a positive number of seconds (got 0)\n"},
+		{[]string{"totp", "enroll", "--user", "a", "--period=-30"}, "vmfa: --period: period must be a positive number of seconds (got -30)\n"},
+		{[]string{"totp", "enroll", "--user", "a", "--type", "steam"}, "vmfa: --type steam: the verifier issues totp or hotp devices only\n"},
+		{[]string{"totp", "enroll", "--user", "a", "--type", "motp"}, "vmfa: --type motp: the verifier issues totp or hotp devices only\n"},
+		{[]string{"log", "--method", "bogus"}, "vmfa: bad audit log filter: unknown method \"bogus\" (want totp, hotp, oath-token, security-key)\n"},
+		{[]string{"log", "--json", "--method", "bogus"}, "vmfa: bad audit log filter: unknown method \"bogus\" (want totp, hotp, oath-token, security-key)\n"},
+		{[]string{"log", "--result", "bogus"}, "vmfa: bad audit log filter: unknown result \"bogus\" (want success or denied)\n"},
+	} {
+		r := vmfa(t, nil, "", append([]string{"verifier", "--state", state}, tc.args...)...)
+		if r.code != 1 || r.stderr != tc.want || r.stdout != "" {
+			t.Errorf("%v: code %d stdout %q stderr %q, want %q", tc.args, r.code, r.stdout, r.stderr, tc.want)
+		}
+	}
+	if r := vmfa(t, nil, "", "verifier", "--state", state, "totp", "enroll", "--user", "h", "--type", "hotp", "--period", "0", "--no-qr"); r.code != 0 {
+		t.Fatalf("hotp has no period: %+v", r)
+	}
+	if r := vmfa(t, nil, "", "verifier", "--state", state, "status", "--user", "a"); !strings.Contains(r.stdout, "a     none") {
+		t.Fatalf("a refused enrollment left %q", r.stdout)
+	}
+}
+
+// A pending enrollment is told apart from no device, shows its deadline in
+// full and when it has passed, and is not dropped by a token assignment.
+func TestVerifierPendingEnrollment(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	ver := func(args ...string) result {
+		return vmfa(t, nil, "", append([]string{"verifier", "--state", state}, args...)...)
+	}
+	if r := ver("tokens", "import", "../../verifier/testdata/tokens.csv"); r.code != 0 {
+		t.Fatalf("import: %+v", r)
+	}
+	if r := ver("totp", "enroll", "--user", "pat", "--no-qr"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	if r := ver("login", "--user", "pat", "--code", "123456"); r.code != 1 || r.stderr != "vmfa: login denied: enrollment pending: bind it with two consecutive codes first\n" {
+		t.Fatalf("login while pending: %+v", r)
+	}
+	r := ver("tokens", "assign", "--serial", "TK-1001", "--user", "pat")
+	if r.code != 1 || r.stderr != "vmfa: assignment denied: user has a pending enrollment: unbind it first to drop it, then assign\n" {
+		t.Fatalf("assign while pending: %+v", r)
+	}
+	r = ver("status", "--user", "pat")
+	if !strings.Contains(r.stdout, "pat   pending  totp    bind before "+time.Now().Format("2006-01-02")) {
+		t.Fatalf("status while pending: %q", r.stdout)
+	}
+	// An enrollment that is already over.
+	if r := ver("--pending-ttl", "1ms", "totp", "enroll", "--user", "old", "--no-qr"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	time.Sleep(5 * time.Millisecond)
+	r = ver("status", "--user", "old")
+	if !strings.Contains(r.stdout, "old   pending (expired)  totp    enrollment expired at "+time.Now().Format("2006-01-02")) {
+		t.Fatalf("status of an expired enrollment: %q", r.stdout)
+	}
+	r = ver("--json", "status", "--user", "old")
+	if !strings.Contains(r.stdout, `"expired": true`) {
+		t.Fatalf("status --json of an expired enrollment: %q", r.stdout)
+	}
+}
+
+// A state file that lost its content is damaged, not a fresh state: it is
+// reported and left alone. JSON errors are told in the file's words.
+func TestVerifierDamagedState(t *testing.T) {
+	for _, tc := range []struct{ name, content, want string }{
+		{"empty", "", "is empty: restore it from a backup or move it away"},
+		{"wrong type", `{"version": 1, "users": []}`, `: field "users" must be an object, not an array: restore it`},
+		{"truncated", `{"version": 1, "users": {`, ": the json ends too early: restore it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "verifier.json")
+			if err := os.WriteFile(state, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"status"}, {"totp", "enroll", "--user", "a", "--no-qr"}} {
+				r := vmfa(t, nil, "", append([]string{"verifier", "--state", state}, args...)...)
+				if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: the verifier state file is damaged: "+state) ||
+					!strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "Go ") || strings.Count(r.stderr, "\n") != 1 {
+					t.Fatalf("%v: %+v", args, r)
+				}
+			}
+			if b, _ := os.ReadFile(state); string(b) != tc.content {
+				t.Fatalf("damaged state overwritten with %q", b)
+			}
+		})
+	}
+}
+
+// tokens import takes the PSKC passphrase from $VMFA_PSKC_PASSPHRASE, as
+// 'vmfa import' does, and counts in words ("1 token").
+func TestVerifierTokensImportPSKCPassphrase(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	file := "../../scanner/testdata/pskc/rfc6030-pbkdf2.pskc"
+	r := vmfaNoTTY(t, nil, "", "verifier", "--state", state, "tokens", "import", file)
+	if r.code != 1 || !strings.Contains(r.stderr, "protected by a passphrase") || !strings.Contains(r.stderr, "$VMFA_PSKC_PASSPHRASE") {
+		t.Fatalf("without a passphrase: %+v", r)
+	}
+	r = vmfa(t, []string{"VMFA_PSKC_PASSPHRASE=qwerty"}, "", "verifier", "--state", state, "tokens", "import", file)
+	if r.code != 0 || r.stdout != "1 token added, 0 already in the inventory\n" {
+		t.Fatalf("with $VMFA_PSKC_PASSPHRASE: %+v", r)
+	}
+	r = vmfa(t, []string{"VMFA_PSKC_PASSPHRASE=qwerty"}, "", "verifier", "--state", state, "--json", "tokens", "import", file)
+	var out map[string][]string
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil || out["added"] == nil || out["assigned"] == nil ||
+		len(out["skipped"]) != 1 || strings.Contains(r.stdout, "null") {
+		t.Fatalf("--json: %+v", r)
 	}
 }
 
