@@ -453,3 +453,26 @@ func TestKeyRefusalsExplained(t *testing.T) {
 		})
 	}
 }
+
+// A flag value that does not parse is refused in words, without the names
+// of Go's parsers.
+func TestFlagValueErrors(t *testing.T) {
+	state := "VMFA_VERIFIER_STATE=" + filepath.Join(t.TempDir(), "verifier.json")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verifier", "totp", "enroll", "--user", "a", "--period", "x"}, `vmfa: --period takes a whole number, not "x"` + "\n"},
+		{[]string{"verifier", "--skew", "two steps", "status"}, `vmfa: --skew takes a whole number, not "two steps"` + "\n"},
+		{[]string{"verifier", "--pending-ttl", "5", "status"}, `vmfa: --pending-ttl takes a duration such as 30s, 2m or 1h, not "5"` + "\n"},
+		{[]string{"key", "register", "--virtual", "--timeout", "forever"}, `vmfa: --timeout takes a duration such as 30s, 2m or 1h, not "forever"` + "\n"},
+		{[]string{"key", "info", "--json=maybe"}, `vmfa: --json takes true or false, not "maybe"` + "\n"},
+		{[]string{"verifier", "status", "--bogus"}, "vmfa: unknown flag: --bogus\n"},
+	}
+	for _, tt := range tests {
+		r := vmfa(t, []string{state}, "", tt.args...)
+		if r.code != 1 || r.stderr != tt.want || strings.Contains(r.stderr, "strconv") {
+			t.Errorf("%v: exit %d stderr %q, want %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}
