@@ -122,7 +122,7 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 			d, err = hwkey.WaitForTouch(ctx, multi.Devices)
 		}
 		if err != nil {
-			return nil, keyHint(err)
+			return nil, f.keyHint(err)
 		}
 		return &openedKey{path: d.Path, close: func() error { return nil }}, nil
 	}
@@ -220,18 +220,36 @@ func withKey(cmd *cobra.Command, f *keyFlags, needsPIN bool, fn func(ctx context
 	if cerr := k.close(); err == nil {
 		err = cerr
 	}
-	return keyHint(err)
+	return f.keyHint(err)
 }
 
-// keyHint adds the CLI's way out to the errors that have one.
-func keyHint(err error) error {
+// command is the vmfa command line of a key subcommand for the key these
+// flags name, for hints: "vmfa key pin --virtual".
+func (f *keyFlags) command(sub string) string {
+	c := "vmfa key " + sub
+	switch f.virtual {
+	case "":
+	case "fido2":
+		c += " --virtual"
+	default:
+		c += " --virtual=" + f.virtual
+	}
+	if f.device != "" {
+		c += " --device " + f.device
+	}
+	return c
+}
+
+// keyHint adds the CLI's way out to the errors that have one, naming the
+// key the flags chose.
+func (f *keyFlags) keyHint(err error) error {
 	switch {
 	case errors.Is(err, hwkey.ErrPINRequired):
 		return fmt.Errorf("%w: pass it with --pin-stdin", err)
 	case errors.Is(err, hwkey.ErrPINNotSet):
-		return fmt.Errorf("%w with 'vmfa key pin'", err)
+		return fmt.Errorf("%w with '%s'", err, f.command("pin"))
 	case errors.Is(err, hwkey.ErrPINBlocked):
-		return fmt.Errorf("%w with 'vmfa key reset'", err)
+		return fmt.Errorf("%w with '%s'", err, f.command("reset"))
 	case errors.Is(err, hwkey.ErrMultipleDevices):
 		return fmt.Errorf("%w with --device (see 'vmfa key list')", err)
 	case errors.Is(err, hwkey.ErrDeviceGone):
@@ -323,7 +341,7 @@ func keyInfoCmd() *cobra.Command {
 				err = cerr
 			}
 			if err != nil {
-				return keyHint(err)
+				return f.keyHint(err)
 			}
 			v := newInfoView(info)
 			if asJSON {
@@ -349,7 +367,7 @@ func keyInfoCmd() *cobra.Command {
 			pin := v.PIN
 			switch {
 			case v.PIN == "blocked":
-				pin = "blocked (reset the key with 'vmfa key reset')"
+				pin = "blocked (reset the key with '" + f.command("reset") + "')"
 			case v.PINRetries != nil:
 				pin = fmt.Sprintf("set (%d attempts left)", *v.PINRetries)
 			}
@@ -672,7 +690,7 @@ the current PIN then the new one with --change.`,
 				err = cerr
 			}
 			if err != nil {
-				return keyHint(err)
+				return f.keyHint(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "pin set")
 			return nil
@@ -742,7 +760,7 @@ credentials, counter 0). It asks for confirmation on the terminal unless
 				err = cerr
 			}
 			if err != nil {
-				return keyHint(err)
+				return f.keyHint(err)
 			}
 			erased := "its credentials and pin are erased"
 			if k.virtual && k.mode == softkey.U2FOnly {

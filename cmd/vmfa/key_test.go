@@ -373,11 +373,11 @@ func TestKeyResetVirtual(t *testing.T) {
 					vmfa(t, env, "0000\n", "key", "register", virtual, "--rp", "example.com", "--user", "dan", "--pin-stdin")
 				}
 				r = vmfa(t, env, "1234\n", append(login, "--pin-stdin")...)
-				if r.code != 1 || !strings.Contains(r.stderr, "pin blocked") || !strings.Contains(r.stderr, "'vmfa key reset'") {
+				if r.code != 1 || !strings.Contains(r.stderr, "pin blocked") || !strings.HasSuffix(r.stderr, "resetting it with 'vmfa key reset --virtual'\n") {
 					t.Fatalf("login with a blocked pin: %d %q", r.code, r.stderr)
 				}
 				r = vmfa(t, env, "", "key", "info", virtual)
-				if !strings.Contains(r.stdout, "pin:         blocked (reset the key") {
+				if !strings.Contains(r.stdout, "pin:         blocked (reset the key with 'vmfa key reset --virtual')\n") {
 					t.Fatalf("info of a blocked pin: %q %q", r.stdout, r.stderr)
 				}
 				r = vmfa(t, env, "", "key", "info", virtual, "--json")
@@ -429,9 +429,9 @@ func TestKeyRefusalsExplained(t *testing.T) {
 		{"uv on a key with a pin", true, "", append(reg, "--uv"),
 			"vmfa: the security key needs its pin for user verification: pass it with --pin-stdin\n"},
 		{"uv on a key without a pin", false, "", append(reg, "--uv"),
-			"vmfa: user verification needs the key's pin, and this security key has no pin (nor built-in verification): set a pin first with 'vmfa key pin'\n"},
+			"vmfa: user verification needs the key's pin, and this security key has no pin (nor built-in verification): set a pin first with 'vmfa key pin --virtual'\n"},
 		{"verifier uv on a key without a pin", false, "", []string{"verifier", "key", "register", "--user", "a", "--virtual", "--uv"},
-			"vmfa: user verification needs the key's pin, and this security key has no pin (nor built-in verification): set a pin first with 'vmfa key pin'\n"},
+			"vmfa: user verification needs the key's pin, and this security key has no pin (nor built-in verification): set a pin first with 'vmfa key pin --virtual'\n"},
 		{"rs256 only", true, "1234\n", []string{"key", "register", "--virtual", "--options", rs256, "--pin-stdin"},
 			"vmfa: only ES256 (-7) is supported by vmfa, but the server's options allow only RS256 (-257): have the server accept ES256\n"},
 		{"zero timeout", false, "", append(reg, "--timeout", "0"), "vmfa: --timeout must be positive (such as 30s or 2m), not 0s\n"},
