@@ -80,7 +80,7 @@ func (hotpReplayError) Is(target error) bool { return target == ErrReplay }
 type pendingError struct{}
 
 func (pendingError) Error() string {
-	return "user has a pending enrollment: unbind it first to drop it, then assign"
+	return "user has a pending enrollment: unbind it first to drop it, then add the new device"
 }
 
 // Is reports ErrPending.

@@ -114,6 +114,10 @@ func (v *Verifier) beginRegistration(user string, opts RegisterOptions, fixed []
 			denial = err
 			return nil
 		}
+		if u.State == StatePending && now.Before(u.PendingUntil) {
+			denial = pendingError{} // a second device, as a token would be
+			return nil
+		}
 		if len(u.Handle) == 0 {
 			u.Handle = make([]byte, 16)
 			if _, err := io.ReadFull(v.cfg.Rand, u.Handle); err != nil {
@@ -221,6 +225,9 @@ func (v *Verifier) finishRegistration(st *State, user string, response []byte, n
 	}
 	if u.State == StateBound {
 		return nil, ErrDeviceBound
+	}
+	if u.State == StatePending && now.Before(u.PendingUntil) {
+		return nil, pendingError{}
 	}
 	p, err := webauthn.ParseRegistration(response)
 	if err != nil {

@@ -595,6 +595,10 @@ func TestPendingEnrollmentRules(t *testing.T) {
 	if !errors.Is(err, ErrPending) || !strings.Contains(err.Error(), "unbind it first") {
 		t.Fatalf("assign while pending: %v", err)
 	}
+	_, err = v.BeginRegistration("pam", RegisterOptions{})
+	if !errors.Is(err, ErrPending) || !strings.Contains(err.Error(), "unbind it first") {
+		t.Fatalf("security key while pending: %v", err)
+	}
 	// Nothing was dropped: the enrollment still binds, the token is free.
 	if toks, _ := v.Tokens(); toks[0].AssignedTo != "" {
 		t.Fatalf("token assigned: %+v", toks[0])

@@ -235,7 +235,7 @@ within 10 minutes.`,
 				fmt.Fprintf(w, "qr:      %s\n", qrFile)
 			}
 			fmt.Fprintf(w, "pending until %s: bind with two consecutive codes:\n  vmfa verifier totp bind --user %s CODE1 CODE2\n",
-				en.Expires.Local().Format("15:04:05"), user)
+				en.Expires.Local().Format(timeLayout), user)
 			return nil
 		},
 	}

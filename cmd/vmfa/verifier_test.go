@@ -282,7 +282,7 @@ func TestVerifierPendingEnrollment(t *testing.T) {
 		t.Fatalf("login while pending: %+v", r)
 	}
 	r := ver("tokens", "assign", "--serial", "TK-1001", "--user", "pat")
-	if r.code != 1 || r.stderr != "vmfa: assignment denied: user has a pending enrollment: unbind it first to drop it, then assign\n" {
+	if r.code != 1 || r.stderr != "vmfa: assignment denied: user has a pending enrollment: unbind it first to drop it, then add the new device\n" {
 		t.Fatalf("assign while pending: %+v", r)
 	}
 	r = ver("status", "--user", "pat")
