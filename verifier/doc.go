@@ -12,7 +12,10 @@
 // with ErrDeviceBound ("unbind the current device first"). A virtual device
 // goes none → pending (Enroll issued a secret) → bound (Bind received two
 // consecutive codes); Unbind, the administrator's "disable MFA", returns to
-// none and is the recovery path for a lost device.
+// none and is the recovery path for a lost device. While an enrollment is
+// pending (and not expired), logins are refused with ErrPending ("bind it
+// first"), and a token or a security key is not added over it (an error
+// matching ErrPending: unbind first); Enroll again replaces it.
 //
 // # One-time codes
 //
@@ -22,7 +25,9 @@
 // are throttled (MaxFailures within FailureWindow lock the user for Lockout,
 // and a locked user gets a LockedError saying until when, not "wrong code").
 // HOTP devices get a look-ahead window and resynchronisation from two
-// consecutive codes. Tokens verify at their own period. The OTP maths is
+// consecutive codes; a code of a counter value just behind the expected
+// one is a replay (ErrHOTPReplay, matching ErrReplay), which, like a TOTP
+// replay, is refused without counting as a guess. Tokens verify at their own period. The OTP maths is
 // package vault's; token files are parsed by package scanner.
 //
 // # Security keys
@@ -45,7 +50,8 @@
 //
 // State lives behind the small Store interface: MemoryStore, or FileStore,
 // one JSON file that is locked, written atomically and created with mode
-// 0600. The state holds the verifier's own copies of every TOTP/HOTP and
+// 0600. A file that is empty or not a state is ErrStateDamaged, reported
+// and never overwritten. The state holds the verifier's own copies of every TOTP/HOTP and
 // token secret in the clear — exactly what a console's database holds — so
 // anyone who can read the file can mint valid codes: keep it private and do
 // not put production secrets in it. Secrets and codes never appear in errors
@@ -57,5 +63,5 @@
 // administrative change (assign, unbind) is recorded as an Event with the
 // user, method, action, result, deny reason (see Reason), time, client name
 // and IP, and the verifier's name; Log queries it and ExportLog writes JSON
-// lines.
+// lines (a LogFilter naming an unknown method or result is ErrLogFilter).
 package verifier
