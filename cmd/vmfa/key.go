@@ -12,7 +12,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -36,34 +35,7 @@ register and login print standard WebAuthn PublicKeyCredential JSON (--json)
 that any WebAuthn server library accepts.`,
 	}
 	c.AddCommand(keyListCmd(), keyInfoCmd(), keyRegisterCmd(), keyLoginCmd(), keyPINCmd(), keyResetCmd())
-	c.SetFlagErrorFunc(flagError)
 	rootCmd.AddCommand(c)
-}
-
-// badFlagValue matches pflag's "invalid argument %q for %q flag: %v",
-// where the flag is "--name" or "-n, --name".
-var badFlagValue = regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for "(?:-., )?--([^"]+)" flag: `)
-
-// flagError words a flag value pflag could not parse without the names of
-// Go's parsers ("strconv.ParseInt: parsing …"): what the flag takes, and
-// what was given. Other flag errors pass unchanged.
-func flagError(cmd *cobra.Command, err error) error {
-	m := badFlagValue.FindStringSubmatch(err.Error())
-	if m == nil {
-		return err
-	}
-	f := cmd.Flags().Lookup(m[2])
-	if f == nil {
-		return err
-	}
-	want := map[string]string{
-		"int": "a whole number", "int64": "a whole number", "uint": "a whole number", "uint32": "a whole number",
-		"duration": "a duration such as 30s, 2m or 1h", "bool": "true or false", "float64": "a number",
-	}[f.Value.Type()]
-	if want == "" {
-		return err
-	}
-	return fmt.Errorf("--%s takes %s, not %s", f.Name, want, m[1])
 }
 
 // keyFlags select the key a command drives and how long to wait for it.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,33 @@ func init() {
 	pf.DurationVar(&globals.timeOffset, "time-offset", 0, "simulate a drifted device clock, e.g. 45s or -1m30s")
 	pf.IntVar(&globals.backups, "backups", 0, "encrypted backups kept before each change (default 10, -1 for none; $VMFA_BACKUPS)")
 	rootCmd.CompletionOptions.HiddenDefaultCmd = true
+	rootCmd.SetFlagErrorFunc(flagError) // inherited by every command
+}
+
+// badFlagValue matches pflag's "invalid argument %q for %q flag: %v",
+// where the flag is "--name" or "-n, --name".
+var badFlagValue = regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for "(?:-., )?--([^"]+)" flag: `)
+
+// flagError words a flag value pflag could not parse without the names of
+// Go's parsers ("strconv.ParseInt: parsing …"): what the flag takes, and
+// what was given. Other flag errors pass unchanged.
+func flagError(cmd *cobra.Command, err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	f := cmd.Flags().Lookup(m[2])
+	if f == nil {
+		return err
+	}
+	want := map[string]string{
+		"int": "a whole number", "int64": "a whole number", "uint": "a whole number", "uint32": "a whole number",
+		"duration": "a duration such as 30s, 2m or 1h", "bool": "true or false", "float64": "a number", "uint64": "a whole number",
+	}[f.Value.Type()]
+	if want == "" {
+		return err
+	}
+	return fmt.Errorf("--%s takes %s, not %s", f.Name, want, m[1])
 }
 
 func main() {

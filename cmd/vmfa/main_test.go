@@ -371,3 +371,16 @@ func TestAddBatchesAndBadInput(t *testing.T) {
 		t.Errorf("VMFA_BACKUPS=abc: %+v", r)
 	}
 }
+
+func TestBadFlagValuesAreWorded(t *testing.T) {
+	env := vaultEnv(t)
+	for args, want := range map[string]string{
+		"list --backups many":                   "vmfa: --backups takes a whole number, not \"many\"\n",
+		"add --issuer a --account b --digits x": "vmfa: --digits takes a whole number, not \"x\"\n",
+		"--time-offset soon list":               "vmfa: --time-offset takes a duration such as 30s, 2m or 1h, not \"soon\"\n",
+	} {
+		if r := vmfa(t, env, "", strings.Fields(args)...); r.code != 1 || r.stderr != want {
+			t.Errorf("%s: %+v, want %q", args, r, want)
+		}
+	}
+}

@@ -82,7 +82,6 @@ reason on stderr.`,
 	tokens := &cobra.Command{Use: "tokens", Short: "hardware OATH tokens: import, assign, list"}
 	tokens.AddCommand(verifierTokensImportCmd(), verifierTokensAssignCmd(), verifierTokensListCmd())
 	c.AddCommand(totp, key, tokens, verifierLoginCmd(), verifierUnbindCmd(), verifierStatusCmd(), verifierLogCmd())
-	c.SetFlagErrorFunc(flagError)
 	rootCmd.AddCommand(c)
 }
 
