@@ -8,10 +8,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
-	"syscall"
 
+	"github.com/vmfa/vmfa/internal/fsutil"
 	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
@@ -68,23 +67,13 @@ const maxStateSize = 64 << 20
 
 func (f *FileStore) lock(exclusive bool) (func(), error) {
 	f.mu.Lock()
-	lf, err := os.OpenFile(f.Path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err := fsutil.Lock(f.Path+".lock", exclusive)
 	if err != nil {
 		f.mu.Unlock()
 		return nil, fmt.Errorf("lock verifier state: %w", err)
 	}
-	how := syscall.LOCK_SH
-	if exclusive {
-		how = syscall.LOCK_EX
-	}
-	if err := syscall.Flock(int(lf.Fd()), how); err != nil {
-		lf.Close()
-		f.mu.Unlock()
-		return nil, fmt.Errorf("lock verifier state: %w", err)
-	}
 	return func() {
-		syscall.Flock(int(lf.Fd()), syscall.LOCK_UN)
-		lf.Close()
+		unlock()
 		f.mu.Unlock()
 	}, nil
 }
@@ -127,38 +116,8 @@ func (f *FileStore) write(st *State) error {
 	if err != nil {
 		return fmt.Errorf("encode verifier state: %w", err)
 	}
-	dir := filepath.Dir(f.Path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp*")
-	if err != nil {
+	if err := fsutil.WriteAtomic(f.Path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write verifier state: %w", err)
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("write verifier state: %w", err)
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("write verifier state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write verifier state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write verifier state: %w", err)
-	}
-	if err := os.Rename(name, f.Path); err != nil {
-		return fmt.Errorf("write verifier state: %w", err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
