@@ -115,12 +115,9 @@ type Info struct {
 	Source KeySource
 }
 
-// DefaultPath is $VMFA_VAULT, else $XDG_DATA_HOME/vmfa/vault.vmfa, else
-// ~/.local/share/vmfa/vault.vmfa.
-func DefaultPath() (string, error) {
-	if p := os.Getenv("VMFA_VAULT"); p != "" {
-		return p, nil
-	}
+// DataDir is vmfa's data directory: $XDG_DATA_HOME/vmfa, else
+// ~/.local/share/vmfa.
+func DataDir() (string, error) {
 	dir := os.Getenv("XDG_DATA_HOME")
 	if dir == "" {
 		home, err := os.UserHomeDir()
@@ -129,7 +126,19 @@ func DefaultPath() (string, error) {
 		}
 		dir = filepath.Join(home, ".local", "share")
 	}
-	return filepath.Join(dir, "vmfa", "vault.vmfa"), nil
+	return filepath.Join(dir, "vmfa"), nil
+}
+
+// DefaultPath is $VMFA_VAULT, else DataDir()/vault.vmfa.
+func DefaultPath() (string, error) {
+	if p := os.Getenv("VMFA_VAULT"); p != "" {
+		return p, nil
+	}
+	dir, err := DataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "vault.vmfa"), nil
 }
 
 // Inspect reads a vault's header without decrypting anything.

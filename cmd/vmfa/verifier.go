@@ -93,15 +93,11 @@ func verifierStatePath() (string, error) {
 	if p := os.Getenv("VMFA_VERIFIER_STATE"); p != "" {
 		return p, nil
 	}
-	base := os.Getenv("XDG_DATA_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", errors.New("no home directory: pass --state FILE")
-		}
-		base = filepath.Join(home, ".local", "share")
+	dir, err := vault.DataDir()
+	if err != nil {
+		return "", fmt.Errorf("%w: pass --state FILE", err)
 	}
-	return filepath.Join(base, "vmfa", "verifier.json"), nil
+	return filepath.Join(dir, "verifier.json"), nil
 }
 
 // openVerifier opens the verifier over its state file, creating the
