@@ -931,7 +931,7 @@ func keyTodo(err error) string {
 	case errors.Is(err, hwkey.ErrBusy):
 		return "Touch or reinsert the key, then press r."
 	case errors.Is(err, hwkey.ErrPINBlocked):
-		return "Reinsert the key and press r; if it stays blocked, reset it (this erases its credentials)."
+		return "Reinsert the key and press r; if it stays blocked, reset it with 'vmfa key reset' (this erases its credentials)."
 	case errors.Is(err, hwkey.ErrPINNotSet):
 		return "Set a PIN with 'vmfa key pin' (add --virtual for the virtual key), then press r."
 	case errors.Is(err, hwkey.ErrExcluded), errors.Is(err, verifier.ErrCredentialExists):
