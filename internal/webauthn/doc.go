@@ -13,7 +13,8 @@ package webauthn
 
 import (
 	"errors"
-	"unicode/utf8"
+
+	"github.com/vmfa/vmfa/internal/textutil"
 )
 
 // Errors returned by the parsers, checked with errors.Is.
@@ -30,15 +31,6 @@ var (
 )
 
 // Clip shortens untrusted text (an origin, a type, an ID) to at most 40
-// bytes, cut at a character boundary, for quoting in an error.
-func Clip(s string) string {
-	const n = 40
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
+// bytes, cut at a character boundary, for quoting in an error. It is
+// textutil.Clip, kept here for the packages that quote WebAuthn values.
+func Clip(s string) string { return textutil.Clip(s) }
