@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/internal/webauthn"
 )
 
@@ -109,13 +110,13 @@ func unwrapPublicKey(data []byte, v any) error {
 		PublicKey json.RawMessage `json:"publicKey"`
 	}
 	if err := json.Unmarshal(data, &wrapper); err != nil {
-		return fmt.Errorf("%w: the options are not json: %s", ErrInvalidRequest, webauthn.JSONError(err))
+		return fmt.Errorf("%w: the options are not json: %s", ErrInvalidRequest, textutil.JSONError(err, nil))
 	}
 	if len(wrapper.PublicKey) > 0 {
 		data = wrapper.PublicKey
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%w: the options are malformed: %s", ErrInvalidRequest, webauthn.JSONError(err))
+		return fmt.Errorf("%w: the options are malformed: %s", ErrInvalidRequest, textutil.JSONError(err, nil))
 	}
 	return nil
 }

@@ -301,37 +301,9 @@ func importImage(data []byte) ([]entry, error) {
 	return entries, nil
 }
 
-// jsonError makes encoding/json's errors short: where the JSON is wrong
-// (line and column) or which field has the wrong type.
+// jsonError says what is wrong with a JSON export, in the file's terms.
 func jsonError(format string, data []byte, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		if se.Error() == "unexpected end of JSON input" {
-			return fmt.Errorf("not a valid %s file: bad json: the file ends too early (is it cut short?)", format)
-		}
-		line, col := lineCol(data, se.Offset)
-		return fmt.Errorf("not a valid %s file: bad json at line %d, column %d", format, line, col)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return fmt.Errorf("not a valid %s file: the json holds a %s where the %s format has an object or a list", format, te.Value, format)
-		}
-		return fmt.Errorf("not a valid %s file: %s has the wrong type", format, te.Field)
-	}
-	return fmt.Errorf("not a valid %s file: %v", format, err)
-}
-
-// lineCol turns a byte offset (counted from 1 as in json.SyntaxError) into
-// a line and a column, both counted from 1.
-func lineCol(data []byte, off int64) (line, col int) {
-	if off < 1 {
-		off = 1
-	}
-	before := data[:min(int(off)-1, len(data))]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = len(before) - bytes.LastIndexByte(before, '\n')
-	return line, col
+	return fmt.Errorf("not a valid %s file: %s", format, textutil.JSONError(err, data))
 }
 
 // entryName labels an entry for messages: "entry 2 (GitHub: bob)".

@@ -137,7 +137,7 @@ func TestFileStoreRoundTripAndCorruption(t *testing.T) {
 	// A damaged file is reported in the document's words, and neither a
 	// view nor an update overwrites it.
 	damaged := []struct{ name, content, want string }{
-		{"not json", "{not json", "not valid json at byte 2"},
+		{"not json", "{not json", "bad json at line 1, column 2"},
 		{"empty", "", "is empty"},
 		{"blank", " \n", "is empty"},
 		{"truncated", `{"version": 1, "users": {`, "the json ends too early"},

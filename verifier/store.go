@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/vmfa/vmfa/internal/fsutil"
-	"github.com/vmfa/vmfa/internal/webauthn"
+	"github.com/vmfa/vmfa/internal/textutil"
 )
 
 // Store keeps a verifier's State. Update runs fn with exclusive access and
@@ -102,7 +102,7 @@ func (f *FileStore) read() (*State, error) {
 	}
 	var st State
 	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("%w: %s: %s: restore it from a backup or move it away", ErrStateDamaged, f.Path, webauthn.JSONError(err))
+		return nil, fmt.Errorf("%w: %s: %s: restore it from a backup or move it away", ErrStateDamaged, f.Path, textutil.JSONError(err, b))
 	}
 	if st.Version != 1 {
 		return nil, fmt.Errorf("%w: %s has version %d, which this vmfa does not know: use the vmfa that wrote it, or move it away", ErrStateDamaged, f.Path, st.Version)

@@ -310,7 +310,7 @@ func TestVerifierDamagedState(t *testing.T) {
 	for _, tc := range []struct{ name, content, want string }{
 		{"empty", "", "is empty: restore it from a backup or move it away"},
 		{"wrong type", `{"version": 1, "users": []}`, `: field "users" must be an object, not an array: restore it`},
-		{"truncated", `{"version": 1, "users": {`, ": the json ends too early: restore it"},
+		{"truncated", `{"version": 1, "users": {`, ": the json ends too early (is it cut short?): restore it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			state := filepath.Join(t.TempDir(), "verifier.json")

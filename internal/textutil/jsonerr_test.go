@@ -1,4 +1,4 @@
-package webauthn_test
+package textutil_test
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vmfa/vmfa/internal/webauthn"
+	"github.com/vmfa/vmfa/internal/textutil"
 )
 
 func TestJSONError(t *testing.T) {
@@ -29,8 +29,9 @@ func TestJSONError(t *testing.T) {
 		{`{"users": {"a": {"b": 5}}}`, `field "users.b" must be a base64 string, not a number`},
 		{`{"ok": "yes"}`, `field "ok" must be true or false, not a string`},
 		{`[1]`, `the document must be an object, not an array`},
-		{`{"users": `, `the json ends too early`},
-		{`{"users": }`, `not valid json at byte 11`},
+		{`{"users": `, `the json ends too early (is it cut short?)`},
+		{`{"users": }`, `bad json at line 1, column 11`},
+		{"{\n  \"users\": }", `bad json at line 2, column 12`},
 		{`{"users": {"a": {"t": "noon"}}}`, `a value is malformed`},
 	}
 	for _, tt := range tests {
@@ -39,7 +40,7 @@ func TestJSONError(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: no error", tt.in)
 		}
-		got := webauthn.JSONError(err)
+		got := textutil.JSONError(err, []byte(tt.in))
 		if got != tt.want {
 			t.Errorf("%s:\n got %q\nwant %q", tt.in, got, tt.want)
 		}

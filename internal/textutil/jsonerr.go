@@ -1,6 +1,7 @@
-package webauthn
+package textutil
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,15 +14,19 @@ import (
 // document, never of Go: where the text stops being JSON, or which field
 // holds the wrong kind of value ("field \"users\" must be an object, not a
 // string"). It is for the one-line errors about files and options users
-// hand to vmfa.
-func JSONError(err error) string {
+// hand to vmfa. With the document's bytes (data, may be nil) a syntax
+// error is placed by line and column.
+func JSONError(err error, data []byte) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end"), errors.Is(err, io.ErrUnexpectedEOF):
-		return "the json ends too early"
+		return "the json ends too early (is it cut short?)"
+	case errors.As(err, &se) && data != nil:
+		line, col := lineCol(data, se.Offset)
+		return fmt.Sprintf("bad json at line %d, column %d", line, col)
 	case errors.As(err, &se):
-		return fmt.Sprintf("not valid json at byte %d", se.Offset)
+		return fmt.Sprintf("bad json at byte %d", se.Offset)
 	case errors.As(err, &te):
 		what := "the document"
 		if te.Field != "" {
@@ -81,4 +86,16 @@ func article(v string) string {
 		return "an " + v
 	}
 	return "a " + v
+}
+
+// lineCol turns a byte offset (counted from 1 as in json.SyntaxError) into
+// a line and a column, both counted from 1.
+func lineCol(data []byte, off int64) (line, col int) {
+	if off < 1 {
+		off = 1
+	}
+	before := data[:min(int(off)-1, len(data))]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
