@@ -55,7 +55,7 @@ var (
 	ErrSecretTooLong    = errors.New("secret is too long")
 	ErrBadBase32        = errors.New("secret is not valid base32 (letters A-Z and digits 2-7)")
 	ErrNoName           = errors.New("account name is empty")
-	ErrControlChars     = errors.New("contains control characters (escape sequences or line breaks)")
+	ErrControlChars     = errors.New("contains control characters (escape sequences, line breaks or text-direction overrides)")
 )
 
 // Account is one OTP credential held in the vault.
@@ -235,10 +235,15 @@ func (a *Account) Validate() error {
 	return nil
 }
 
-// HasControl reports whether s holds a C0 or C1 control character or DEL.
+// HasControl reports whether s holds a C0 or C1 control character, DEL, or
+// a bidirectional formatting character (which can make "evil.com" display
+// as another name).
 func HasControl(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+		switch {
+		case r < 0x20 || (r >= 0x7f && r < 0xa0):
+			return true
+		case r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
 			return true
 		}
 	}

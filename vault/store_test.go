@@ -278,6 +278,8 @@ func TestControlCharactersRefused(t *testing.T) {
 		{Name: "line\nbreak"},
 		{Name: "a", Tags: []string{"\u009b2J"}},
 		{Name: "a", Note: "bell\x07"},
+		{Issuer: "moc.live\u202eBank", Name: "a"},
+		{Name: "x\u2066y"},
 	} {
 		a.Secret = []byte("12345678901234567890")
 		if err := a.Normalize(time.Now()); !errors.Is(err, ErrControlChars) {
