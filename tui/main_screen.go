@@ -90,10 +90,12 @@ func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) bool {
 	}
 	old := s.cursor
 	s.all = accts
-	for _, a := range accts {
-		if c, ok := s.hotp[a.ID]; ok && a.Type == vault.HOTP && c.counter != a.Counter {
-			// the counter moved elsewhere (CLI): show codes of the saved counter
-			s.hotp[a.ID] = hotpShown{a.HOTPHandedOut(1), a.Counter}
+	for id, c := range s.hotp {
+		if a, ok := findAccount(accts, id); !ok || a.Type != vault.HOTP || c.counter != a.Counter {
+			// The counter moved elsewhere (the CLI handed out codes) or the
+			// account is gone: the codes shown here may be used up, so
+			// forget them until enter generates fresh ones.
+			delete(s.hotp, id)
 		}
 	}
 	s.applyFilter()
@@ -109,11 +111,30 @@ func (s *mainScreen) setAccounts(accts []vault.Account, selectID string) bool {
 	return found
 }
 
-// hotpShown is what an HOTP row shows: the codes handed out and the saved
+func findAccount(accts []vault.Account, id string) (*vault.Account, bool) {
+	for i := range accts {
+		if accts[i].ID == id {
+			return &accts[i], true
+		}
+	}
+	return nil, false
+}
+
+// hotpShown is what an HOTP row shows: the codes handed out, how many
+// (1: only Current; 2: Current and Next, both used up) and the saved
 // counter they belong to.
 type hotpShown struct {
 	vault.Codes
+	n       uint64
 	counter uint64
+}
+
+// next is the next code when it was handed out too, else "".
+func (c hotpShown) next() string {
+	if c.n < 2 {
+		return ""
+	}
+	return c.Next
 }
 
 func (s *mainScreen) setHOTP(a vault.Account, n uint64) {
@@ -122,7 +143,10 @@ func (s *mainScreen) setHOTP(a vault.Account, n uint64) {
 			s.all[i] = a
 		}
 	}
-	s.hotp[a.ID] = hotpShown{a.HOTPHandedOut(n), a.Counter}
+	if n < 1 || n > 2 {
+		n = 1
+	}
+	s.hotp[a.ID] = hotpShown{a.HOTPHandedOut(n), n, a.Counter}
 }
 
 // filterText is what the filter matches: issuer, account name, tags and
@@ -360,7 +384,14 @@ func (s *mainScreen) row(a *vault.Account, sel bool, c columns) string {
 		}
 		b.WriteString(st.Code.Render(fit(groupCode(codes.Current), c.code)))
 		if c.next > 0 {
-			b.WriteString("  " + st.Dim.Render("→ ") + st.Next.Render(fit(groupCode(codes.Next), c.next)))
+			// Only a code that was handed out (generated with the next
+			// column shown) is shown: the one after the saved counter is
+			// the next enter's current code.
+			if next := codes.next(); next != "" {
+				b.WriteString("  " + st.Dim.Render("→ ") + st.Next.Render(fit(groupCode(next), c.next)))
+			} else {
+				b.WriteString("    " + st.Dim.Render(fit("—", c.next)))
+			}
 		}
 		b.WriteString("  " + st.Dim.Render(fmt.Sprintf("counter %d", codes.Step)))
 		return b.String()
