@@ -182,11 +182,23 @@ func (s *mainScreen) applyFilter() {
 	}
 }
 
+// clearFilter drops the filter, keeping the selection on the account
+// selected in the filtered view, so the next key acts on it.
 func (s *mainScreen) clearFilter() {
+	sel, has := s.selected()
 	s.filter.SetValue("")
 	s.filter.Blur()
 	s.editing = false
 	s.applyFilter()
+	if has {
+		for i, idx := range s.visible {
+			if s.all[idx].ID == sel.ID {
+				s.cursor = i
+				break
+			}
+		}
+	}
+	s.scroll()
 }
 
 // listHeight is the number of account rows that fit.
