@@ -225,8 +225,9 @@ var cancelGrace = 2 * time.Second
 
 // run performs fn on the key at path on its own goroutine, one request per
 // key at a time, bounded by ctx (or DefaultTimeout). When ctx ends first it
-// cancels the request (FIDO2), and libfido2 is also told the deadline so
-// that even a U2F-only key, which cannot be cancelled, is released. If the
+// cancels the request (FIDO2; a virtual U2F-only key is unplugged from the
+// request), and libfido2 is also told the deadline so that even a physical
+// U2F-only key, which cannot be cancelled, is released. If the
 // request still does not end, run stops waiting and returns a
 // *TimeoutError with Abandoned set; the key stays locked until it ends.
 func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T, error)) (T, error) {
@@ -286,8 +287,12 @@ func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T
 	case <-ctx.Done():
 	}
 	// FIDO2 keys accept CTAPHID_CANCEL; libfido2 refuses it for U2F-only
-	// keys, which only the libfido2 timeout above can release.
-	fidoshim.Cancel(path)
+	// keys, which only the libfido2 timeout above can release — except a
+	// virtual one, whose handle is unplugged so that libfido2's polling
+	// ends now instead of keeping the key busy until that timeout.
+	if fidoshim.Cancel(path) == 0 {
+		fidoshim.Abort(path)
+	}
 	select {
 	case r := <-done:
 		if r.err == nil {

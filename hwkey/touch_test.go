@@ -88,3 +88,32 @@ func TestWaitForTouchTimeout(t *testing.T) {
 		t.Fatalf("WaitForTouch(nil) = %v, want ErrNoDevice", err)
 	}
 }
+
+// TestCancelVirtualU2F: libfido2 cannot cancel a U2F request, but a
+// virtual U2F key's request ends as soon as the caller cancels it, and
+// the key is free at once for the next one (not busy until the first
+// request's deadline).
+func TestCancelVirtualU2F(t *testing.T) {
+	var touched atomic.Bool
+	_, path := attach(t, softkey.U2FOnly, softkey.Options{Touch: finger(&touched)})
+	cdh := make([]byte, 32)
+	req := hwkey.RegisterRequest{RPID: "example.com", ClientDataHash: cdh, UserID: []byte{1}, UserName: "u"}
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := hwkey.Register(c, path, req)
+		errc <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	if err := <-errc; !errors.Is(err, hwkey.ErrCancelled) {
+		t.Fatalf("cancelled register: %v, want ErrCancelled", err)
+	}
+	// The first request's deadline is a minute away: a key still busy
+	// with it would make this one fail.
+	c2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel2()
+	if info, err := hwkey.GetInfo(c2, path); err != nil || info.Type != "u2f" {
+		t.Fatalf("info after a cancelled request: %+v, %v", info, err)
+	}
+}

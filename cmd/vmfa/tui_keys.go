@@ -42,7 +42,14 @@ type keyService struct {
 	attached  bool
 	attachErr error
 	virtual   map[string]*virtualKey // by path
-	touch     <-chan struct{}        // the current operation's touches
+	// The operation in flight (inOp) and its touches (nil: automatic).
+	// touchMoved is closed and renewed when they change, so that a touch
+	// request still running for an operation given up (a U2F key keeps
+	// its touch query after the host stops polling) follows the current
+	// operation instead of waiting on a channel nobody sends on.
+	inOp       bool
+	touch      <-chan struct{}
+	touchMoved chan struct{}
 }
 
 type virtualKey struct {
@@ -98,20 +105,38 @@ func tuiKeyService(store tui.Store) tui.KeyService {
 func (s *keyService) Account() (string, string) { return s.rp, s.user }
 
 // touched answers a virtual key's touch request: automatically when the
-// operation brought no touch channel, else when the user touches it on
-// the screen.
+// operation in flight brought no touch channel, else when the user
+// touches the key on the screen. Between operations nobody touches.
 func (s *keyService) touched(ctx context.Context, _ string) bool {
-	s.mu.Lock()
-	ch := s.touch
-	s.mu.Unlock()
-	if ch == nil {
-		return true
+	for {
+		s.mu.Lock()
+		inOp, ch, moved := s.inOp, s.touch, s.touchMoved
+		if moved == nil {
+			moved = make(chan struct{})
+			s.touchMoved = moved
+		}
+		s.mu.Unlock()
+		if inOp && ch == nil {
+			return true
+		}
+		select {
+		case <-ch: // blocks while ch is nil (no operation)
+			return true
+		case <-moved:
+		case <-ctx.Done():
+			return false
+		}
 	}
-	select {
-	case <-ch:
-		return true
-	case <-ctx.Done():
-		return false
+}
+
+// setTouch records the operation in flight and its touch channel.
+func (s *keyService) setTouch(inOp bool, ch <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inOp, s.touch = inOp, ch
+	if s.touchMoved != nil {
+		close(s.touchMoved)
+		s.touchMoved = nil
 	}
 }
 
@@ -293,13 +318,9 @@ func (s *keyService) operate(req tui.KeyRequest, fn func() error) error {
 		return err
 	}
 	defer release()
-	s.mu.Lock()
-	s.touch = req.Touch
-	s.mu.Unlock()
+	s.setTouch(true, req.Touch)
 	err = fn()
-	s.mu.Lock()
-	s.touch = nil
-	s.mu.Unlock()
+	s.setTouch(false, nil)
 	if serr := s.save(req.Path); err == nil {
 		err = serr
 	}

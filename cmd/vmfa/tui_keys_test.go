@@ -408,3 +408,44 @@ func TestKeyServiceContinuesAfterCLI(t *testing.T) {
 		t.Fatalf("the TUI signed with counter %d after the CLI reached %d", a.Counter, cli)
 	}
 }
+
+// TestKeyServiceU2FAfterCancel: a registration on the virtual U2F key
+// that the user cancels (esc) while it waits for a touch must not leave
+// the key stuck: the next registration, touched at once, succeeds.
+func TestKeyServiceU2FAfterCancel(t *testing.T) {
+	store, _ := testVaultStore(t)
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := hwkey.VirtualPath(softkey.U2FOnly)
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
+		hwkey.DetachVirtual(path)
+	})
+	if _, err := s.Devices(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() {
+			_, err := s.Register(ctx, tui.KeyRequest{Path: path, Touch: make(chan struct{})})
+			errc <- err
+		}()
+		time.Sleep(500 * time.Millisecond) // the key is waiting for the touch
+		cancel()
+		if err := <-errc; !errors.Is(err, hwkey.ErrCancelled) {
+			t.Fatalf("cancelled register: %v, want ErrCancelled", err)
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+		reg, err := s.Register(ctx, tui.KeyRequest{Path: path, Touch: touchNow()})
+		cancel()
+		if err != nil {
+			t.Fatalf("register after a cancelled one (round %d): %v", i, err)
+		}
+		if reg.Format != "fido-u2f" {
+			t.Fatalf("format %q", reg.Format)
+		}
+	}
+}

@@ -123,6 +123,31 @@ func Cancel(path string) int {
 	return int(C.vmfa_shim_cancel(cpath))
 }
 
+// Abort unplugs the open libfido2 handles of the virtual device at path:
+// their reads and writes fail from now on, as when a USB key is pulled
+// out, so that a request libfido2 cannot cancel (U2F, which it polls until
+// its timeout) ends at once and releases the device. Later opens are not
+// affected. It reports how many handles it unplugged; physical devices
+// are left alone (0).
+func Abort(path string) int {
+	mu.Lock()
+	defer mu.Unlock()
+	a, ok := devices[path]
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, h := range handles {
+		if h.dev == a.dev {
+			h.mu.Lock()
+			h.aborted = true
+			h.mu.Unlock()
+			n++
+		}
+	}
+	return n
+}
+
 // SetTimeout makes libfido2 give up waiting on the device at path after d
 // (fido_dev_set_timeout), for every open from now on; d < 0 restores the
 // library default of waiting forever. It applies to U2F-only devices too,
@@ -257,12 +282,20 @@ type handleState struct {
 	line *line
 	mu   sync.Mutex
 	cid  [4]byte
+	// aborted is set by Abort: the handle is unplugged.
+	aborted bool
 }
 
 func (h *handleState) channel() [4]byte {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.cid
+}
+
+func (h *handleState) unplugged() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.aborted
 }
 
 // settle waits (bounded) for the answer to an abandoned request, which
@@ -323,7 +356,7 @@ func handle(h C.uintptr_t) *handleState {
 func vmfaShimWrite(h C.uintptr_t, buf *C.uchar, n C.size_t) C.int {
 	d := handle(h)
 	// libfido2 prefixes the report with its report ID (0).
-	if d == nil || n != ReportLen+1 {
+	if d == nil || n != ReportLen+1 || d.unplugged() {
 		return -1
 	}
 	p := C.GoBytes(unsafe.Pointer(buf), C.int(n))[1:]
@@ -344,7 +377,7 @@ func vmfaShimWrite(h C.uintptr_t, buf *C.uchar, n C.size_t) C.int {
 //export vmfaShimRead
 func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
 	d := handle(h)
-	if d == nil || n < ReportLen {
+	if d == nil || n < ReportLen || d.unplugged() {
 		return -1
 	}
 	var deadline time.Time
@@ -357,7 +390,7 @@ func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
 			timeout = max(time.Until(deadline), 0)
 		}
 		p, err := d.dev.ReadReport(timeout)
-		if err != nil || len(p) != ReportLen {
+		if err != nil || len(p) != ReportLen || d.unplugged() {
 			return -1
 		}
 		// Reports for another channel belong to another client (or to a
