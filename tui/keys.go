@@ -139,7 +139,8 @@ func (k pickKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHel
 // chooseKeys serve menus and checkbox lists.
 type chooseKeys struct {
 	Up, Down, Toggle, All, Confirm, Cancel key.Binding
-	checkboxes                             bool
+	More                                   key.Binding // add images to a QR batch
+	checkboxes, more                       bool
 }
 
 // addKeys pick an add flow from the add menu.
@@ -157,11 +158,15 @@ func newChooseKeys(checkboxes bool, confirm string) chooseKeys {
 		All:        bind([]string{"a"}, "a", "all/none"),
 		Confirm:    bind([]string{"enter"}, "enter", confirm),
 		Cancel:     bind([]string{"esc", "q"}, "esc", "cancel"),
+		More:       bind([]string{"+", "i"}, "+", "add images"),
 		checkboxes: checkboxes,
 	}
 }
 
 func (k chooseKeys) ShortHelp() []key.Binding {
+	if k.checkboxes && k.more {
+		return []key.Binding{k.Toggle, k.All, k.Confirm, k.More, k.Up, k.Down, k.Cancel}
+	}
 	if k.checkboxes {
 		return []key.Binding{k.Toggle, k.All, k.Confirm, k.Up, k.Down, k.Cancel}
 	}
