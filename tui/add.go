@@ -112,17 +112,132 @@ type qrScreen struct {
 
 type (
 	completionMsg struct {
-		value   string
+		value   string // the whole input when completion started
+		prefix  string // the input before the path being completed
+		word    string // the path being completed
 		matches []string
 	}
 	scanFailedMsg struct{ err error }
+	// moreImagesMsg reopens the QR screen with the images of the batch
+	// being imported, to add the ones it is missing.
+	moreImagesMsg struct{ paths []string }
 )
 
 func newQRScreen(st *Styles, dec Decoders) *qrScreen {
 	k := newFormKeys("scan")
 	k.complete, k.browse = true, true
-	in := newInput("path: ", "~/Pictures/qr.png")
+	in := newInput("paths: ", "e.g. ~/Pictures/qr.png (an export: export-1.png export-2.png)")
 	return &qrScreen{st: st, keys: k, pkeys: newPickKeys(), dec: dec, input: in}
+}
+
+// pathToken is one path typed on the QR screen (unquoted) and the offset
+// in the input where it starts.
+type pathToken struct {
+	text  string
+	start int
+}
+
+// splitPaths splits typed paths at spaces; quotes ('…' or "…") and a
+// backslash keep spaces inside a path, as in a shell (and as terminals
+// paste dropped files). A trailing space starts an empty last token.
+func splitPaths(s string) []pathToken {
+	var (
+		out   []pathToken
+		cur   strings.Builder
+		start = -1
+		quote rune
+		esc   bool
+	)
+	for i, r := range s {
+		switch {
+		case esc:
+			cur.WriteRune(r)
+			esc = false
+		case r == '\\' && quote != '\'':
+			esc = true
+			if start < 0 {
+				start = i
+			}
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote = r
+			if start < 0 {
+				start = i
+			}
+		case r == ' ' || r == '\t':
+			if start >= 0 {
+				out = append(out, pathToken{cur.String(), start})
+				cur.Reset()
+				start = -1
+			}
+		default:
+			if start < 0 {
+				start = i
+			}
+			cur.WriteRune(r)
+		}
+	}
+	if start >= 0 {
+		out = append(out, pathToken{cur.String(), start})
+	} else if strings.TrimSpace(s) != "" {
+		out = append(out, pathToken{"", len(s)})
+	}
+	return out
+}
+
+// quotePath writes a path so that splitPaths reads it back whole.
+func quotePath(p string) string {
+	if !strings.ContainsAny(p, " \t'\"\\") {
+		return p
+	}
+	r := strings.NewReplacer("\\", "\\\\", " ", "\\ ", "\t", "\\\t", "'", "\\'", "\"", "\\\"")
+	return r.Replace(p)
+}
+
+// joinPaths writes paths for the input, each read back whole by
+// splitPaths.
+func joinPaths(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = quotePath(p)
+	}
+	return strings.Join(q, " ")
+}
+
+// lastPath splits the input into what comes before the last path and
+// that path, for completion.
+func lastPath(value string) (prefix, word string) {
+	toks := splitPaths(value)
+	if len(toks) == 0 {
+		return "", ""
+	}
+	last := toks[len(toks)-1]
+	return value[:last.start], last.text
+}
+
+// typedPaths reads the image paths from the input. A whole input naming
+// an existing file is one path, spaces and all; anything else is split
+// at spaces. It touches the file system: call it inside a command.
+func typedPaths(value string) []string {
+	v := strings.TrimSpace(value)
+	if v == "" {
+		return nil
+	}
+	if fi, err := os.Stat(expandHome(v)); err == nil && !fi.IsDir() {
+		return []string{expandHome(v)}
+	}
+	var out []string
+	for _, t := range splitPaths(v) {
+		if t.text != "" {
+			out = append(out, expandHome(t.text))
+		}
+	}
+	return out
 }
 
 func (s *qrScreen) SetSize(w, h int) {
@@ -149,18 +264,20 @@ func expandHome(p string) string {
 	return p
 }
 
-// completePath lists the entries that complete value (directories end in
-// a slash).
+// completePath lists the entries that complete the last path of value
+// (directories end in a slash).
 func completePath(value string) tea.Cmd {
+	prefix, word := lastPath(value)
 	return func() tea.Msg {
-		path := expandHome(value)
+		msg := completionMsg{value: value, prefix: prefix, word: word}
+		path := expandHome(word)
 		dir, base := filepath.Split(path)
 		if dir == "" {
 			dir = "."
 		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
-			return completionMsg{value: value}
+			return msg
 		}
 		var matches []string
 		for _, e := range entries {
@@ -174,7 +291,8 @@ func completePath(value string) tea.Cmd {
 			matches = append(matches, name)
 		}
 		sort.Strings(matches)
-		return completionMsg{value: value, matches: matches}
+		msg.matches = matches
+		return msg
 	}
 }
 
@@ -191,21 +309,37 @@ func commonPrefix(ss []string) string {
 	return p
 }
 
-func (s *qrScreen) scan(path string) tea.Cmd {
-	scan := s.dec.ScanFile
+// scan decodes the images typed in the input. Accounts read alongside an
+// error (an export with codes missing, one unreadable image among
+// several) are listed with the error as a warning, so that the missing
+// images can be added before confirming.
+func (s *qrScreen) scan(typed string) tea.Cmd {
+	scan := s.dec.ScanFiles
 	s.busy, s.err, s.choices = true, "", nil
 	return func() tea.Msg {
 		if scan == nil {
 			return scanFailedMsg{err: errNoDecoder}
 		}
-		accts, err := scan(path)
-		if err != nil {
+		paths := typedPaths(typed)
+		if len(paths) == 0 {
+			return scanFailedMsg{err: errors.New("type the path of an image, or press ctrl+o to browse")}
+		}
+		source := filepath.Base(paths[0])
+		if len(paths) > 1 {
+			source = fmt.Sprintf("%d images", len(paths))
+		}
+		accts, err := scan(paths...)
+		if len(accts) == 0 {
+			if err == nil {
+				err = fmt.Errorf("no account found in %s", source)
+			}
 			return scanFailedMsg{err: err}
 		}
-		if len(accts) == 0 {
-			return scanFailedMsg{err: fmt.Errorf("no account found in %s", filepath.Base(path))}
+		msg := decodedMsg{accts: accts, source: source, paths: paths}
+		if err != nil {
+			msg.warn = err.Error()
 		}
-		return decodedMsg{accts: accts, source: filepath.Base(path)}
+		return msg
 	}
 }
 
@@ -222,22 +356,22 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 			return nil // typed on meanwhile
 		}
 		s.choices = nil
-		dir, _ := filepath.Split(msg.value)
+		dir, _ := filepath.Split(msg.word)
 		switch len(msg.matches) {
 		case 0:
 			s.err = "no file matches"
 		case 1:
-			s.input.SetValue(dir + msg.matches[0])
+			s.input.SetValue(msg.prefix + quotePath(dir+msg.matches[0]))
 			s.input.CursorEnd()
 		default:
-			s.input.SetValue(dir + commonPrefix(msg.matches))
+			s.input.SetValue(msg.prefix + quotePath(dir+commonPrefix(msg.matches)))
 			s.input.CursorEnd()
 			s.choices = msg.matches
 		}
 		return nil
 	case scanFailedMsg:
 		s.busy = false
-		s.err = oneLine(msg.err.Error())
+		s.err = msg.err.Error()
 		return nil
 	case browseDirMsg:
 		return s.openPicker(msg.dir)
@@ -266,7 +400,7 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 			s.err = "type the path of an image, or press ctrl+o to browse"
 			return nil
 		}
-		return s.scan(expandHome(p))
+		return s.scan(p)
 	}
 	s.err, s.choices = "", nil
 	var cmd tea.Cmd
@@ -277,10 +411,10 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 // browseDirMsg carries the directory the file browser opens in.
 type browseDirMsg struct{ dir string }
 
-// browse resolves the directory to open (typed path, else the working
-// directory) in a command, since that touches the file system.
+// browse resolves the directory to open (the last typed path, else the
+// working directory) in a command, since that touches the file system.
 func (s *qrScreen) browse() tea.Cmd {
-	typed := strings.TrimSpace(s.input.Value())
+	_, typed := lastPath(s.input.Value())
 	return func() tea.Msg {
 		dir := "."
 		if typed != "" {
@@ -318,7 +452,8 @@ func (s *qrScreen) updatePicker(msg tea.Msg) tea.Cmd {
 			return nil
 		case key.Matches(km, s.pkeys.Typed):
 			s.browsing = false
-			s.input.SetValue(s.picker.CurrentDirectory + string(filepath.Separator))
+			prefix, _ := lastPath(s.input.Value())
+			s.input.SetValue(prefix + quotePath(s.picker.CurrentDirectory+string(filepath.Separator)))
 			s.input.CursorEnd()
 			return nil
 		}
@@ -326,9 +461,12 @@ func (s *qrScreen) updatePicker(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	s.picker, cmd = s.picker.Update(msg)
 	if ok, path := s.picker.DidSelectFile(msg); ok {
+		// the picked image joins the ones typed before it (a batch)
 		s.browsing = false
-		s.input.SetValue(path)
-		return s.scan(path)
+		prefix, _ := lastPath(s.input.Value())
+		s.input.SetValue(prefix + quotePath(path))
+		s.input.CursorEnd()
+		return s.scan(s.input.Value())
 	}
 	if ok, path := s.picker.DidSelectDisabledFile(msg); ok {
 		s.err = filepath.Base(path) + " is not an image (png, jpeg, gif, bmp, webp)"
@@ -343,7 +481,7 @@ func (s *qrScreen) View() string {
 		b.WriteString(s.st.Dim.Render(clip(s.picker.CurrentDirectory, s.width-4)) + "\n\n")
 		b.WriteString(s.picker.View())
 	} else {
-		b.WriteString(s.st.Hint.Render("A screenshot or export of the QR code a console shows, or a\nGoogle Authenticator export (every account of the batch is listed).") + "\n\n")
+		b.WriteString(s.st.Hint.Render("A screenshot or export of the QR code a console shows, or a\nGoogle Authenticator export: give all its images, separated by spaces.") + "\n\n")
 		b.WriteString(s.input.View() + "\n")
 		if len(s.choices) > 0 {
 			b.WriteString("\n" + s.st.Dim.Render(clip(strings.Join(s.choices, "  "), s.width-4)) + "\n")
@@ -353,7 +491,7 @@ func (s *qrScreen) View() string {
 		b.WriteString("\n" + s.st.Hint.Render("scanning…") + "\n")
 	}
 	if s.err != "" {
-		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+		b.WriteString("\n" + s.st.Error.Render(wrap(s.err, s.width-4)) + "\n")
 	}
 	return indent(b.String(), 2)
 }
@@ -440,6 +578,8 @@ type importScreen struct {
 	checked []bool
 	dup     []bool
 	source  string
+	warn    string   // the scanner's warning (codes of an export missing)
+	paths   []string // the images read (QR flow), to add more
 	cursor  int
 	top     int
 	err     string
@@ -466,7 +606,13 @@ func (s *importScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.
 func (s *importScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *importScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-func (s *importScreen) rows() int { return max(1, (s.height-6)/2) }
+func (s *importScreen) rows() int {
+	h := s.height - 6
+	if s.warn != "" {
+		h -= 2 + strings.Count(wrap(s.warn, s.width-4), "\n") + 1
+	}
+	return max(1, h/2)
+}
 
 func (s *importScreen) scroll() {
 	n := s.rows()
@@ -493,6 +639,8 @@ func (s *importScreen) update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(km, s.keys.Cancel):
 		return emit(backMsg{})
+	case s.keys.more && key.Matches(km, s.keys.More):
+		return emit(moreImagesMsg{paths: s.paths})
 	case key.Matches(km, s.keys.Up):
 		s.cursor--
 	case key.Matches(km, s.keys.Down):
@@ -545,6 +693,13 @@ func (s *importScreen) View() string {
 	n := len(s.accts)
 	title := fmt.Sprintf("Found %d account%s in %s", n, plural(n), s.source)
 	b.WriteString(s.st.Title.Render(clip(title, s.width-4)) + "\n\n")
+	if s.warn != "" {
+		b.WriteString(s.st.Warn.Render(wrap(s.warn, s.width-4)) + "\n")
+		if s.keys.more {
+			b.WriteString(s.st.Hint.Render(wrap("Press + to add the missing images (or fix the paths), or enter to add only the accounts listed.", s.width-4)) + "\n")
+		}
+		b.WriteString("\n")
+	}
 	end := min(n, s.top+s.rows())
 	for i := s.top; i < end; i++ {
 		a := &s.accts[i]

@@ -10,8 +10,8 @@ func (d Decoders) withDefaults() Decoders {
 	if d.ParseURI == nil {
 		d.ParseURI = scanner.ParseURI
 	}
-	if d.ScanFile == nil {
-		d.ScanFile = scanFile
+	if d.ScanFiles == nil {
+		d.ScanFiles = scanFiles
 	}
 	if d.QRHalfBlocks == nil {
 		d.QRHalfBlocks = scanner.QRHalfBlocks
@@ -22,19 +22,12 @@ func (d Decoders) withDefaults() Decoders {
 	return d
 }
 
-// scanFile decodes every QR code in an image and parses each payload.
-func scanFile(path string) ([]vault.Account, error) {
-	payloads, err := scanner.DecodeFile(path)
-	if err != nil {
-		return nil, err
+// scanFiles decodes every QR code in the images with scanner.ScanFiles.
+func scanFiles(paths ...string) ([]vault.Account, error) {
+	found, err := scanner.ScanFiles(paths...)
+	out := make([]vault.Account, len(found))
+	for i, f := range found {
+		out[i] = f.Account
 	}
-	var out []vault.Account
-	for _, p := range payloads {
-		accts, err := scanner.ParseURI(p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, accts...)
-	}
-	return out, nil
+	return out, err
 }

@@ -106,3 +106,13 @@ func groupSecret(s string) string {
 	}
 	return b.String()
 }
+
+// wrap breaks s into lines of at most width cells, at spaces where it
+// can and inside long words (paths, URIs) where it must, so that an
+// error is read whole instead of cut off with an ellipsis.
+func wrap(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, width, "")
+}

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -39,6 +40,7 @@ func TestGolden(t *testing.T) {
 		{name: "add-manual", keys: "amCorp<tab>dave<tab>JBSWY3DP"},
 		{name: "add-manual-advanced", keys: "am<ctrl+a>Corp<tab>dave<tab>JBSWY3DPEHPK3PXP<tab>hotp<tab>md5<tab>9"},
 		{name: "add-import-batch", keys: "aitestdata/qr-migration.png<enter><space>"},
+		{name: "add-import-incomplete", keys: "aitestdata/big-1.png<enter>"},
 		{name: "edit", keys: "jjje"},
 		{name: "confirm-delete", keys: "jjjd"},
 		{name: "reveal-secret", keys: "jjjSy"},
@@ -62,12 +64,17 @@ func TestGolden(t *testing.T) {
 				cfg := testConfig(env.store, env)
 				// Fixed decoder errors: these goldens pin the layout, not
 				// package scanner's wording (update_test checks that).
-				realScan, realParse := cfg.Decoders.withDefaults().ScanFile, cfg.Decoders.withDefaults().ParseURI
-				cfg.Decoders.ScanFile = func(path string) ([]vault.Account, error) {
-					if filepath.Base(path) == "nope.png" {
+				realScan, realParse := cfg.Decoders.withDefaults().ScanFiles, cfg.Decoders.withDefaults().ParseURI
+				cfg.Decoders.ScanFiles = func(paths ...string) ([]vault.Account, error) {
+					if len(paths) == 1 && filepath.Base(paths[0]) == "nope.png" {
 						return nil, errors.New("cannot read testdata/nope.png: no such file")
 					}
-					return realScan(path)
+					if len(paths) == 1 && filepath.Base(paths[0]) == "big-1.png" {
+						// one image of a three-image export, as scanner.ScanFiles reports it
+						accts, _ := realScan("testdata/qr-migration.png")
+						return accts, fmt.Errorf("%w: codes 2, 3 of 3 are missing (give every code of the export at once)", scanner.ErrBatchIncomplete)
+					}
+					return realScan(paths...)
 				}
 				cfg.Decoders.ParseURI = func(s string) ([]vault.Account, error) {
 					if strings.Contains(s, "abc1") {

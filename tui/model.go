@@ -108,6 +108,8 @@ type (
 	decodedMsg   struct {
 		accts  []vault.Account
 		source string
+		warn   string   // what went wrong alongside (codes of an export missing)
+		paths  []string // the images read, to add more to the batch
 	}
 	importMsg struct{ accts []vault.Account }
 	editMsg   struct {
@@ -419,8 +421,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case addKindMsg:
 		return m, m.openAdd(msg.kind)
 	case decodedMsg:
-		m.setState(stateImport, newImportScreen(m.st, msg.accts, m.main.all, msg.source))
+		s := newImportScreen(m.st, msg.accts, m.main.all, msg.source)
+		s.warn, s.paths = msg.warn, msg.paths
+		s.keys.more = msg.paths != nil
+		m.setState(stateImport, s)
 		return m, nil
+	case moreImagesMsg:
+		q := newQRScreen(m.st, m.cfg.Decoders)
+		q.input.SetValue(joinPaths(msg.paths) + " ")
+		q.input.CursorEnd()
+		m.setState(stateAddQR, q)
+		return m, q.input.Focus()
 	case importMsg:
 		accts := msg.accts
 		for i := range accts {

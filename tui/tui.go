@@ -116,8 +116,13 @@ const DefaultFPS = 30
 type Decoders struct {
 	// ParseURI parses an otpauth:// or otpauth-migration:// URI.
 	ParseURI func(s string) ([]vault.Account, error)
-	// ScanFile decodes the QR codes in one image file.
-	ScanFile func(path string) ([]vault.Account, error)
+	// ScanFiles decodes the QR codes in image files, putting a Google
+	// Authenticator export spread over several images back together
+	// (scanner.ScanFiles). On error the result still holds the accounts
+	// that were read: the add screen lists them under the error (say,
+	// which codes of an export are missing) and lets the user add the
+	// missing images.
+	ScanFiles func(paths ...string) ([]vault.Account, error)
 	// QRHalfBlocks renders text as a QR code made of half-block
 	// characters.
 	QRHalfBlocks func(text string) (string, error)
