@@ -221,7 +221,8 @@ func (k backKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHel
 type keysScreenKeys struct {
 	Up, Down, Register, Authenticate, Unbind, Refresh key.Binding
 	AutoTouch, Touch, Confirm, SubmitPIN, Retry       key.Binding
-	Cancel, Back                                      key.Binding
+	Cancel, Back, Help                                key.Binding
+	Yes, No                                           key.Binding // the unbind question
 }
 
 func newKeysScreenKeys() keysScreenKeys {
@@ -239,5 +240,8 @@ func newKeysScreenKeys() keysScreenKeys {
 		Retry:        bind([]string{"r"}, "r", "retry"),
 		Cancel:       bind([]string{"esc"}, "esc", "cancel"),
 		Back:         bind([]string{"esc", "q"}, "esc", "back"),
+		Help:         bind([]string{"?"}, "?", "help"),
+		Yes:          bind([]string{"y", "Y"}, "y", "unbind"),
+		No:           bind([]string{"n", "N", "esc"}, "n/esc", "keep it"),
 	}
 }
