@@ -15,33 +15,40 @@ import (
 // through, and also with the native clipboard (xclip, xsel, wl-copy,
 // pbcopy…) when one is installed.
 type termClipboard struct {
-	mu     sync.Mutex
-	out    io.Writer
-	native bool
+	mu  sync.Mutex
+	out io.Writer
+	// native writes the native clipboard; nil when there is none.
+	native func(string) error
 	env    func(string) string
 }
 
 // NewClipboard returns the default clipboard: OSC 52 on out plus the
 // native clipboard when available.
 func NewClipboard(out io.Writer) Clipboard {
-	return &termClipboard{out: out, native: !clipboard.Unsupported, env: os.Getenv}
+	c := &termClipboard{out: out, env: os.Getenv}
+	if !clipboard.Unsupported {
+		c.native = clipboard.WriteAll
+	}
+	return c
 }
 
+// Copy puts text on the clipboard; "" clears it. The clear is an OSC 52
+// sequence with an empty payload (no base64 data), which is what xterm,
+// kitty and others document as clearing the selection; the "!" that
+// go-osc52's Clear sends is only understood by xterm. The native
+// clipboard, when there is one, is emptied too.
 func (c *termClipboard) Copy(text string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	seq := osc52.New(text)
-	if text == "" {
-		seq = osc52.Clear()
-	}
+	seq := osc52.New(text) // "" encodes to an empty payload: ESC ] 52 ; c ; BEL
 	if c.env("STY") != "" {
 		seq = seq.Screen() // GNU screen needs its DCS passthrough; tmux takes plain OSC 52 with set-clipboard on
 	}
 	_, oscErr := seq.WriteTo(c.out)
-	if !c.native {
+	if c.native == nil {
 		return oscErr
 	}
-	if err := clipboard.WriteAll(text); err != nil && oscErr != nil {
+	if err := c.native(text); err != nil && oscErr != nil {
 		return errors.Join(oscErr, err)
 	}
 	return nil

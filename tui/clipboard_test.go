@@ -12,19 +12,26 @@ func TestClipboardOSC52(t *testing.T) {
 		want       string
 	}{
 		{"copy", "123456", nil, "\x1b]52;c;MTIzNDU2\x07"},
-		{"clear", "", nil, "\x1b]52;c;!\x07"},
+		// An empty payload is the documented clear; "!" is xterm-only.
+		{"clear", "", nil, "\x1b]52;c;\x07"},
+		{"clear in tmux", "", map[string]string{"TMUX": "/tmp/tmux"}, "\x1b]52;c;\x07"},
 		{"tmux takes plain OSC 52", "123456", map[string]string{"TMUX": "/tmp/tmux"}, "\x1b]52;c;MTIzNDU2\x07"},
 		{"screen needs its passthrough", "123456", map[string]string{"STY": "1.pts"}, "\x1bP\x1b]52;c;MTIzNDU2\x07\x1b\\"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			c := &termClipboard{out: &out, env: func(k string) string { return tt.env[k] }}
+			var native []string
+			c := &termClipboard{out: &out, env: func(k string) string { return tt.env[k] },
+				native: func(s string) error { native = append(native, s); return nil }}
 			if err := c.Copy(tt.text); err != nil {
 				t.Fatal(err)
 			}
 			if got := out.String(); got != tt.want {
 				t.Errorf("wrote %q, want %q", got, tt.want)
+			}
+			if len(native) != 1 || native[0] != tt.text {
+				t.Errorf("native clipboard got %q, want [%q] (cleared too)", native, tt.text)
 			}
 		})
 	}
