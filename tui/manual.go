@@ -98,19 +98,24 @@ func (s *manualScreen) build() (vault.Account, bool) {
 	if a.Algorithm, err = vault.ParseAlgorithm(v(fAlgorithm)); err != nil {
 		s.errs[fAlgorithm] = err.Error()
 	}
-	number := func(i int, dst *int) {
+	// Digits and period: only the parsing is done here. Whether a number
+	// is allowed is vault's rule (Validate), applied to what was typed,
+	// an explicit 0 included: Normalize would take 0 for "unset" and
+	// quietly put the default in its place.
+	number := func(i int) (int, bool) {
 		if v(i) == "" {
-			return
+			return 0, false
 		}
 		n, err := strconv.Atoi(v(i))
-		if err != nil || n < 0 {
+		if err != nil {
 			s.errs[i] = strings.ToLower(fieldLabels[i]) + " must be a whole number"
-			return
+			return 0, false
 		}
-		*dst = n
+		return n, true
 	}
-	number(fDigits, &a.Digits)
-	number(fPeriod, &a.Period)
+	digits, hasDigits := number(fDigits)
+	period, hasPeriod := number(fPeriod)
+	a.Digits, a.Period = digits, period
 	if v(fCounter) != "" {
 		c, err := strconv.ParseUint(v(fCounter), 10, 64)
 		if err != nil {
@@ -128,7 +133,18 @@ func (s *manualScreen) build() (vault.Account, bool) {
 	if !ok {
 		return a, false
 	}
-	if err := a.Normalize(s.now()); err != nil {
+	err = a.Normalize(s.now())
+	if err == nil && a.Type != vault.Steam {
+		// Steam pins digits and period; elsewhere what was typed stands.
+		if hasDigits {
+			a.Digits = digits
+		}
+		if hasPeriod && a.Type == vault.TOTP {
+			a.Period = period
+		}
+		err = a.Validate()
+	}
+	if err != nil {
 		switch {
 		case errors.Is(err, vault.ErrDigits):
 			s.errs[fDigits] = err.Error()
