@@ -29,7 +29,7 @@ func explain(err error) explanation {
 	case errors.Is(err, vault.ErrKeyringUnavailable):
 		return explanation{"No keyring available",
 			"vmfa keeps the vault key in a Secret Service keyring, and none answered on D-Bus (or it refused to unlock).",
-			"Start or unlock a Secret Service keyring (gnome-keyring, KeePassXC) and press r, or quit and create a passphrase vault with 'vmfa init --passphrase'."}
+			"Start or unlock a Secret Service keyring (gnome-keyring, KeePassXC) and press r."}
 	case errors.Is(err, vault.ErrKeyMissing):
 		return explanation{"The vault key is missing from the keyring",
 			"The keyring answered but holds no key for this vault: the item was deleted or the keyring was reset.",
@@ -68,7 +68,8 @@ type errorScreen struct {
 	keys   backKeys
 	prefix string
 	err    error
-	path   string // the vault file, when known
+	path   string     // the vault file, when known
+	vault  vaultState // whether it exists (fatal screens)
 	width  int
 	height int
 }
@@ -123,6 +124,10 @@ func (s *errorScreen) View() string {
 	switch {
 	case s.keys.passphrase:
 		e.todo = "Start or unlock a Secret Service keyring (gnome-keyring, KeePassXC) and press r, or press p to protect the new vault with a passphrase instead."
+	case errors.Is(s.err, vault.ErrKeyringUnavailable) && s.vault == vaultMissing:
+		e.todo = "Start or unlock a Secret Service keyring (gnome-keyring, KeePassXC) and press r, or quit and create a passphrase vault with 'vmfa init --passphrase'."
+	case errors.Is(s.err, vault.ErrKeyringUnavailable) && s.vault == vaultExists:
+		e.todo = "This vault's key is kept in the keyring, so only the keyring can open it: start or unlock the Secret Service keyring (gnome-keyring, KeePassXC) and press r, or run vmfa where that keyring is reachable (your desktop session)."
 	case errors.Is(s.err, vault.ErrCorrupt) && s.path != "":
 		e.todo = "Quit and restore the latest copy from " + vault.BackupDir(s.path) + " (encrypted backups kept before each change). The vault was not changed."
 	}

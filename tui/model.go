@@ -76,8 +76,8 @@ type (
 		accts []vault.Account
 	}
 	openFailedMsg struct {
-		err     error
-		missing bool // no vault file exists yet
+		err   error
+		vault vaultState // whether the vault file exists
 	}
 	usePassMsg struct{} // create the vault with a passphrase instead
 	// accountsMsg carries a fresh copy of the accounts after a change.
@@ -292,11 +292,11 @@ func (m *Model) openCmd(pass []byte) tea.Cmd {
 		select {
 		case r := <-ch:
 			if r.err != nil {
-				return openFailedMsg{err: r.err, missing: vaultMissing(path)}
+				return openFailedMsg{err: r.err, vault: inspectVault(path)}
 			}
 			return openedMsg{store: r.s, accts: r.a}
 		case <-time.After(timeout):
-			return openFailedMsg{err: fmt.Errorf("%w after %s", errOpenTimeout, timeout), missing: vaultMissing(path)}
+			return openFailedMsg{err: fmt.Errorf("%w after %s", errOpenTimeout, timeout), vault: inspectVault(path)}
 		}
 	}
 }
@@ -361,7 +361,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setState(stateMain, nil)
 		return m, nil
 	case openFailedMsg:
-		return m.openFailed(msg.err, msg.missing)
+		return m.openFailed(msg.err, msg.vault)
 	case usePassMsg:
 		if m.cfg.CreateWithPassphrase != nil {
 			m.cfg.Open = m.cfg.CreateWithPassphrase
@@ -498,17 +498,32 @@ func (m *Model) setState(st state, s screen) {
 	m.resize()
 }
 
-// vaultMissing reports whether no vault file exists at path (false when
-// unknown).
-func vaultMissing(path string) bool {
+// vaultState is whether the vault file exists, as far as is known.
+type vaultState int
+
+const (
+	vaultUnknown vaultState = iota // no path, or it could not be inspected
+	vaultMissing                   // no vault yet: one can be created
+	vaultExists                    // a vault exists: its key source is set
+)
+
+// inspectVault tells whether a vault file exists at path. It reads the
+// file system: call it inside a command.
+func inspectVault(path string) vaultState {
 	if path == "" {
-		return false
+		return vaultUnknown
 	}
 	info, err := vault.Inspect(path)
-	return err == nil && !info.Exists
+	switch {
+	case info.Exists: // even when unreadable: it is there
+		return vaultExists
+	case err != nil:
+		return vaultUnknown
+	}
+	return vaultMissing
 }
 
-func (m Model) openFailed(err error, missing bool) (tea.Model, tea.Cmd) {
+func (m Model) openFailed(err error, vs vaultState) (tea.Model, tea.Cmd) {
 	var need needPassError
 	if errors.As(err, &need) {
 		m.setState(statePassphrase, newPassScreen(m.st, need.confirm, ""))
@@ -521,7 +536,8 @@ func (m Model) openFailed(err error, missing bool) (tea.Model, tea.Cmd) {
 	m.fatal = err
 	s := newErrorScreen(m.st, "", err, true)
 	s.path = m.cfg.VaultPath
-	s.keys.passphrase = missing && m.cfg.CreateWithPassphrase != nil && keyringTrouble(err)
+	s.vault = vs
+	s.keys.passphrase = vs == vaultMissing && m.cfg.CreateWithPassphrase != nil && keyringTrouble(err)
 	m.setState(stateFatal, s)
 	return m, nil
 }
