@@ -216,6 +216,17 @@ func (k backKeys) ShortHelp() []key.Binding {
 }
 func (k backKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
+// loadingKeys serve the "opening the vault…" screen, which may wait on a
+// keyring that never answers.
+type loadingKeys struct{ Quit key.Binding }
+
+func newLoadingKeys() loadingKeys {
+	return loadingKeys{Quit: bind([]string{"q", "esc"}, "q", "quit")}
+}
+
+func (k loadingKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Quit} }
+func (k loadingKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
 // keysScreenKeys serve the security keys screen; which ones show depends
 // on the step of the flow.
 type keysScreenKeys struct {
