@@ -77,7 +77,8 @@ func TestTranslate(t *testing.T) {
 	}{
 		{wrap(libfido2.ErrPinRequired), ErrPINRequired},
 		{wrap(libfido2.ErrPinInvalid), ErrPINInvalid},
-		{wrap(libfido2.ErrPinAuthBlocked), ErrPINBlocked},
+		{wrap(libfido2.ErrPinAuthBlocked), ErrPINAuthBlocked},
+		{libfido2.Error{Code: 0x34}, ErrPINAuthBlocked},
 		{libfido2.Error{Code: 0x32}, ErrPINBlocked},
 		{wrap(libfido2.ErrPinNotSet), ErrPINNotSet},
 		{wrap(libfido2.ErrPinPolicyViolation), ErrPINPolicy},

@@ -13,8 +13,9 @@
 // ChangePIN. Each runs on its own goroutine with a deadline from its context
 // (DefaultTimeout otherwise), one request per key at a time (a go-libfido2
 // Device must not be used concurrently). At the deadline a FIDO2 request is
-// cancelled (CTAPHID_CANCEL); a U2F-only key, which libfido2 cannot cancel,
-// is released by the libfido2 timeout set at open or, failing that,
+// cancelled (CTAPHID_CANCEL); a virtual U2F-only key is unplugged from the
+// request; a physical U2F-only key, which libfido2 cannot cancel, is
+// released by the libfido2 timeout set at open or, failing that,
 // abandoned: the call returns a *TimeoutError with Abandoned set and the key
 // answers ErrBusy until it lets go. Inputs that make go-libfido2 panic
 // (empty client-data hash or credential ID) are refused first, and a panic
@@ -23,7 +24,8 @@
 // Errors are this package's sentinels, checked with errors.Is, each saying
 // what to do: ErrNoDevice, ErrMultipleDevices, ErrNotAccessible (hidraw
 // permissions), ErrPINRequired, ErrPINInvalid (*PINError with retries left),
-// ErrPINBlocked (Reset is the way out), ErrNoCredentials, ErrUnsupported
+// ErrPINBlocked (Reset is the way out), ErrPINAuthBlocked (three wrong PINs
+// in a row: reinserting the key is the way out), ErrNoCredentials, ErrUnsupported
 // (PIN/RK/UV on a U2F-only key), ErrNoUserVerification (UV asked of a FIDO2
 // key without a PIN; it matches ErrPINNotSet), ErrAlgorithm (a server that
 // allows no ES256), ErrTimeout (CTAP 0x2f included), ErrExcluded (CTAP

@@ -26,9 +26,14 @@ var (
 	ErrPINRequired = errors.New("the security key needs its pin")
 	// ErrPINInvalid means the PIN was wrong; see PINError for retries left.
 	ErrPINInvalid = errors.New("wrong pin")
-	// ErrPINBlocked means too many wrong PINs: the key must be reset (which
-	// erases its credentials), or, for a temporary block, reinserted.
-	ErrPINBlocked = errors.New("pin blocked after too many wrong attempts: reinsert the key, or if it stays blocked, erase its credentials and pin by resetting it")
+	// ErrPINBlocked means the PIN is blocked for good (no attempts left,
+	// CTAP2_ERR_PIN_BLOCKED): only resetting the key, which erases its
+	// credentials, makes it usable again.
+	ErrPINBlocked = errors.New("pin blocked after too many wrong attempts: erase its credentials and pin by resetting it")
+	// ErrPINAuthBlocked means three wrong PINs in a row
+	// (CTAP2_ERR_PIN_AUTH_BLOCKED): the key refuses PINs until it is
+	// powered off and on; its remaining attempts are kept.
+	ErrPINAuthBlocked = errors.New("too many wrong pins in a row: remove and reinsert the key, then try again")
 	// ErrPINNotSet means the request needs a PIN but none is set.
 	ErrPINNotSet = errors.New("the security key has no pin: set one first")
 	// ErrPINPolicy means the new PIN breaks the key's rules.
@@ -125,6 +130,7 @@ const (
 	ctapUserActionTimeout   = 0x2f
 	ctapPINBlocked          = 0x32
 	ctapPINAuthInvalid      = 0x33
+	ctapPINAuthBlocked      = 0x34
 	ctapUnsupportedAlg      = 0x26
 	ctapKeepaliveCancel     = 0x2d
 	ctapUnsupportedExtnsion = 0x16
@@ -148,6 +154,8 @@ func translate(err error) error {
 			return ErrPINBlocked
 		case ctapPINAuthInvalid:
 			return &PINError{Retries: -1}
+		case ctapPINAuthBlocked:
+			return ErrPINAuthBlocked
 		case ctapKeepaliveCancel:
 			return ErrTimeout
 		case ctapUnsupportedAlg:
@@ -163,7 +171,7 @@ func translate(err error) error {
 	case errors.Is(err, libfido2.ErrPinInvalid):
 		return &PINError{Retries: -1}
 	case errors.Is(err, libfido2.ErrPinAuthBlocked):
-		return ErrPINBlocked
+		return ErrPINAuthBlocked
 	case errors.Is(err, libfido2.ErrPinNotSet):
 		return ErrPINNotSet
 	case errors.Is(err, libfido2.ErrPinPolicyViolation):

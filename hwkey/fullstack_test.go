@@ -529,11 +529,15 @@ func TestFullStackPINBlocked(t *testing.T) {
 			t.Fatalf("wrong pin %d: %v, want %d retries left", i+1, err, want)
 		}
 	}
-	if err := reg("0000"); !errors.Is(err, hwkey.ErrPINBlocked) {
-		t.Fatalf("third wrong pin in a row: %v, want ErrPINBlocked", err)
+	if err := reg("0000"); !errors.Is(err, hwkey.ErrPINAuthBlocked) || errors.Is(err, hwkey.ErrPINBlocked) {
+		t.Fatalf("third wrong pin in a row: %v, want ErrPINAuthBlocked (not blocked for good)", err)
 	}
-	if err := reg("1234"); !errors.Is(err, hwkey.ErrPINBlocked) {
-		t.Fatalf("right pin before reinsertion: %v, want ErrPINBlocked", err)
+	if err := reg("1234"); !errors.Is(err, hwkey.ErrPINAuthBlocked) {
+		t.Fatalf("right pin before reinsertion: %v, want ErrPINAuthBlocked", err)
+	}
+	// The attempts are not used up: the key says how many are left.
+	if info, err := hwkey.GetInfo(c, path); err != nil || info.PINRetries != 5 {
+		t.Fatalf("info while pin auth is blocked: %+v, %v; want 5 attempts left", info, err)
 	}
 	k.Reset() // reinsert
 	if err := reg("1234"); err != nil {
