@@ -34,6 +34,11 @@ type KeyService interface {
 	// Unbind removes the user's key from the verifier, the lost-device
 	// path, so that another can be registered.
 	Unbind(ctx context.Context) error
+	// PowerCycle removes and reinserts a virtual key, as a power cycle:
+	// it ends the PIN block of three wrong PINs in a row
+	// (hwkey.ErrPINAuthBlocked). Physical keys are reinserted by hand:
+	// it returns an error for them.
+	PowerCycle(ctx context.Context, path string) error
 }
 
 // KeyDevice is a security key found by KeyService.Devices.

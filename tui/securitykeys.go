@@ -46,6 +46,7 @@ const (
 	opBind
 	opAuthenticate
 	opUnbind
+	opPowerCycle
 )
 
 // Messages of the security keys screen. seq ties a result to the
@@ -78,6 +79,10 @@ type (
 		err error
 	}
 	keyUnboundMsg struct {
+		seq int
+		err error
+	}
+	keyPowerCycledMsg struct {
 		seq int
 		err error
 	}
@@ -134,6 +139,11 @@ type keysScreen struct {
 	prevCtr uint32
 	err     error
 
+	afterCycle keysOp // the operation a power cycle runs again
+	askUnbind  bool   // "Unbind … from …? y/n" is asked
+	notice     string // what the last operation did ("unbound …")
+	fullHelp   bool   // ? shows every key of the screen
+
 	width, height int
 }
 
@@ -164,6 +174,9 @@ func (s *keysScreen) SetSize(w, h int) {
 // ShortHelp shows the keys of the current step.
 func (s *keysScreen) ShortHelp() []key.Binding {
 	k := s.keys
+	if s.askUnbind {
+		return []key.Binding{k.Yes, k.No}
+	}
 	switch s.phase {
 	case keysListing:
 		return []key.Binding{k.Cancel}
@@ -185,18 +198,63 @@ func (s *keysScreen) ShortHelp() []key.Binding {
 		return []key.Binding{k.Retry, k.Back}
 	case keysError:
 		if errors.Is(s.err, verifier.ErrDeviceBound) {
-			return []key.Binding{k.Unbind, k.Back}
+			return []key.Binding{k.Unbind, k.Back, k.Help}
 		}
-		return []key.Binding{k.Retry, k.Back}
+		return []key.Binding{k.Retry, k.Back, k.Help}
 	}
 	b := []key.Binding{k.Register, k.Up, k.Down}
 	if s.bound != nil {
 		b = append(b, k.Authenticate, k.Unbind)
 	}
-	return append(b, k.AutoTouch, k.Refresh, k.Back)
+	return append(b, k.AutoTouch, k.Refresh, k.Back, k.Help)
 }
 
-func (s *keysScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+// FullHelp lists every key of the screen, by step of the flow.
+func (s *keysScreen) FullHelp() [][]key.Binding {
+	k := s.keys
+	retry := k.Retry
+	retry.SetHelp("r", "retry (virtual: power-cycle)")
+	return [][]key.Binding{
+		{k.Register, k.Up, k.Down, k.Refresh, k.AutoTouch},
+		{k.Touch, k.Confirm, k.Cancel},
+		{k.Authenticate, k.Unbind, retry, k.Back},
+	}
+}
+
+// helpView is the full help, shown on the screen while ? is on: every
+// key with what it does, in two columns when they fit.
+func (s *keysScreen) helpView() string {
+	var items []key.Binding
+	for _, g := range s.FullHelp() {
+		items = append(items, g...)
+	}
+	w := max(10, s.width-4)
+	cols := 1
+	if w >= 76 {
+		cols = 2
+	}
+	cell := w / cols
+	rows := (len(items) + cols - 1) / cols
+	var b strings.Builder
+	b.WriteString(s.st.FieldLabel.Render("Keys") + s.st.Dim.Render(" (? hides)") + "\n")
+	for r := 0; r < rows; r++ {
+		var line strings.Builder
+		for c := 0; c < cols; c++ {
+			i := c*rows + r
+			if i >= len(items) {
+				break
+			}
+			h := items[i].Help()
+			text := fit(s.st.FieldLabel.Render(h.Key), 7) + s.st.Dim.Render(clip(h.Desc, cell-9))
+			if c < cols-1 {
+				text = fit(text, cell)
+			}
+			line.WriteString(text)
+		}
+		b.WriteString(line.String() + "\n")
+	}
+	return b.String()
+}
 
 // Init implements tea.Model; the root calls start.
 func (s *keysScreen) Init() tea.Cmd { return nil }
@@ -261,6 +319,7 @@ func (s *keysScreen) request(pin string) KeyRequest {
 
 // register runs the key's side of the binding: the key waits for a touch.
 func (s *keysScreen) register(pin string) tea.Cmd {
+	s.notice = ""
 	s.phase, s.op, s.err, s.reg, s.binding, s.bindErr, s.auth = keysTouch, opRegister, nil, nil, nil, nil, nil
 	ctx, seq := s.begin()
 	req, svc := s.request(pin), s.svc
@@ -287,6 +346,7 @@ func (s *keysScreen) authenticate(pin string) tea.Cmd {
 		return nil
 	}
 	s.dev = *s.bound
+	s.notice = ""
 	s.phase, s.op, s.err = keysTouch, opAuthenticate, nil
 	ctx, seq := s.begin()
 	req, svc := s.request(pin), s.svc
@@ -294,6 +354,27 @@ func (s *keysScreen) authenticate(pin string) tea.Cmd {
 		res, err := svc.Authenticate(ctx, req)
 		return keyAuthMsg{seq: seq, res: res, err: err}
 	})
+}
+
+// unbindName names the key the unbind question is about.
+func (s *keysScreen) unbindName() string {
+	if s.bound != nil {
+		return s.deviceName(*s.bound)
+	}
+	return "the bound key"
+}
+
+// powerCycle removes and reinserts the virtual key of the flow, which
+// ends a PIN block of three wrong PINs in a row, then runs the failed
+// operation again (the key asks for its PIN).
+func (s *keysScreen) powerCycle() tea.Cmd {
+	if s.op != opPowerCycle {
+		s.afterCycle = s.op
+	}
+	s.op = opPowerCycle
+	ctx, seq := s.begin()
+	svc, path := s.svc, s.dev.Path
+	return func() tea.Msg { return keyPowerCycledMsg{seq: seq, err: svc.PowerCycle(ctx, path)} }
 }
 
 func (s *keysScreen) unbind() tea.Cmd {
@@ -349,6 +430,11 @@ func (s *keysScreen) fail(err error) tea.Cmd {
 		return s.askPIN(err.Error())
 	}
 	s.phase, s.err = keysError, err
+	if errors.Is(err, hwkey.ErrPINAuthBlocked) || errors.Is(err, hwkey.ErrPINBlocked) {
+		// The attempts left tell a block for now from one for good.
+		delete(s.pins, s.dev.Path)
+		return s.infoCmd(s.dev.Path)
+	}
 	return nil
 }
 
@@ -425,9 +511,22 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 			s.phase, s.err = keysError, msg.err
 			return nil
 		}
+		s.notice = fmt.Sprintf("unbound %s from %s", s.unbindName(), s.user)
 		s.bound, s.binding, s.reg, s.auth, s.bindErr = nil, nil, nil, nil, nil
 		s.phase = keysList
 		return nil
+	case keyPowerCycledMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.done()
+		if msg.err != nil {
+			s.phase, s.err = keysError, msg.err
+			return nil
+		}
+		retry := s.retryOp(s.afterCycle)
+		s.notice = s.deviceName(s.dev) + " power-cycled: its pin block is over"
+		return tea.Batch(s.infoCmd(s.dev.Path), retry)
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
@@ -465,6 +564,23 @@ func (s *keysScreen) counter() uint32 {
 
 func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 	k := s.keys
+	if s.askUnbind {
+		switch {
+		case key.Matches(km, k.Yes):
+			s.askUnbind = false
+			return s.unbind()
+		case key.Matches(km, k.No):
+			s.askUnbind = false
+		}
+		return nil
+	}
+	if s.phase != keysPIN && key.Matches(km, k.Help) {
+		s.fullHelp = !s.fullHelp
+		return nil
+	}
+	if s.phase == keysList || s.phase == keysResult || s.phase == keysError {
+		s.notice = ""
+	}
 	switch s.phase {
 	case keysListing:
 		if key.Matches(km, k.Cancel) {
@@ -531,7 +647,7 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 		case s.bound != nil && key.Matches(km, k.Authenticate):
 			return s.authenticate(s.pins[s.bound.Path])
 		case s.bound != nil && key.Matches(km, k.Unbind):
-			return s.unbind()
+			s.askUnbind = true
 		case s.bound == nil && key.Matches(km, k.Retry):
 			return s.register(s.pins[s.dev.Path])
 		}
@@ -540,10 +656,12 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(km, k.Back):
 			return s.toList()
+		case key.Matches(km, k.Retry) && s.dev.Virtual && errors.Is(s.err, hwkey.ErrPINAuthBlocked):
+			return s.powerCycle()
 		case key.Matches(km, k.Retry):
 			return s.retry()
 		case key.Matches(km, k.Unbind) && errors.Is(s.err, verifier.ErrDeviceBound):
-			return s.unbind()
+			s.askUnbind = true
 		}
 		return nil
 	}
@@ -563,7 +681,7 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 	case s.bound != nil && key.Matches(km, k.Authenticate):
 		return s.authenticate(s.pins[s.bound.Path])
 	case s.bound != nil && key.Matches(km, k.Unbind):
-		return s.unbind()
+		s.askUnbind = true
 	case key.Matches(km, k.Register):
 		d, ok := s.selected()
 		if !ok {
@@ -579,14 +697,19 @@ func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
 }
 
 // retry runs the failed operation again.
-func (s *keysScreen) retry() tea.Cmd {
-	switch s.op {
+func (s *keysScreen) retry() tea.Cmd { return s.retryOp(s.op) }
+
+// retryOp runs op again.
+func (s *keysScreen) retryOp(op keysOp) tea.Cmd {
+	switch op {
 	case opList:
 		return s.start()
 	case opAuthenticate:
 		return s.authenticate(s.pins[s.dev.Path])
 	case opUnbind:
 		return s.unbind()
+	case opPowerCycle:
+		return s.powerCycle()
 	case opRegister:
 		if errors.Is(s.err, verifier.ErrDeviceBound) {
 			return nil
@@ -623,6 +746,12 @@ func (s *keysScreen) View() string {
 		b.WriteString(s.stepsView() + "\n\n" + s.resultView())
 	case keysError:
 		b.WriteString(s.errorView())
+	}
+	if s.askUnbind {
+		b.WriteString("\n" + s.st.FieldLabel.Render(clip(fmt.Sprintf("Unbind %s from %s? y/n", s.unbindName(), s.user), s.width-4)) + "\n")
+	}
+	if s.fullHelp && s.phase != keysPIN {
+		b.WriteString("\n" + s.helpView())
 	}
 	return indent(b.String(), 2)
 }
@@ -692,6 +821,9 @@ func (s *keysScreen) listView() string {
 		touch = "virtual keys: touch automatically"
 	}
 	b.WriteString(st.Hint.Render(clip(touch+" · T to switch", w)) + "\n")
+	if s.notice != "" {
+		b.WriteString(st.Status.Render(clip("✓ "+s.notice, w)) + "\n")
+	}
 	if s.bound != nil {
 		b.WriteString(st.Status.Render(clip(fmt.Sprintf("%s is bound to %s: a authenticates, u unbinds", s.deviceName(*s.bound), s.user), w)) + "\n")
 	} else {
@@ -809,6 +941,9 @@ func (s *keysScreen) pinView() string {
 	st := s.st
 	b.WriteString(st.FieldLabel.Render("The key asks for its PIN") + "\n\n")
 	b.WriteString(st.Hint.Render(clip("A wrong PIN uses up one of the key's attempts; too many block it.", s.width-6)) + "\n\n")
+	if s.notice != "" {
+		b.WriteString(st.Status.Render(clip("✓ "+s.notice, s.width-6)) + "\n\n")
+	}
 	b.WriteString(fit(st.FieldLabel.Render("PIN"), 6) + s.pin.View() + "\n")
 	if s.pinMsg != "" {
 		b.WriteString("\n" + st.Error.Render(clip(s.pinMsg, s.width-6)) + "\n")
@@ -857,7 +992,7 @@ func (s *keysScreen) resultView() string {
 		wrap := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
 		b.WriteString(s.field("Verified", st.Error.Render("✗ refused by the verifier")))
 		b.WriteString("\n" + wrap.Render(st.Dim.Render("error: ")+oneLine(s.bindErr.Error())) + "\n")
-		b.WriteString("\n" + wrap.Render(st.FieldLabel.Render("What to do: ")+keyTodo(s.bindErr)) + "\n")
+		b.WriteString("\n" + wrap.Render(st.FieldLabel.Render("What to do: ")+keyTodo(s.bindErr, s.dev)) + "\n")
 		return b.String()
 	}
 	b.WriteString(s.field("Verified", st.Status.Render("✓ by the verifier")))
@@ -904,21 +1039,28 @@ func (s *keysScreen) errorView() string {
 	title := "Could not " + map[keysOp]string{
 		opList: "list the security keys", opRegister: "register the key", opBind: "bind the key",
 		opAuthenticate: "authenticate with the key", opUnbind: "unbind the key",
+		opPowerCycle: "power-cycle the key",
 	}[s.op]
 	wrap := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
 	var parts []string
 	parts = append(parts, st.Error.Render(title), "")
 	parts = append(parts, wrap.Render(st.Dim.Render("error: ")+oneLine(s.err.Error())), "")
-	todo := keyTodo(s.err)
+	todo := keyTodo(s.err, s.dev)
 	if errors.Is(s.err, verifier.ErrDeviceBound) && s.bound != nil {
 		todo = fmt.Sprintf("%s already has %s bound. Press u to unbind it (the lost-device path), then bind this key; or esc to go back.", s.user, s.deviceName(*s.bound))
+	}
+	if errors.Is(s.err, hwkey.ErrPINAuthBlocked) || errors.Is(s.err, hwkey.ErrPINBlocked) {
+		if is := s.infos[s.dev.Path]; !is.loading && is.err == nil && is.info.PINRetries >= 0 {
+			parts = append(parts, strings.TrimSuffix(s.field("PIN", fmt.Sprintf("%d attempts left", is.info.PINRetries)), "\n"), "")
+		}
 	}
 	parts = append(parts, wrap.Render(st.FieldLabel.Render("What to do: ")+todo))
 	return strings.Join(parts, "\n") + "\n"
 }
 
-// keyTodo says what to do about a security key or verifier error.
-func keyTodo(err error) string {
+// keyTodo says what to do about a security key or verifier error from
+// the key dev.
+func keyTodo(err error, dev KeyDevice) string {
 	switch {
 	case errors.Is(err, hwkey.ErrTimeout):
 		return "Press r and touch the key while vmfa waits (virtual keys: press t)."
@@ -930,8 +1072,14 @@ func keyTodo(err error) string {
 		return "Install the libfido2 udev rules (70-u2f.rules) or join the plugdev group, reinsert the key, then press r."
 	case errors.Is(err, hwkey.ErrBusy):
 		return "Touch or reinsert the key, then press r."
+	case errors.Is(err, hwkey.ErrPINAuthBlocked) && dev.Virtual:
+		return "Three wrong PINs in a row: the key refuses PINs until it is powered off and on. Press r to power-cycle the virtual key (as if reinserted), then type the right PIN."
+	case errors.Is(err, hwkey.ErrPINAuthBlocked):
+		return "Three wrong PINs in a row: the key refuses PINs until it is powered off and on. Remove and reinsert the key, press r, then type the right PIN."
+	case errors.Is(err, hwkey.ErrPINBlocked) && dev.Virtual:
+		return "No PIN attempts are left: reset the virtual key with 'vmfa key reset --virtual' (this erases its credentials and PIN), then press r."
 	case errors.Is(err, hwkey.ErrPINBlocked):
-		return "Reinsert the key and press r; if it stays blocked, reset it with 'vmfa key reset' (this erases its credentials)."
+		return "No PIN attempts are left: reset the key with 'vmfa key reset' (this erases its credentials and PIN), then press r."
 	case errors.Is(err, hwkey.ErrPINNotSet):
 		return "Set a PIN with 'vmfa key pin' (add --virtual for the virtual key), then press r."
 	case errors.Is(err, hwkey.ErrExcluded), errors.Is(err, verifier.ErrCredentialExists):

@@ -28,6 +28,7 @@ type fakeKeys struct {
 	infos    map[string]KeyInfo
 	pins     map[string]string
 	retries  map[string]int
+	bad      map[string]int // wrong PINs in a row, since the last power cycle
 	counters map[string]uint32
 	bound    string
 	regErr   error // Register fails with this
@@ -55,6 +56,7 @@ func newFakeKeys() *fakeKeys {
 		},
 		pins:     map[string]string{fakeYubiKey: "1234"},
 		retries:  map[string]int{fakeYubiKey: 8},
+		bad:      map[string]int{},
 		counters: map[string]uint32{},
 	}
 }
@@ -89,13 +91,26 @@ func (f *fakeKeys) use(ctx context.Context, req KeyRequest) error {
 		case req.PIN == "":
 			f.mu.Unlock()
 			return hwkey.ErrPINRequired
+		case f.retries[req.Path] <= 0:
+			f.mu.Unlock()
+			return hwkey.ErrPINBlocked
+		case f.bad[req.Path] >= 3:
+			f.mu.Unlock()
+			return hwkey.ErrPINAuthBlocked
 		case req.PIN != want:
 			f.retries[req.Path]--
-			n := f.retries[req.Path]
+			f.bad[req.Path]++
+			n, bad := f.retries[req.Path], f.bad[req.Path]
 			f.mu.Unlock()
+			switch {
+			case n == 0:
+				return hwkey.ErrPINBlocked
+			case bad >= 3:
+				return hwkey.ErrPINAuthBlocked
+			}
 			return &hwkey.PINError{Retries: n}
 		}
-		f.retries[req.Path] = 8
+		f.retries[req.Path], f.bad[req.Path] = 8, 0
 	}
 	f.mu.Unlock()
 	if req.Touch != nil {
@@ -168,6 +183,28 @@ func (f *fakeKeys) Unbind(ctx context.Context) error {
 	}
 	f.bound = ""
 	return nil
+}
+
+func (f *fakeKeys) PowerCycle(ctx context.Context, path string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "power-cycle "+path)
+	if !strings.HasPrefix(path, "vmfa-virtual:") {
+		return errors.New("only a virtual key can be power-cycled")
+	}
+	f.bad[path] = 0
+	return nil
+}
+
+// withVirtualPIN gives the fake virtual FIDO2 key the PIN 2468 with
+// retries attempts left.
+func withVirtualPIN(retries int) func(*fakeKeys) {
+	return func(f *fakeKeys) {
+		f.pins[fakeVirtual], f.retries[fakeVirtual] = "2468", retries
+		i := f.infos[fakeVirtual]
+		i.PIN, i.Options = "set", append(i.Options, "clientPin")
+		f.infos[fakeVirtual] = i
+	}
 }
 
 // newKeysModel opens the main screen with svc behind key F; the
@@ -291,7 +328,8 @@ func TestSecurityKeysFlow(t *testing.T) {
 				{keys: "FT<enter>", phase: keysConfirm},
 				{keys: "<enter>", phase: keysResult},
 				{keys: "<esc>j<enter>", phase: keysError, want: []string{"Could not register the key", "already has an mfa device", "Press u to"}},
-				{keys: "u", phase: keysList, absent: []string{"is bound to"}},
+				{keys: "u", phase: keysError, want: []string{"Unbind virtual fido2 security key from alice? y/n"}},
+				{keys: "y", phase: keysList, want: []string{"unbound virtual fido2 security key from alice"}, absent: []string{"is bound to"}},
 				{keys: "<enter>", phase: keysConfirm},
 				{keys: "<enter>", phase: keysResult, want: []string{"✓ Bound: virtual u2f security key"}},
 			},
@@ -314,6 +352,49 @@ func TestSecurityKeysFlow(t *testing.T) {
 				{keys: "<esc>", phase: keysList},
 			},
 			calls: []string{"devices", "register " + fakeVirtual, "register " + fakeVirtual},
+		},
+		{
+			name:  "three wrong pins in a row: blocked until the virtual key is power-cycled (r), attempts kept, then the right pin works",
+			setup: withVirtualPIN(8),
+			steps: []step{
+				{keys: "F<enter>", phase: keysPIN},
+				{keys: "0000<enter>0000<enter>", phase: keysPIN, want: []string{"wrong pin: 6 attempts left"}},
+				{keys: "0000<enter>", phase: keysError, want: []string{"too many wrong pins in a row", "5 attempts left", "Press r to power-cycle the virtual key"}, absent: []string{"vmfa key reset"}},
+				{keys: "r", phase: keysPIN, want: []string{"power-cycled", "5 attempts left."}},
+				{keys: "2468<enter>", hold: true, phase: keysTouch},
+				{keys: "t", phase: keysConfirm, want: []string{"Touched"}},
+			},
+			calls: []string{"devices", "register " + fakeVirtual, "register " + fakeVirtual, "register " + fakeVirtual, "register " + fakeVirtual,
+				"power-cycle " + fakeVirtual, "register " + fakeVirtual, "register " + fakeVirtual},
+		},
+		{
+			name:  "no attempts left: blocked for good, reset with 'vmfa key reset --virtual'; r does not power-cycle",
+			setup: withVirtualPIN(1),
+			steps: []step{
+				{keys: "F<enter>", phase: keysPIN},
+				{keys: "0000<enter>", phase: keysError, want: []string{"pin blocked after too many wrong attempts", "0 attempts left", "reset --virtual'"}, absent: []string{"power-cycle"}},
+				{keys: "r", phase: keysPIN},
+			},
+			calls: []string{"devices", "register " + fakeVirtual, "register " + fakeVirtual, "register " + fakeVirtual},
+		},
+		{
+			name: "u asks before unbinding: n keeps the key bound, y unbinds and says so",
+			steps: []step{
+				{keys: "FT<enter><enter><esc>", phase: keysList, want: []string{"is bound to alice"}},
+				{keys: "u", phase: keysList, want: []string{"Unbind virtual fido2 security key from alice? y/n"}},
+				{keys: "n", phase: keysList, want: []string{"is bound to alice"}, absent: []string{"? y/n"}},
+				{keys: "u", phase: keysList, want: []string{"? y/n"}},
+				{keys: "y", phase: keysList, want: []string{"✓ unbound virtual fido2 security key from alice"}, absent: []string{"is bound to", "? y/n"}},
+				{keys: "j", phase: keysList, absent: []string{"unbound"}},
+			},
+			calls: []string{"devices", "register " + fakeVirtual, "bind " + fakeVirtual, "unbind"},
+		},
+		{
+			name: "? shows every key of the screen, ? again hides it",
+			steps: []step{
+				{keys: "F?", phase: keysList, want: []string{"Keys (? hides)", "touch the virtual key", "authenticate", "unbind", "retry (virtual: power-cycle)", "esc    back"}},
+				{keys: "?", phase: keysList, absent: []string{"Keys (? hides)"}},
+			},
 		},
 		{
 			name:  "no key and an inaccessible one",
@@ -441,6 +522,11 @@ func TestGoldenKeys(t *testing.T) {
 		}, keys: []string{"FT", "<enter>", "<enter>"}},
 		{name: "error-timeout", setup: func(f *fakeKeys) { f.regErr = &hwkey.TimeoutError{} }, keys: []string{"F", "<enter>"}},
 		{name: "error-bound", keys: []string{"FT", "<enter>", "<enter>", "<esc>j<enter>"}},
+		{name: "error-pin-auth-blocked", setup: withVirtualPIN(8), keys: []string{"F", "<enter>", "0000<enter>", "0000<enter>", "0000<enter>"}},
+		{name: "error-pin-blocked", setup: withVirtualPIN(1), keys: []string{"F", "<enter>", "0000<enter>"}},
+		{name: "unbind-ask", keys: []string{"FT", "<enter>", "<enter>", "<esc>", "u"}},
+		{name: "unbound", keys: []string{"FT", "<enter>", "<enter>", "<esc>", "u", "y"}},
+		{name: "help", keys: []string{"F", "?"}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {

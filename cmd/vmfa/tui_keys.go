@@ -208,6 +208,10 @@ func (s *keyService) save(path string) error {
 func (s *keyService) Devices(ctx context.Context) ([]tui.KeyDevice, error) {
 	aerr := s.attachVirtual()
 	for path := range s.virtualPaths() {
+		// A PIN set by the CLI meanwhile shows on a refresh.
+		if err := s.reload(path); err != nil {
+			aerr = errors.Join(aerr, err)
+		}
 		if err := s.save(path); err != nil { // a new key is kept from the start
 			aerr = errors.Join(aerr, err)
 		}
@@ -242,6 +246,9 @@ func (s *keyService) virtualPaths() map[string]bool {
 }
 
 func (s *keyService) Info(ctx context.Context, path string) (tui.KeyInfo, error) {
+	if err := s.reload(path); err != nil {
+		return tui.KeyInfo{}, err
+	}
 	i, err := hwkey.GetInfo(ctx, path)
 	if err != nil {
 		return tui.KeyInfo{}, err
@@ -306,6 +313,40 @@ func (s *keyService) holdVirtual(path string) (release func(), err error) {
 	vk.key, vk.saved = k, cur
 	s.mu.Unlock()
 	return release, nil
+}
+
+// reload takes the state another vmfa process saved for the virtual key
+// at path (a PIN set with 'vmfa key pin --virtual'), when no operation
+// is in flight; other paths are left alone.
+func (s *keyService) reload(path string) error {
+	if !s.virtualPaths()[path] || !s.opMu.TryLock() {
+		return nil
+	}
+	defer s.opMu.Unlock()
+	release, err := s.holdVirtual(path)
+	if err != nil {
+		return err
+	}
+	release()
+	return nil
+}
+
+// PowerCycle removes and reinserts the virtual key at path: its PIN
+// block after three wrong PINs in a row ends (its attempts left stay).
+func (s *keyService) PowerCycle(ctx context.Context, path string) error {
+	s.mu.Lock()
+	vk := s.virtual[path]
+	s.mu.Unlock()
+	if vk == nil {
+		return errors.New("only a virtual key can be power-cycled here: remove and reinsert the key")
+	}
+	s.opMu.Lock()
+	defer s.opMu.Unlock()
+	s.mu.Lock()
+	k := vk.key // holdVirtual may have replaced it
+	s.mu.Unlock()
+	k.Reset()
+	return nil
 }
 
 // operate runs fn as the one key operation in flight, with the request's
@@ -459,3 +500,6 @@ func (b brokenKeyService) Authenticate(context.Context, tui.KeyRequest) (tui.Key
 	return tui.KeyAssertion{}, b.err
 }
 func (b brokenKeyService) Unbind(context.Context) error { return b.err }
+func (b brokenKeyService) PowerCycle(context.Context, string) error {
+	return b.err
+}

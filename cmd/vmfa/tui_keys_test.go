@@ -449,3 +449,99 @@ func TestKeyServiceU2FAfterCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyServicePINAuthBlocked: three wrong PINs in a row block the
+// virtual key's PIN until it is power-cycled, which is not the permanent
+// block: the attempts left stay (5), and after PowerCycle the right PIN
+// works.
+func TestKeyServicePINAuthBlocked(t *testing.T) {
+	store, _ := testVaultStore(t)
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := hwkey.VirtualPath(softkey.FIDO2)
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(path)
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.Devices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := hwkey.SetPIN(ctx, path, "2468"); err != nil {
+		t.Fatal(err)
+	}
+	register := func(pin string) error {
+		_, err := s.Register(ctx, tui.KeyRequest{Path: path, PIN: pin, Touch: touchNow()})
+		return err
+	}
+	var pe *hwkey.PINError
+	for _, want := range []int{7, 6} {
+		if err := register("0000"); !errors.As(err, &pe) || pe.Retries != want {
+			t.Fatalf("wrong pin: %v, want %d attempts left", err, want)
+		}
+	}
+	if err := register("0000"); !errors.Is(err, hwkey.ErrPINAuthBlocked) || errors.Is(err, hwkey.ErrPINBlocked) {
+		t.Fatalf("third wrong pin in a row: %v, want ErrPINAuthBlocked", err)
+	}
+	if err := register("2468"); !errors.Is(err, hwkey.ErrPINAuthBlocked) {
+		t.Fatalf("right pin before the power cycle: %v, want ErrPINAuthBlocked", err)
+	}
+	if info, err := s.Info(ctx, path); err != nil || info.PIN != "set" || info.PINRetries != 5 {
+		t.Fatalf("info while blocked: %+v, %v; want set, 5 attempts left", info, err)
+	}
+	if err := s.PowerCycle(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := register("2468"); err != nil {
+		t.Fatalf("right pin after the power cycle: %v", err)
+	}
+	if info, err := s.Info(ctx, path); err != nil || info.PINRetries != 8 {
+		t.Fatalf("info after the right pin: %+v, %v; want 8 attempts left", info, err)
+	}
+	if err := s.PowerCycle(ctx, "/dev/hidraw9"); err == nil {
+		t.Fatal("a physical key was power-cycled")
+	}
+}
+
+// TestKeyServiceRefreshSeesCLIPin: a PIN set with 'vmfa key pin
+// --virtual' in another process while the TUI runs shows on the next
+// refresh (Devices, Info), and the TUI's key then asks for it.
+func TestKeyServiceRefreshSeesCLIPin(t *testing.T) {
+	store, vaultPath := testVaultStore(t)
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := hwkey.VirtualPath(softkey.FIDO2)
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(path)
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.Devices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := s.Info(ctx, path); err != nil || info.PIN != "not set" {
+		t.Fatalf("info %+v, %v", info, err)
+	}
+	env := []string{"VMFA_VAULT=" + vaultPath, "VMFA_PASSPHRASE=test passphrase"}
+	if r := vmfa(t, env, "1234\n", "key", "pin", "--virtual", "--pin-stdin"); r.code != 0 {
+		t.Fatalf("cli pin: %s", r.stderr)
+	}
+	if _, err := s.Devices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := s.Info(ctx, path); err != nil || info.PIN != "set" || info.PINRetries != 8 {
+		t.Fatalf("info after the cli set a pin: %+v, %v; want set, 8 attempts left", info, err)
+	}
+	if _, err := s.Register(ctx, tui.KeyRequest{Path: path, Touch: touchNow()}); !errors.Is(err, hwkey.ErrPINRequired) {
+		t.Fatalf("register without the pin: %v, want ErrPINRequired", err)
+	}
+	if _, err := s.Register(ctx, tui.KeyRequest{Path: path, PIN: "1234", Touch: touchNow()}); err != nil {
+		t.Fatal(err)
+	}
+}
