@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -469,6 +470,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.state == stateMain {
 		return m, m.updateMain(msg)
 	}
+	if km, ok := msg.(tea.KeyMsg); ok && m.state == stateLoading && key.Matches(km, newLoadingKeys().Quit) {
+		// the keyring may never answer: quitting must not wait for it
+		return m, tea.Quit
+	}
 	if m.sub != nil {
 		return m, updateScreen(m.sub, msg)
 	}
@@ -572,6 +577,9 @@ func (m *Model) keyMap() help.KeyMap {
 	}
 	if m.sub != nil {
 		return m.sub
+	}
+	if m.state == stateLoading {
+		return newLoadingKeys()
 	}
 	return backKeys{}
 }

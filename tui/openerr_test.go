@@ -73,3 +73,25 @@ func TestNoKeyringAdvice(t *testing.T) {
 		})
 	}
 }
+
+// TestQuitWhileOpening: a keyring that never answers keeps the opening
+// screen up; q and esc quit there, and the help bar says so.
+func TestQuitWhileOpening(t *testing.T) {
+	for _, k := range []string{"q", "<esc>"} {
+		t.Run(k, func(t *testing.T) {
+			env := &testEnv{clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+			cfg := testConfig(nil, env)
+			m := New(cfg) // Init's open command is never run: the keyring never answers
+			m.tick = func(int) tea.Cmd { return nil }
+			m = drive(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+			v := m.View()
+			if m.state != stateLoading || !strings.Contains(v, "opening the vault") || !strings.Contains(v, "q quit") {
+				t.Fatalf("state %v view:\n%s", m.state, v)
+			}
+			m = press(t, m, k)
+			if !m.quitting {
+				t.Errorf("%s did not quit while opening", k)
+			}
+		})
+	}
+}
