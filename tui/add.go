@@ -509,7 +509,7 @@ type uriScreen struct {
 
 func newURIScreen(st *Styles, dec Decoders) *uriScreen {
 	k := newFormKeys("decode")
-	in := newInput("uri: ", "otpauth://totp/Issuer:account?secret=…")
+	in := newInput("uri: ", "e.g. otpauth://totp/Issuer:account?secret=…")
 	return &uriScreen{st: st, keys: k, dec: dec, input: in}
 }
 
@@ -564,7 +564,7 @@ func (s *uriScreen) View() string {
 	b.WriteString(s.st.Hint.Render("An otpauth:// URI (what a setup QR code holds) or an\notpauth-migration:// URI (a Google Authenticator export).") + "\n\n")
 	b.WriteString(s.input.View() + "\n")
 	if s.err != "" {
-		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+		b.WriteString("\n" + s.st.Error.Render(wrap(s.err, s.width-4)) + "\n")
 	}
 	return indent(b.String(), 2)
 }
@@ -723,7 +723,7 @@ func (s *importScreen) View() string {
 		b.WriteString(s.st.Hint.Render(fmt.Sprintf("  %d–%d of %d", s.top+1, end, n)) + "\n")
 	}
 	if s.err != "" {
-		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+		b.WriteString("\n" + s.st.Error.Render(wrap(s.err, s.width-4)) + "\n")
 	}
 	return indent(b.String(), 2)
 }

@@ -48,6 +48,10 @@ func explain(err error) explanation {
 		return explanation{"A passphrase is required", "This vault is protected by a passphrase.", "Press r to be asked for it."}
 	case errors.Is(err, vault.ErrNoVault):
 		return explanation{"No vault", "There is no vault at the configured path.", "Check --vault or $VMFA_VAULT, or run 'vmfa init'."}
+	case errors.Is(err, vault.ErrNotFound):
+		return explanation{"The account was deleted elsewhere",
+			"Another vmfa (the command line or another window) deleted it after this list was read, so there is nothing to save.",
+			"Press esc to go back: the list now shows the vault as it is. Add the account again if it was deleted by mistake."}
 	case errors.Is(err, vault.ErrDuplicate):
 		return explanation{"Already in the vault", "An account with the same issuer, name and secret is already stored.", "Press esc to go back. The vault was not changed."}
 	}

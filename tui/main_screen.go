@@ -420,11 +420,9 @@ func (s *mainScreen) row(a *vault.Account, sel bool, c columns) string {
 	}
 	full, empty := bar(codes.Left, codes.Period, c.bar)
 	b.WriteString("  " + barStyle.Render(full) + st.BarEmpty.Render(empty))
-	secs := fmt.Sprintf(" %2ds", secondsLeft(codes.Left))
-	if expiring {
-		secs = fmt.Sprintf(" %2d!", secondsLeft(codes.Left))
-	}
-	b.WriteString(barStyle.Render(secs))
+	// The last seconds are marked by the expiring style alone: "5!"
+	// read as a factorial.
+	b.WriteString(barStyle.Render(fmt.Sprintf(" %2ds", secondsLeft(codes.Left))))
 	return b.String()
 }
 

@@ -32,7 +32,7 @@ var editLabels = [4]string{"Issuer", "Account", "Tags", "Note"}
 func newEditScreen(st *Styles, a vault.Account) *editScreen {
 	s := &editScreen{st: st, keys: newFormKeys("save"), acct: a}
 	vals := [4]string{a.Issuer, a.Name, strings.Join(a.Tags, ", "), a.Note}
-	ph := [4]string{"", "", "work, ci", ""}
+	ph := [4]string{"", "", "e.g. work, ci", ""}
 	for i := range s.inputs {
 		s.inputs[i] = newInput("", ph[i])
 		s.inputs[i].SetValue(vals[i])
@@ -112,7 +112,7 @@ func (s *editScreen) View() string {
 	}
 	b.WriteString("\n" + s.st.Hint.Render("Tags are separated by commas or spaces; the filter (/) matches them.") + "\n")
 	if s.err != "" {
-		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+		b.WriteString("\n" + s.st.Error.Render(wrap(s.err, s.width-4)) + "\n")
 	}
 	return indent(b.String(), 2)
 }
@@ -283,7 +283,7 @@ type offsetScreen struct {
 
 func newOffsetScreen(st *Styles, cur time.Duration) *offsetScreen {
 	k := newFormKeys("set")
-	in := newInput("offset: ", "+30, -90, 1m30s or 0")
+	in := newInput("offset: ", "e.g. +30, -90, 1m30s")
 	if cur != 0 {
 		in.SetValue(formatOffset(cur))
 	}
@@ -328,7 +328,7 @@ func (s *offsetScreen) View() string {
 	b.WriteString(s.st.Hint.Render("Codes are computed as if the device clock were this far ahead (+)\nor behind (-), to check a verifier's skew window. 0 resets it.") + "\n\n")
 	b.WriteString(s.input.View() + "\n")
 	if s.err != "" {
-		b.WriteString("\n" + s.st.Error.Render(clip(s.err, s.width-4)) + "\n")
+		b.WriteString("\n" + s.st.Error.Render(wrap(s.err, s.width-4)) + "\n")
 	}
 	return indent(b.String(), 2)
 }

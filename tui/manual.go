@@ -48,7 +48,9 @@ type manualScreen struct {
 
 func newManualScreen(st *Styles, now func() time.Time) *manualScreen {
 	s := &manualScreen{st: st, keys: newFormKeys("next/add"), now: now}
-	placeholders := [nFields]string{"GitHub", "alice@example.com", "JBSW Y3DP EHPK 3PXP", "totp (or hotp, steam)", "SHA1 (or SHA256, SHA512)", "6", "30", "0"}
+	// Placeholders read as examples even where dim text looks like any
+	// other (NO_COLOR): "e.g." or "blank:" in front.
+	placeholders := [nFields]string{"e.g. GitHub", "e.g. alice@example.com", "e.g. JBSW Y3DP EHPK 3PXP", "blank: totp (or hotp, steam)", "blank: SHA1 (or SHA256, SHA512)", "blank: 6", "blank: 30 (seconds)", "blank: 0"}
 	for i := range s.inputs {
 		s.inputs[i] = newInput("", placeholders[i])
 	}
@@ -238,14 +240,15 @@ func (s *manualScreen) View() string {
 		}
 		b.WriteString(cur + fit(s.st.FieldLabel.Render(label), 12) + s.inputs[i].View() + "\n")
 		if e := s.shownError(i); e != "" {
-			b.WriteString("              " + s.st.Error.Render(clip(e, s.width-18)) + "\n")
+			pad := "              "
+			b.WriteString(pad + strings.ReplaceAll(s.st.Error.Render(wrap(e, s.width-18)), "\n", "\n"+pad) + "\n")
 		}
 		if i == nBasic-1 && !s.advanced {
 			b.WriteString("\n" + s.st.Hint.Render("  ctrl+a: advanced (type, algorithm, digits, period, counter)") + "\n")
 		}
 	}
 	if s.general != "" && s.submitted {
-		b.WriteString("\n" + s.st.Error.Render(clip(s.general, s.width-4)) + "\n")
+		b.WriteString("\n" + s.st.Error.Render(wrap(s.general, s.width-4)) + "\n")
 	}
 	return indent(b.String(), 2)
 }

@@ -390,6 +390,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case opFailedMsg:
 		m.setState(stateError, newErrorScreen(m.st, "Could not "+msg.what, msg.err, false))
+		if errors.Is(msg.err, vault.ErrNotFound) && m.store != nil {
+			// deleted elsewhere: show the list as the vault has it now
+			s := m.store
+			return m, func() tea.Msg { return reloadedMsg{accts: s.Accounts(), changed: true} }
+		}
 		return m, nil
 	case hotpMsg:
 		m.main.setHOTP(msg.acct, msg.n)

@@ -542,7 +542,7 @@ func TestCodesRollOverOnTheBoundary(t *testing.T) {
 	env.clock.t = time.Unix((testTime.Unix()/30+1)*30-1, 0)
 	m = drive(t, m, tickMsg{tag: m.tickTag})
 	old := a.CodesAt(env.clock.t)
-	if v := m.View(); !strings.Contains(v, groupCode(old.Current)+"    →") || !strings.Contains(v, " 1!") {
+	if v := m.View(); !strings.Contains(v, groupCode(old.Current)+"    →") || !strings.Contains(v, " 1s") {
 		t.Fatalf("before the boundary:\n%s", v)
 	}
 	// Exactly on the boundary: the next code is now current.
