@@ -5,7 +5,8 @@ import "github.com/charmbracelet/lipgloss"
 // Styles holds every style of the TUI. Colours are adaptive and dropped
 // entirely under NO_COLOR or a colourless terminal (lipgloss's colour
 // profile), so layout never depends on colour: the selected row has a
-// cursor mark and expiring codes have a "!" besides their colour.
+// cursor mark, and expiring codes show their seconds left ("5s") and a
+// nearly empty bar besides their colour.
 type Styles struct {
 	Title, Header, Offset     lipgloss.Style
 	Issuer, Name, Dim, Tag    lipgloss.Style
