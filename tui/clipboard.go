@@ -45,6 +45,15 @@ func (c *termClipboard) Copy(text string) error {
 		seq = seq.Screen() // GNU screen needs its DCS passthrough; tmux takes plain OSC 52 with set-clipboard on
 	}
 	_, oscErr := seq.WriteTo(c.out)
+	if text == "" && c.env("TMUX") != "" && c.env("STY") == "" {
+		// tmux drops an empty OSC 52 instead of passing it on, so the
+		// terminal outside would keep the code: send the clear through
+		// too (it arrives where tmux has allow-passthrough on). tmux's own
+		// paste buffer is left alone: it may hold the user's other copies.
+		if _, err := seq.Tmux().WriteTo(c.out); oscErr == nil {
+			oscErr = err
+		}
+	}
 	if c.native == nil {
 		return oscErr
 	}

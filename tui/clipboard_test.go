@@ -14,7 +14,7 @@ func TestClipboardOSC52(t *testing.T) {
 		{"copy", "123456", nil, "\x1b]52;c;MTIzNDU2\x07"},
 		// An empty payload is the documented clear; "!" is xterm-only.
 		{"clear", "", nil, "\x1b]52;c;\x07"},
-		{"clear in tmux", "", map[string]string{"TMUX": "/tmp/tmux"}, "\x1b]52;c;\x07"},
+		{"clear in tmux, passed through too", "", map[string]string{"TMUX": "/tmp/tmux"}, "\x1b]52;c;\x07\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\"},
 		{"tmux takes plain OSC 52", "123456", map[string]string{"TMUX": "/tmp/tmux"}, "\x1b]52;c;MTIzNDU2\x07"},
 		{"screen needs its passthrough", "123456", map[string]string{"STY": "1.pts"}, "\x1bP\x1b]52;c;MTIzNDU2\x07\x1b\\"},
 	}
