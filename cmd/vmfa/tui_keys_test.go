@@ -545,3 +545,117 @@ func TestKeyServiceRefreshSeesCLIPin(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTUISecurityKeysQAFlows drives the real program through what QA
+// found broken: a virtual U2F registration cancelled with esc, then
+// retried and touched (it used to wait until the timeout); three wrong
+// PINs on the virtual FIDO2 key, r to power-cycle it, then the right PIN.
+func TestTUISecurityKeysQAFlows(t *testing.T) {
+	store, vpath := testVaultStore(t)
+	k, err := softkey.New(softkey.FIDO2, softkey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kpath, err := hwkey.AttachVirtual(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hwkey.SetPIN(ctx, kpath, "13579"); err != nil {
+		t.Fatal(err)
+	}
+	hwkey.DetachVirtual(kpath)
+	state, err := k.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.(tui.BlobStore).SetBlob(hwkey.BlobName(softkey.FIDO2), state); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
+	})
+	cfg := tui.Config{
+		Open:      func(func(bool) ([]byte, error)) (tui.Store, error) { return store, nil },
+		VaultPath: vpath,
+		SecurityKeys: func(st tui.Store) tui.KeyService {
+			s, err := newKeyService("localhost", "alice", st.(tui.BlobStore))
+			if err != nil {
+				t.Error(err)
+			}
+			return s
+		},
+		KeyTimeout:  20 * time.Second,
+		NoAltScreen: true,
+		Clipboard:   nopClipboard{},
+	}
+	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 40))
+	var seen bytes.Buffer
+	waitFor := func(what ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			for _, w := range what {
+				if !bytes.Contains(seen.Bytes(), []byte(w)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		seen.Reset()
+	}
+	enter := func() { tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) }
+	waitFor("No accounts yet")
+	devs, err := hwkey.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	physical := 0
+	for _, d := range devs {
+		if !d.Virtual {
+			physical++
+		}
+	}
+	tm.Type("F")
+	waitFor("virtual u2f security key", "set (8 left)")
+	for i := 0; i <= physical; i++ {
+		tm.Type("j") // the u2f key, after the fido2 one
+	}
+	enter()
+	waitFor("Press t to touch it")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitFor("Choose the key you inserted")
+	enter()
+	waitFor("Press t to touch it")
+	tm.Type("t")
+	waitFor("Touched: the key made a credential", "fido-u2f")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // discard: nothing bound
+	waitFor("Choose the key you inserted")
+
+	tm.Type("k") // the fido2 key, with a PIN
+	enter()
+	waitFor("The key asks for its PIN")
+	for _, left := range []string{"7 attempts left", "6 attempts left"} {
+		tm.Type("0000")
+		enter()
+		waitFor("wrong pin: " + left)
+	}
+	tm.Type("0000")
+	enter()
+	waitFor("too many wrong pins in a row", "5 attempts left", "Press r to power-cycle")
+	tm.Type("r")
+	waitFor("power-cycled", "5 attempts left.")
+	tm.Type("13579")
+	enter()
+	waitFor("Press t to touch it")
+	tm.Type("t")
+	waitFor("Touched: the key made a credential", "packed")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitFor("Choose the key you inserted")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitFor("No accounts yet")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
