@@ -28,6 +28,7 @@ func TestGolden(t *testing.T) {
 		{name: "main"},
 		{name: "main-help", keys: "?"},
 		{name: "main-hotp-generated", keys: "jj<enter>"},
+		{name: "main-hotp-one-code", keys: "njj<enter>n"}, // generated with the next column hidden
 		{name: "main-offset", keys: "o-45<enter>"},
 		{name: "empty", empty: true},
 		{name: "filter", keys: "/cloud"},
