@@ -290,18 +290,31 @@ func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T
 	// keys, which only the libfido2 timeout above can release — except a
 	// virtual one, whose handle is unplugged so that libfido2's polling
 	// ends now instead of keeping the key busy until that timeout.
-	if fidoshim.Cancel(path) == 0 {
+	// The request may not have opened the key yet: a virtual key is
+	// unplugged again until the request ends.
+	virtual := strings.HasPrefix(path, fidoshim.Prefix)
+	if fidoshim.Cancel(path) == 0 && virtual {
 		fidoshim.Abort(path)
 	}
-	select {
-	case r := <-done:
-		if r.err == nil {
-			return r.v, nil // touched just in time
+	giveUp := time.NewTimer(cancelGrace + time.Second)
+	defer giveUp.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-done:
+			if r.err == nil {
+				return r.v, nil // touched just in time
+			}
+			return zero, ended(ctx, false)
+		case <-tick.C:
+			if virtual {
+				fidoshim.Abort(path)
+			}
+		case <-giveUp.C:
+			return zero, ended(ctx, true)
 		}
-		return zero, ended(ctx, false)
-	case <-time.After(cancelGrace + time.Second):
 	}
-	return zero, ended(ctx, true)
 }
 
 // ended is the error for a request whose context ended first: ErrCancelled

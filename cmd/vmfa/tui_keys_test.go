@@ -426,14 +426,16 @@ func TestKeyServiceU2FAfterCancel(t *testing.T) {
 	if _, err := s.Devices(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 2; i++ {
+	// Cancelled at once (as esc right after enter), and while the key
+	// waits for the touch.
+	for i, wait := range []time.Duration{50 * time.Millisecond, 500 * time.Millisecond} {
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
 		go func() {
 			_, err := s.Register(ctx, tui.KeyRequest{Path: path, Touch: make(chan struct{})})
 			errc <- err
 		}()
-		time.Sleep(500 * time.Millisecond) // the key is waiting for the touch
+		time.Sleep(wait)
 		cancel()
 		if err := <-errc; !errors.Is(err, hwkey.ErrCancelled) {
 			t.Fatalf("cancelled register: %v, want ErrCancelled", err)

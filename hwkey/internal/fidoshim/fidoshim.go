@@ -248,10 +248,6 @@ const (
 	frameInit    = 0x80
 )
 
-// abortPoll is how often a read waiting for a report checks whether its
-// handle was unplugged by Abort.
-const abortPoll = 100 * time.Millisecond
-
 // settleTime bounds how long an open waits for the answer to a request
 // that an earlier handle sent and then gave up on.
 const settleTime = time.Second
@@ -389,22 +385,12 @@ func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
 		deadline = time.Now().Add(time.Duration(ms) * time.Millisecond)
 	}
 	for {
-		// Wait in slices, so that Abort ends a wait that would be
-		// forever (libfido2's default) or long.
-		timeout, last := abortPoll, false
+		timeout := time.Duration(-1)
 		if ms >= 0 {
-			if left := max(time.Until(deadline), 0); left <= abortPoll {
-				timeout, last = left, true
-			}
+			timeout = max(time.Until(deadline), 0)
 		}
 		p, err := d.dev.ReadReport(timeout)
-		if d.unplugged() {
-			return -1
-		}
-		if err != nil && !last {
-			continue // this slice timed out
-		}
-		if err != nil || len(p) != ReportLen {
+		if err != nil || len(p) != ReportLen || d.unplugged() {
 			return -1
 		}
 		// Reports for another channel belong to another client (or to a

@@ -205,39 +205,3 @@ func (silentHID) ReadReport(timeout time.Duration) ([]byte, error) {
 	time.Sleep(timeout)
 	return nil, errTimeout
 }
-
-// TestAbort: a request waiting forever on a virtual device (libfido2's
-// default, and what it does with a U2F key it cannot cancel) ends when
-// the device's handles are unplugged; physical and unknown paths are
-// left alone.
-func TestAbort(t *testing.T) {
-	path := fidoshim.Prefix + "abort"
-	if err := fidoshim.Attach(path, "silent", &silentHID{}); err != nil {
-		t.Fatal(err)
-	}
-	defer fidoshim.Detach(path)
-	if n := fidoshim.Abort("/dev/hidraw0"); n != 0 {
-		t.Errorf("Abort on a physical path unplugged %d handles", n)
-	}
-	dev, _ := libfido2.NewDevice(path)
-	done := make(chan error, 1)
-	go func() { _, err := dev.Type(); done <- err }()
-	deadline := time.Now().Add(10 * time.Second)
-	for fidoshim.Abort(path) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the request never opened the device")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatal("an unplugged device answered")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the request still waits after Abort")
-	}
-	if n := fidoshim.OpenCount(); n != 0 {
-		t.Errorf("%d devices left open", n)
-	}
-}
