@@ -390,7 +390,7 @@ func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
 			timeout = max(time.Until(deadline), 0)
 		}
 		p, err := d.dev.ReadReport(timeout)
-		if err != nil || len(p) != ReportLen || d.unplugged() {
+		if err != nil || len(p) != ReportLen {
 			return -1
 		}
 		// Reports for another channel belong to another client (or to a
@@ -398,6 +398,9 @@ func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
 		// by libfido2 against its nonce.
 		cid := [4]byte(p[:4])
 		if cid != d.channel() && cid != [4]byte{0xff, 0xff, 0xff, 0xff} {
+			if d.unplugged() {
+				return -1
+			}
 			continue
 		}
 		if p[4]&frameInit != 0 && p[4] != cmdKeepalive {
@@ -406,6 +409,11 @@ func vmfaShimRead(h C.uintptr_t, buf *C.uchar, n C.size_t, ms C.int) C.int {
 				d.line.outstanding = false
 			}
 			d.line.mu.Unlock()
+		}
+		// An unplugged handle fails once the answer it waited for is in
+		// (so that the next open need not wait for it).
+		if d.unplugged() {
+			return -1
 		}
 		copy(unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(n)), p)
 		return ReportLen
