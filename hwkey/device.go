@@ -369,13 +369,18 @@ func WaitForTouch(ctx context.Context, devs []Device) (Device, error) {
 	results := make(chan result, len(devs))
 	for i, d := range devs {
 		lock := lockFor(d.Path)
-		select {
-		case lock <- struct{}{}:
-		default:
-			results <- result{i, false} // busy with another request
-			continue
-		}
 		go func() {
+			// A key busy with another request (one given up earlier and
+			// still ending) is waited for while time remains.
+			select {
+			case lock <- struct{}{}:
+			case <-stop:
+				results <- result{i, false}
+				return
+			case <-ctx.Done():
+				results <- result{i, false}
+				return
+			}
 			defer func() { <-lock }()
 			touched := false
 			// A failed wait (a key busy with a request given up
