@@ -218,65 +218,7 @@ func TestKeyServiceVirtualU2F(t *testing.T) {
 // the keyboard, see verified ✓, authenticate and see the counter
 // increase.
 func TestTUISecurityKeysEndToEnd(t *testing.T) {
-	store, vpath := testVaultStore(t)
-	// The vault's virtual key has a PIN.
-	k, err := softkey.New(softkey.FIDO2, softkey.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kpath, err := hwkey.AttachVirtual(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := hwkey.SetPIN(ctx, kpath, "13579"); err != nil {
-		t.Fatal(err)
-	}
-	hwkey.DetachVirtual(kpath)
-	state, err := k.State()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.(tui.BlobStore).SetBlob(hwkey.BlobName(softkey.FIDO2), state); err != nil {
-		t.Fatal(err)
-	}
-
-	t.Cleanup(func() {
-		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
-		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
-	})
-	cfg := tui.Config{
-		Open:      func(func(bool) ([]byte, error)) (tui.Store, error) { return store, nil },
-		VaultPath: vpath,
-		SecurityKeys: func(st tui.Store) tui.KeyService {
-			s, err := newKeyService("localhost", "alice", st.(tui.BlobStore))
-			if err != nil {
-				t.Error(err)
-			}
-			return s
-		},
-		KeyTimeout:  20 * time.Second,
-		NoAltScreen: true,
-		Clipboard:   nopClipboard{},
-	}
-	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 40))
-	var seen bytes.Buffer
-	waitFor := func(what ...string) string {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			for _, w := range what {
-				if !bytes.Contains(seen.Bytes(), []byte(w)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-		out := seen.String()
-		seen.Reset()
-		return out
-	}
+	tm, waitFor := startKeysTUI(t)
 	waitFor("No accounts yet")
 	// Physical keys (if any) are listed first; the virtual fido2 key
 	// follows them.
@@ -553,61 +495,7 @@ func TestKeyServiceRefreshSeesCLIPin(t *testing.T) {
 // retried and touched (it used to wait until the timeout); three wrong
 // PINs on the virtual FIDO2 key, r to power-cycle it, then the right PIN.
 func TestTUISecurityKeysQAFlows(t *testing.T) {
-	store, vpath := testVaultStore(t)
-	k, err := softkey.New(softkey.FIDO2, softkey.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kpath, err := hwkey.AttachVirtual(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := hwkey.SetPIN(ctx, kpath, "13579"); err != nil {
-		t.Fatal(err)
-	}
-	hwkey.DetachVirtual(kpath)
-	state, err := k.State()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.(tui.BlobStore).SetBlob(hwkey.BlobName(softkey.FIDO2), state); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
-		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
-	})
-	cfg := tui.Config{
-		Open:      func(func(bool) ([]byte, error)) (tui.Store, error) { return store, nil },
-		VaultPath: vpath,
-		SecurityKeys: func(st tui.Store) tui.KeyService {
-			s, err := newKeyService("localhost", "alice", st.(tui.BlobStore))
-			if err != nil {
-				t.Error(err)
-			}
-			return s
-		},
-		KeyTimeout:  20 * time.Second,
-		NoAltScreen: true,
-		Clipboard:   nopClipboard{},
-	}
-	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 40))
-	var seen bytes.Buffer
-	waitFor := func(what ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			for _, w := range what {
-				if !bytes.Contains(seen.Bytes(), []byte(w)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-		seen.Reset()
-	}
+	tm, waitFor := startKeysTUI(t)
 	enter := func() { tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) }
 	waitFor("No accounts yet")
 	devs, err := hwkey.List()
@@ -660,4 +548,70 @@ func TestTUISecurityKeysQAFlows(t *testing.T) {
 	waitFor("No accounts yet")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// startKeysTUI runs the real program on a vault whose virtual FIDO2 key
+// has the PIN 13579, with the real key service for user alice at
+// localhost. waitFor blocks until the output since the last call holds
+// every string, and returns that output.
+func startKeysTUI(t *testing.T) (*teatest.TestModel, func(what ...string) string) {
+	t.Helper()
+	store, vpath := testVaultStore(t)
+	k, err := softkey.New(softkey.FIDO2, softkey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kpath, err := hwkey.AttachVirtual(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hwkey.SetPIN(ctx, kpath, "13579"); err != nil {
+		t.Fatal(err)
+	}
+	hwkey.DetachVirtual(kpath)
+	state, err := k.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.(tui.BlobStore).SetBlob(hwkey.BlobName(softkey.FIDO2), state); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
+	})
+	cfg := tui.Config{
+		Open:      func(func(bool) ([]byte, error)) (tui.Store, error) { return store, nil },
+		VaultPath: vpath,
+		SecurityKeys: func(st tui.Store) tui.KeyService {
+			s, err := newKeyService("localhost", "alice", st.(tui.BlobStore))
+			if err != nil {
+				t.Error(err)
+			}
+			return s
+		},
+		KeyTimeout:  20 * time.Second,
+		NoAltScreen: true,
+		Clipboard:   nopClipboard{},
+	}
+	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 40))
+	var seen bytes.Buffer
+	waitFor := func(what ...string) string {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen.Write(b)
+			for _, w := range what {
+				if !bytes.Contains(seen.Bytes(), []byte(w)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		out := seen.String()
+		seen.Reset()
+		return out
+	}
+	return tm, waitFor
 }
