@@ -4,29 +4,41 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
 
-// A static cursor: a blinking one would wake the program twice a second.
-const cursorStatic = cursor.CursorStatic
-
+// newInput is a text field with a static cursor: a blinking one would
+// wake the program twice a second.
 func newInput(prompt, placeholder string) textinput.Model {
 	t := textinput.New()
 	t.Prompt = prompt
 	t.Placeholder = placeholder
-	t.Cursor.SetMode(cursorStatic)
+	st := t.Styles()
+	st.Cursor.Blink = false
+	t.SetStyles(st)
 	return t
+}
+
+// paste types pasted text into a field when msg is a paste (which
+// arrives as its own message, not as keys).
+func paste(in *textinput.Model, msg tea.Msg) (tea.Cmd, bool) {
+	p, ok := msg.(tea.PasteMsg)
+	if !ok {
+		return nil, false
+	}
+	var cmd tea.Cmd
+	*in, cmd = in.Update(p)
+	return cmd, true
 }
 
 // updateMain handles the main screen's actions and passes everything else
 // to the list.
 func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	s := m.main
 	if !ok || s.editing {
 		return s.update(msg)

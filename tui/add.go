@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/filepicker"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/filepicker"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -21,11 +21,9 @@ var errNoDecoder = errors.New("this build of vmfa cannot decode that")
 
 // menuScreen chooses an add flow.
 type menuScreen struct {
-	st     *Styles
+	frame
 	keys   chooseKeys
 	cursor int
-	width  int
-	height int
 }
 
 var addChoices = []struct {
@@ -40,21 +38,14 @@ var addChoices = []struct {
 }
 
 func newMenuScreen(st *Styles) *menuScreen {
-	return &menuScreen{st: st, keys: newChooseKeys(false, "choose")}
+	return &menuScreen{frame: frame{st: st}, keys: newChooseKeys(false, "choose")}
 }
 
-func (s *menuScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *menuScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *menuScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *menuScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *menuScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *menuScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
@@ -96,7 +87,7 @@ var imageTypes = []string{".png", ".PNG", ".jpg", ".JPG", ".jpeg", ".JPEG", ".gi
 // qrScreen takes an image path, typed with tab completion or picked in a
 // file browser, and decodes it in a command.
 type qrScreen struct {
-	st       *Styles
+	frame
 	keys     formKeys
 	pkeys    pickKeys
 	dec      Decoders
@@ -106,8 +97,6 @@ type qrScreen struct {
 	busy     bool
 	err      string
 	choices  []string // completion candidates
-	width    int
-	height   int
 }
 
 type (
@@ -127,7 +116,7 @@ func newQRScreen(st *Styles, dec Decoders) *qrScreen {
 	k := newFormKeys("scan")
 	k.complete, k.browse = true, true
 	in := newInput("paths: ", "e.g. ~/Pictures/qr.png (an export: export-1.png export-2.png)")
-	return &qrScreen{st: st, keys: k, pkeys: newPickKeys(), dec: dec, input: in}
+	return &qrScreen{frame: frame{st: st}, keys: k, pkeys: newPickKeys(), dec: dec, input: in}
 }
 
 // pathToken is one path typed on the QR screen (unquoted) and the offset
@@ -242,7 +231,7 @@ func typedPaths(value string) []string {
 
 func (s *qrScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	s.input.Width = max(10, w-12)
+	s.input.SetWidth(max(10, w-12))
 	s.picker.SetHeight(max(3, h-5))
 }
 
@@ -343,12 +332,6 @@ func (s *qrScreen) scan(typed string) tea.Cmd {
 	}
 }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *qrScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *qrScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case completionMsg:
@@ -382,7 +365,11 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 	if s.browsing {
 		return s.updatePicker(msg)
 	}
-	km, ok := msg.(tea.KeyMsg)
+	if cmd, ok := paste(&s.input, msg); ok {
+		s.err, s.choices = "", nil
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
@@ -445,7 +432,7 @@ func (s *qrScreen) openPicker(dir string) tea.Cmd {
 }
 
 func (s *qrScreen) updatePicker(msg tea.Msg) tea.Cmd {
-	if km, ok := msg.(tea.KeyMsg); ok {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(km, s.pkeys.Cancel):
 			s.browsing = false
@@ -498,33 +485,29 @@ func (s *qrScreen) View() string {
 
 // uriScreen takes a pasted otpauth:// or otpauth-migration:// URI.
 type uriScreen struct {
-	st     *Styles
-	keys   formKeys
-	dec    Decoders
-	input  textinput.Model
-	err    string
-	width  int
-	height int
+	frame
+	keys  formKeys
+	dec   Decoders
+	input textinput.Model
+	err   string
 }
 
 func newURIScreen(st *Styles, dec Decoders) *uriScreen {
 	k := newFormKeys("decode")
 	in := newInput("uri: ", "e.g. otpauth://totp/Issuer:account?secret=…")
-	return &uriScreen{st: st, keys: k, dec: dec, input: in}
+	return &uriScreen{frame: frame{st: st}, keys: k, dec: dec, input: in}
 }
 
-func (s *uriScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.input.Width = max(10, w-11) }
+func (s *uriScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.input.SetWidth(max(10, w-11)) }
 func (s *uriScreen) ShortHelp() []key.Binding  { return []key.Binding{s.keys.Submit, s.keys.Cancel} }
 func (s *uriScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *uriScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *uriScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *uriScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	if cmd, ok := paste(&s.input, msg); ok {
+		s.err = ""
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
@@ -572,7 +555,7 @@ func (s *uriScreen) View() string {
 // importScreen lists decoded accounts with checkboxes and asks to confirm.
 // Accounts already in the vault are marked and unchecked.
 type importScreen struct {
-	st      *Styles
+	frame
 	keys    chooseKeys
 	accts   []vault.Account
 	checked []bool
@@ -583,12 +566,10 @@ type importScreen struct {
 	cursor  int
 	top     int
 	err     string
-	width   int
-	height  int
 }
 
 func newImportScreen(st *Styles, accts, existing []vault.Account, source string) *importScreen {
-	s := &importScreen{st: st, keys: newChooseKeys(true, "add checked"), accts: accts, source: source}
+	s := &importScreen{frame: frame{st: st}, keys: newChooseKeys(true, "add checked"), accts: accts, source: source}
 	s.checked = make([]bool, len(accts))
 	s.dup = make([]bool, len(accts))
 	for i := range accts {
@@ -625,14 +606,8 @@ func (s *importScreen) scroll() {
 	}
 }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *importScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *importScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *importScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -54,7 +54,7 @@ func BenchmarkTickView(b *testing.B) {
 		env.clock.Add(1e9)
 		nm, _ := m.Update(tickMsg{tag: m.tickTag})
 		m = nm.(Model)
-		_ = m.View()
+		_ = viewText(m)
 	}
 }
 
@@ -70,6 +70,6 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 			k = "<backspace>"
 		}
 		m = press(b, m, k)
-		_ = m.View()
+		_ = viewText(m)
 	}
 }

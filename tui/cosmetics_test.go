@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
@@ -33,7 +33,7 @@ func TestErrorsWrapAt80(t *testing.T) {
 			cfg.Decoders.ScanFiles = func(...string) ([]vault.Account, error) { return nil, long }
 			m := newTestModelFrom(t, cfg, 80, 24)
 			m = press(t, m, tt.keys)
-			v := m.View()
+			v := viewText(m)
 			// wrapped lines may break after a hyphen: compare without spaces
 			if !strings.Contains(strings.Join(strings.Fields(v), ""), strings.Join(strings.Fields(tt.want), "")) {
 				t.Errorf("error not shown whole at 80 columns, want %q:\n%s", tt.want, v)
@@ -53,7 +53,7 @@ func TestCountdownMarker(t *testing.T) {
 	m, env := newTestModel(t, 80, 24, sampleAccounts()...)
 	env.clock.t = time.Unix((testTime.Unix()/30+1)*30-5, 0)
 	m = drive(t, m, tickMsg{tag: m.tickTag})
-	v := m.View()
+	v := viewText(m)
 	if strings.Contains(v, "5!") || !strings.Contains(v, " 5s") {
 		t.Errorf("want a plain 5s countdown:\n%s", v)
 	}
@@ -84,9 +84,9 @@ func TestEditAfterDeletedElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	m = press(t, m, "<enter>")
-	v := flat(m.View())
+	v := flat(viewText(m))
 	if m.state != stateError || !strings.Contains(v, "deleted elsewhere") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "<esc>")
 	if m.state != stateMain || len(m.main.all) != 4 {

@@ -1,5 +1,5 @@
-// Package tui is vmfa's terminal user interface, built on Bubble Tea v1,
-// lipgloss and bubbles. It holds screens only: no crypto, no storage
+// Package tui is vmfa's terminal user interface, built on Bubble Tea v2,
+// Lip Gloss v2 and Bubbles v2. It holds screens only: no crypto, no storage
 // format and no parsing. Codes come from vault.Account.CodesAt, accounts
 // from a Store (a *vault.Vault through VaultStore), decoding from package
 // scanner (through Decoders), and every rule of the manual entry form from
@@ -7,8 +7,10 @@
 //
 // # Structure
 //
-// Model is the root: a state enum says which screen is active, and each
-// screen is one component (a tea.Model with its help.KeyMap and SetSize).
+// Model is the root and the only tea.Model: a state enum says which
+// screen is active, and each screen is one component (the screen
+// interface: its help.KeyMap, SetSize, update and View, with the shared
+// frame embedded).
 // Only the active screen gets messages; screens report to the root with
 // typed messages returned as commands. Every I/O — opening the vault
 // (bounded by Config.OpenTimeout, so a keyring that never answers cannot
@@ -28,9 +30,9 @@
 //
 // # Tests
 //
-// Update is driven with synthetic key messages; View is compared with
-// golden files rendered in the Ascii profile at 80×24 and 120×40 (rewrite
-// them with go test ./tui -run Golden -update); teatest runs the real
-// program for the QR-to-code flow; FuzzKeys feeds arbitrary key sequences
+// Update is driven with synthetic key messages; the view, as plain text,
+// is compared with golden files at 80×24 and 120×40 (rewrite them with
+// go test ./tui -run Golden -update); teatest/v2 runs the real program
+// for the QR-to-code flow, watched through internal/tuitest; FuzzKeys feeds arbitrary key sequences
 // at arbitrary sizes. QR fixtures are regenerated with -gen.
 package tui

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -68,32 +68,23 @@ func keyringTrouble(err error) bool {
 // errorScreen shows what went wrong and what to do. A fatal one (the
 // vault could not be opened) offers retry and quit; others go back.
 type errorScreen struct {
-	st     *Styles
+	frame
 	keys   backKeys
 	prefix string
 	err    error
 	path   string     // the vault file, when known
 	vault  vaultState // whether it exists (fatal screens)
-	width  int
-	height int
 }
 
 func newErrorScreen(st *Styles, prefix string, err error, fatal bool) *errorScreen {
-	return &errorScreen{st: st, keys: newBackKeys(fatal), prefix: prefix, err: err}
+	return &errorScreen{frame: frame{st: st}, keys: newBackKeys(fatal), prefix: prefix, err: err}
 }
 
-func (s *errorScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *errorScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *errorScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *errorScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *errorScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *errorScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
@@ -168,18 +159,16 @@ func indent(s string, n int) string {
 
 // passScreen asks for the vault passphrase (twice when creating one).
 type passScreen struct {
-	st      *Styles
+	frame
 	keys    formKeys
 	inputs  []textinput.Model
 	focus   int
 	confirm bool
 	msg     string
-	width   int
-	height  int
 }
 
 func newPassScreen(st *Styles, confirm bool, msg string) *passScreen {
-	s := &passScreen{st: st, keys: newFormKeys("unlock"), confirm: confirm, msg: msg}
+	s := &passScreen{frame: frame{st: st}, keys: newFormKeys("unlock"), confirm: confirm, msg: msg}
 	if confirm {
 		s.keys.Submit.SetHelp("enter", "create")
 	}
@@ -201,7 +190,7 @@ func newPassScreen(st *Styles, confirm bool, msg string) *passScreen {
 func (s *passScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	for i := range s.inputs {
-		s.inputs[i].Width = max(10, min(w-24, 40))
+		s.inputs[i].SetWidth(max(10, min(w-24, 40)))
 	}
 }
 func (s *passScreen) ShortHelp() []key.Binding {
@@ -209,14 +198,11 @@ func (s *passScreen) ShortHelp() []key.Binding {
 }
 func (s *passScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *passScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *passScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *passScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	if cmd, ok := paste(&s.inputs[s.focus], msg); ok {
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}

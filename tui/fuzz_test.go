@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 // FuzzParseOffset: any text gives an offset within ±24h or an error,
@@ -23,11 +23,11 @@ func FuzzParseOffset(f *testing.F) {
 }
 
 // fuzzKeys maps bytes to keys, so the fuzzer explores every screen.
-var fuzzKeys = []tea.KeyMsg{
-	{Type: tea.KeyEnter}, {Type: tea.KeyEsc}, {Type: tea.KeyTab}, {Type: tea.KeyShiftTab},
-	{Type: tea.KeyUp}, {Type: tea.KeyDown}, {Type: tea.KeyBackspace}, {Type: tea.KeyCtrlA},
-	{Type: tea.KeyCtrlU}, {Type: tea.KeyPgDown}, {Type: tea.KeyShiftUp}, {Type: tea.KeyShiftDown},
-	{Type: tea.KeySpace, Runes: []rune{' '}},
+var fuzzKeys = []tea.KeyPressMsg{
+	{Code: tea.KeyEnter}, {Code: tea.KeyEsc}, {Code: tea.KeyTab}, {Code: tea.KeyTab, Mod: tea.ModShift},
+	{Code: tea.KeyUp}, {Code: tea.KeyDown}, {Code: tea.KeyBackspace}, {Code: 'a', Mod: tea.ModCtrl},
+	{Code: 'u', Mod: tea.ModCtrl}, {Code: tea.KeyPgDown}, {Code: tea.KeyUp, Mod: tea.ModShift}, {Code: tea.KeyDown, Mod: tea.ModShift},
+	{Code: tea.KeySpace, Text: " "},
 }
 
 // FuzzKeys drives the model with arbitrary key sequences and sizes: every
@@ -43,19 +43,19 @@ func FuzzKeys(f *testing.F) {
 			if m.quitting {
 				return
 			}
-			var msg tea.KeyMsg
+			var msg tea.KeyPressMsg
 			if int(b) < len(fuzzKeys) {
 				msg = fuzzKeys[b]
 			} else if b == 'q' || b == 0x7f {
 				continue // quitting ends the run early; skip to explore further
 			} else {
-				msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{rune(b)}}
+				msg = tea.KeyPressMsg{Code: rune(b), Text: string(rune(b))}
 			}
-			if m.state == stateAddQR && (strings.HasPrefix(string(msg.Runes), "/") || msg.Type == tea.KeyTab) {
+			if m.state == stateAddQR && (strings.HasPrefix(msg.Text, "/") || msg.Code == tea.KeyTab) {
 				continue // no absolute paths, no completion: scans stay inside the package
 			}
 			m = drive(t, m, msg)
-			v := m.View()
+			v := viewText(m)
 			if w > 0 && h > 0 {
 				if n := strings.Count(v, "\n") + 1; n > int(h) {
 					t.Fatalf("%d lines at height %d", n, h)

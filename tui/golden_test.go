@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/vmfa/vmfa/scanner"
@@ -102,7 +102,7 @@ func TestGolden(t *testing.T) {
 					env.store.fail = errors.New("cannot write the vault: no space left on device")
 				}
 				m = press(t, m, c.keys)
-				golden.RequireEqual(t, []byte(m.View()))
+				golden.RequireEqual(t, []byte(viewText(m)))
 			})
 		}
 	}

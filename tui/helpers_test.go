@@ -3,22 +3,30 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/vault"
 )
 
-func TestMain(m *testing.M) {
-	lipgloss.SetColorProfile(termenv.Ascii)
-	os.Exit(m.Run())
+// viewText is the screen as text: the view without its escape
+// sequences (colours, bold, reverse), as golden files hold it.
+func viewText(m Model) string { return ansi.Strip(m.View().Content) }
+
+// viewAscii is the screen as a terminal with the Ascii colour profile
+// (NO_COLOR) gets it: no colours, but bold and reverse video kept.
+func viewAscii(m Model) string {
+	var b strings.Builder
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.Ascii}
+	_, _ = w.WriteString(m.View().Content)
+	return b.String()
 }
 
 // fakeStore is an in-memory Store for fault injection and fast tests; the
@@ -283,27 +291,31 @@ func keys(spec string) []tea.Msg {
 			}
 		}
 		r := []rune(spec)[0]
-		out = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
 		spec = spec[len(string(r)):]
 	}
 	return out
 }
 
-func namedKey(name string) tea.KeyMsg {
-	m := map[string]tea.KeyType{
-		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
-		"up": tea.KeyUp, "down": tea.KeyDown, "space": tea.KeySpace, "backspace": tea.KeyBackspace,
-		"ctrl+a": tea.KeyCtrlA, "ctrl+c": tea.KeyCtrlC, "ctrl+o": tea.KeyCtrlO, "shift+up": tea.KeyShiftUp,
-		"shift+down": tea.KeyShiftDown, "ctrl+u": tea.KeyCtrlU, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
+func namedKey(name string) tea.KeyPressMsg {
+	m := map[string]tea.KeyPressMsg{
+		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift}, "up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown},
+		"space": {Code: tea.KeySpace, Text: " "}, "backspace": {Code: tea.KeyBackspace},
+		"ctrl+a": {Code: 'a', Mod: tea.ModCtrl}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
+		"ctrl+o": {Code: 'o', Mod: tea.ModCtrl}, "ctrl+u": {Code: 'u', Mod: tea.ModCtrl},
+		"ctrl+r":   {Code: 'r', Mod: tea.ModCtrl},
+		"shift+up": {Code: tea.KeyUp, Mod: tea.ModShift}, "shift+down": {Code: tea.KeyDown, Mod: tea.ModShift},
+		"pgdown": {Code: tea.KeyPgDown}, "pgup": {Code: tea.KeyPgUp},
 	}
-	kt, ok := m[name]
+	k, ok := m[name]
 	if !ok {
 		panic("unknown key " + name)
 	}
-	if kt == tea.KeySpace {
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	if got := k.String(); got != name {
+		panic("key " + name + " reads as " + got)
 	}
-	return tea.KeyMsg{Type: kt}
+	return k
 }
 
 func press(t testing.TB, m Model, spec string) Model {

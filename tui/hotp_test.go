@@ -17,7 +17,7 @@ func TestHOTPShowsOnlyHandedOutCodes(t *testing.T) {
 	}{
 		{name: "generated hidden, then shown: no next code", keys: "njj<enter>n", check: func(t *testing.T, m Model, env *testEnv) {
 			a := stored(t, env, "a4")
-			v := m.View()
+			v := viewText(m)
 			if !strings.Contains(v, groupCode(a.CodeAtStep(5))) {
 				t.Fatalf("handed-out code %s not shown:\n%s", a.CodeAtStep(5), v)
 			}
@@ -36,19 +36,19 @@ func TestHOTPShowsOnlyHandedOutCodes(t *testing.T) {
 			if got := env.clip.last(); got != a.CodeAtStep(6) {
 				t.Errorf("copied %q, want %q", got, a.CodeAtStep(6))
 			}
-			if v := m.View(); !strings.Contains(v, groupCode(a.CodeAtStep(7))) {
+			if v := viewText(m); !strings.Contains(v, groupCode(a.CodeAtStep(7))) {
 				t.Errorf("handed-out next code %s not shown:\n%s", a.CodeAtStep(7), v)
 			}
 		}},
 		{name: "generated with next shown: both codes", keys: "jj<enter>", check: func(t *testing.T, m Model, env *testEnv) {
 			a := stored(t, env, "a4")
-			if v := m.View(); !strings.Contains(v, groupCode(a.CodeAtStep(5))+"    → "+groupCode(a.CodeAtStep(6))) {
+			if v := viewText(m); !strings.Contains(v, groupCode(a.CodeAtStep(5))+"    → "+groupCode(a.CodeAtStep(6))) {
 				t.Errorf("pair not shown:\n%s", v)
 			}
 		}},
 		{name: "counter moved elsewhere: codes forgotten", keys: "jj<enter>", moved: 1, check: func(t *testing.T, m Model, env *testEnv) {
 			a := stored(t, env, "a4")
-			v := m.View()
+			v := viewText(m)
 			if !strings.Contains(v, "press enter to generate") {
 				t.Errorf("row still shows codes after the CLI moved the counter:\n%s", v)
 			}
@@ -67,7 +67,7 @@ func TestHOTPShowsOnlyHandedOutCodes(t *testing.T) {
 		}},
 		{name: "reload without a counter move keeps the codes", keys: "jj<enter>", moved: 0, check: func(t *testing.T, m Model, env *testEnv) {
 			a := stored(t, env, "a4")
-			if v := m.View(); !strings.Contains(v, groupCode(a.CodeAtStep(5))) {
+			if v := viewText(m); !strings.Contains(v, groupCode(a.CodeAtStep(5))) {
 				t.Errorf("codes lost on a reload that did not touch the counter:\n%s", v)
 			}
 		}},

@@ -1,6 +1,6 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // All key bindings live here. Each screen has its own map, which is also
 // its help.KeyMap, so the help bar always shows the active screen's keys.
@@ -154,7 +154,7 @@ func newChooseKeys(checkboxes bool, confirm string) chooseKeys {
 	return chooseKeys{
 		Up:         bind([]string{"up", "k"}, "↑/k", "up"),
 		Down:       bind([]string{"down", "j"}, "↓/j", "down"),
-		Toggle:     bind([]string{" ", "x"}, "space", "toggle"),
+		Toggle:     bind([]string{"space", "x"}, "space", "toggle"),
 		All:        bind([]string{"a"}, "a", "all/none"),
 		Confirm:    bind([]string{"enter"}, "enter", confirm),
 		Cancel:     bind([]string{"esc", "q"}, "esc", "cancel"),
@@ -245,7 +245,7 @@ func newKeysScreenKeys() keysScreenKeys {
 		Unbind:       bind([]string{"u"}, "u", "unbind"),
 		Refresh:      bind([]string{"r"}, "r", "refresh"),
 		AutoTouch:    bind([]string{"T"}, "T", "auto-touch"),
-		Touch:        bind([]string{"t", "enter", " "}, "t", "touch the virtual key"),
+		Touch:        bind([]string{"t", "enter", "space"}, "t", "touch the virtual key"),
 		Confirm:      bind([]string{"enter", "y"}, "enter", "bind"),
 		SubmitPIN:    bind([]string{"enter"}, "enter", "send pin"),
 		Retry:        bind([]string{"r"}, "r", "retry"),

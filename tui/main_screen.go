@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
 
 	"github.com/vmfa/vmfa/vault"
@@ -21,7 +21,7 @@ const expiringSoon = 5 * time.Second
 // mainScreen is the account list: every account's current code, the next
 // code and a countdown, with a fuzzy filter.
 type mainScreen struct {
-	st       *Styles
+	frame
 	keys     mainKeys
 	fkeys    filterKeys
 	all      []vault.Account // display order
@@ -34,18 +34,13 @@ type mainScreen struct {
 	fullHelp bool
 	// hotp holds codes generated this session, by account ID. HOTP
 	// codes are only shown after the counter has been saved.
-	hotp   map[string]hotpShown
-	now    time.Time
-	width  int
-	height int
+	hotp map[string]hotpShown
+	now  time.Time
 }
 
 func newMainScreen(st *Styles, showNext bool) *mainScreen {
-	f := textinput.New()
-	f.Prompt = "/ "
-	f.Placeholder = "issuer, account or tag"
-	f.Cursor.SetMode(cursorStatic)
-	return &mainScreen{st: st, keys: newMainKeys(), fkeys: newFilterKeys(), filter: f, showNext: showNext, hotp: map[string]hotpShown{}}
+	f := newInput("/ ", "issuer, account or tag")
+	return &mainScreen{frame: frame{st: st}, keys: newMainKeys(), fkeys: newFilterKeys(), filter: f, showNext: showNext, hotp: map[string]hotpShown{}}
 }
 
 func (s *mainScreen) SetSize(w, h int) { s.width, s.height = w, h; s.scroll() }
@@ -228,14 +223,16 @@ func (s *mainScreen) move(d int) {
 }
 
 // Update handles navigation and the filter; the root handles actions.
-// Init implements tea.Model; screens start from their constructor.
-func (s *mainScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *mainScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *mainScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	if s.editing {
+		if cmd, ok := paste(&s.filter, msg); ok {
+			s.applyFilter()
+			s.cursor = 0
+			s.scroll()
+			return cmd
+		}
+	}
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/scanner"
@@ -17,20 +17,18 @@ import (
 
 // editScreen renames an account and edits its tags and note.
 type editScreen struct {
-	st     *Styles
+	frame
 	keys   formKeys
 	acct   vault.Account
 	inputs [4]textinput.Model
 	focus  int
 	err    string
-	width  int
-	height int
 }
 
 var editLabels = [4]string{"Issuer", "Account", "Tags", "Note"}
 
 func newEditScreen(st *Styles, a vault.Account) *editScreen {
-	s := &editScreen{st: st, keys: newFormKeys("save"), acct: a}
+	s := &editScreen{frame: frame{st: st}, keys: newFormKeys("save"), acct: a}
 	vals := [4]string{a.Issuer, a.Name, strings.Join(a.Tags, ", "), a.Note}
 	ph := [4]string{"", "", "e.g. work, ci", ""}
 	for i := range s.inputs {
@@ -47,7 +45,7 @@ func (s *editScreen) start() tea.Cmd    { return s.focusCmd() }
 func (s *editScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	for i := range s.inputs {
-		s.inputs[i].Width = max(10, min(w-20, 50))
+		s.inputs[i].SetWidth(max(10, min(w-20, 50)))
 	}
 }
 func (s *editScreen) ShortHelp() []key.Binding {
@@ -55,14 +53,12 @@ func (s *editScreen) ShortHelp() []key.Binding {
 }
 func (s *editScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *editScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *editScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *editScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	if cmd, ok := paste(&s.inputs[s.focus], msg); ok {
+		s.err = ""
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
@@ -119,31 +115,22 @@ func (s *editScreen) View() string {
 
 // confirmScreen asks a yes/no question naming what is at stake.
 type confirmScreen struct {
-	st       *Styles
+	frame
 	keys     confirmKeys
 	question string
 	detail   string
 	action   func() tea.Cmd
-	width    int
-	height   int
 }
 
 func newConfirmScreen(st *Styles, question, detail, yes string, action func() tea.Cmd) *confirmScreen {
-	return &confirmScreen{st: st, keys: newConfirmKeys(yes), question: question, detail: detail, action: action}
+	return &confirmScreen{frame: frame{st: st}, keys: newConfirmKeys(yes), question: question, detail: detail, action: action}
 }
 
-func (s *confirmScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *confirmScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *confirmScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *confirmScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *confirmScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *confirmScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
@@ -166,18 +153,16 @@ func (s *confirmScreen) View() string {
 
 // showScreen shows an account's secret or its QR code.
 type showScreen struct {
-	st     *Styles
-	keys   backKeys
-	acct   vault.Account
-	qr     bool
-	text   string
-	err    string
-	width  int
-	height int
+	frame
+	keys backKeys
+	acct vault.Account
+	qr   bool
+	text string
+	err  string
 }
 
 func newShowScreen(st *Styles, a vault.Account, qr bool, dec Decoders) *showScreen {
-	s := &showScreen{st: st, keys: newBackKeys(false), acct: a, qr: qr}
+	s := &showScreen{frame: frame{st: st}, keys: newBackKeys(false), acct: a, qr: qr}
 	switch {
 	case !qr:
 		s.text = groupSecret(vault.EncodeSecret(a.Secret))
@@ -215,18 +200,11 @@ func trimQuiet(q string) string {
 	return strings.Join(lines, "\n")
 }
 
-func (s *showScreen) SetSize(w, h int)          { s.width, s.height = w, h }
 func (s *showScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *showScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *showScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *showScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *showScreen) update(msg tea.Msg) tea.Cmd {
-	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, s.keys.Back) {
+	if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, s.keys.Back) {
 		return emit(backMsg{})
 	}
 	return nil
@@ -273,12 +251,10 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // offsetScreen sets the simulated clock drift.
 type offsetScreen struct {
-	st     *Styles
-	keys   formKeys
-	input  textinput.Model
-	err    string
-	width  int
-	height int
+	frame
+	keys  formKeys
+	input textinput.Model
+	err   string
 }
 
 func newOffsetScreen(st *Styles, cur time.Duration) *offsetScreen {
@@ -287,21 +263,19 @@ func newOffsetScreen(st *Styles, cur time.Duration) *offsetScreen {
 	if cur != 0 {
 		in.SetValue(formatOffset(cur))
 	}
-	return &offsetScreen{st: st, keys: k, input: in}
+	return &offsetScreen{frame: frame{st: st}, keys: k, input: in}
 }
 
-func (s *offsetScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.input.Width = 30 }
+func (s *offsetScreen) SetSize(w, h int)          { s.width, s.height = w, h; s.input.SetWidth(30) }
 func (s *offsetScreen) ShortHelp() []key.Binding  { return []key.Binding{s.keys.Submit, s.keys.Cancel} }
 func (s *offsetScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *offsetScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *offsetScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *offsetScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	if cmd, ok := paste(&s.input, msg); ok {
+		s.err = ""
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -33,7 +33,7 @@ var fieldLabels = [nFields]string{"Issuer", "Account", "Secret key", "Type", "Al
 // (ParseSecret, ParseType, ParseAlgorithm, Normalize); the form only maps
 // their errors to the field they concern.
 type manualScreen struct {
-	st        *Styles
+	frame
 	keys      formKeys
 	inputs    [nFields]textinput.Model
 	focus     int
@@ -42,12 +42,10 @@ type manualScreen struct {
 	now       func() time.Time
 	errs      [nFields]string
 	general   string
-	width     int
-	height    int
 }
 
 func newManualScreen(st *Styles, now func() time.Time) *manualScreen {
-	s := &manualScreen{st: st, keys: newFormKeys("next/add"), now: now}
+	s := &manualScreen{frame: frame{st: st}, keys: newFormKeys("next/add"), now: now}
 	// Placeholders read as examples even where dim text looks like any
 	// other (NO_COLOR): "e.g." or "blank:" in front.
 	placeholders := [nFields]string{"e.g. GitHub", "e.g. alice@example.com", "e.g. JBSW Y3DP EHPK 3PXP", "blank: totp (or hotp, steam)", "blank: SHA1 (or SHA256, SHA512)", "blank: 6", "blank: 30 (seconds)", "blank: 0"}
@@ -65,7 +63,7 @@ func (s *manualScreen) start() tea.Cmd    { return s.focusCmd() }
 func (s *manualScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	for i := range s.inputs {
-		s.inputs[i].Width = max(10, min(w-20, 50))
+		s.inputs[i].SetWidth(max(10, min(w-20, 50)))
 	}
 }
 
@@ -168,14 +166,12 @@ func (s *manualScreen) build() (vault.Account, bool) {
 	return a, true
 }
 
-// Init implements tea.Model; screens start from their constructor.
-func (s *manualScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *manualScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
-
 func (s *manualScreen) update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
+	if cmd, ok := paste(&s.inputs[s.focus], msg); ok {
+		s.build()
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}

@@ -37,7 +37,7 @@ func TestManualNumbers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 			m = press(t, m, base+tt.digits+"<tab>"+tt.period+"<tab><enter>")
-			v := m.View()
+			v := viewText(m)
 			if tt.check != nil {
 				a, _ := m.main.selected()
 				if m.state != stateMain || a.Name != "dave" {

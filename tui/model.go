@@ -6,11 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -37,15 +38,26 @@ const (
 	stateSecurityKeys              // security keys: list, bind, authenticate
 )
 
-// screen is one component of the TUI: a tea.Model whose key bindings
-// are its help, sized by the root. Screens are pointers changed in place;
-// they get messages only while active and report results to the root
-// with messages returned as commands.
+// screen is one component of the TUI: its key bindings are its help,
+// the root sizes it, passes it messages while it is active (update) and
+// draws it (View) inside the header, status line and help. Screens are
+// pointers changed in place; they report results to the root with
+// messages returned as commands.
 type screen interface {
-	tea.Model
 	help.KeyMap
 	SetSize(width, height int)
+	update(msg tea.Msg) tea.Cmd
+	View() string
 }
+
+// frame is what every screen embeds: the shared styles and its size.
+type frame struct {
+	st            *Styles
+	width, height int
+}
+
+// SetSize records the screen's size; screens with inputs to size wrap it.
+func (f *frame) SetSize(w, h int) { f.width, f.height = w, h }
 
 var (
 	_ screen = (*mainScreen)(nil)
@@ -62,12 +74,6 @@ var (
 	_ screen = (*passScreen)(nil)
 	_ screen = (*keysScreen)(nil)
 )
-
-// updateScreen passes msg to the active screen.
-func updateScreen(s screen, msg tea.Msg) tea.Cmd {
-	_, cmd := s.Update(msg)
-	return cmd
-}
 
 // Messages.
 type (
@@ -149,8 +155,11 @@ type Model struct {
 	tickTag int
 	tick    func(tag int) tea.Cmd
 	help    help.Model
-	main    *mainScreen
-	sub     screen // the active screen when state != stateMain
+	// dark is whether the terminal's background is dark (assumed until
+	// it answers).
+	dark bool
+	main *mainScreen
+	sub  screen // the active screen when state != stateMain
 	// keys is the security keys screen, kept between visits (the bound
 	// key, PINs typed this session).
 	keys    *keysScreen
@@ -226,24 +235,33 @@ func New(cfg Config) Model {
 	// Whole seconds keep the device clock's period boundaries on the
 	// clock-aligned tick, so codes change exactly when they should.
 	cfg.TimeOffset = cfg.TimeOffset.Round(time.Second)
-	st := DefaultStyles()
-	h := help.New()
-	h.Styles.ShortKey = st.Help.Bold(true)
-	h.Styles.FullKey = st.Help.Bold(true)
+	st := DefaultStyles(true)
 	m := Model{
 		cfg:    cfg,
 		st:     &st,
+		dark:   true,
 		state:  stateLoading,
 		width:  80,
 		height: 24,
 		clock:  cfg.Now,
 		offset: cfg.TimeOffset,
-		help:   h,
+		help:   help.New(),
 		tick:   everySecond,
 	}
+	m.setStyles(true)
 	m.main = newMainScreen(m.st, !cfg.HideNext)
 	m.resize()
 	return m
+}
+
+// setStyles rebuilds the styles for the terminal's background, in place:
+// every screen shares them.
+func (m *Model) setStyles(dark bool) {
+	m.dark = dark
+	*m.st = DefaultStyles(dark)
+	m.help.Styles = help.DefaultStyles(dark)
+	m.help.Styles.ShortKey = m.st.Help.Bold(true)
+	m.help.Styles.FullKey = m.st.Help.Bold(true)
 }
 
 func everySecond(tag int) tea.Cmd {
@@ -253,9 +271,11 @@ func everySecond(tag int) tea.Cmd {
 // now is the device clock: the injected clock plus the simulated offset.
 func (m Model) now() time.Time { return m.clock().Add(m.offset) }
 
-// Init opens the vault and starts the clock.
+// Init opens the vault, starts the clock and asks the terminal for its
+// background colour (the answer, if any, comes as a message; until then
+// the styles are those for a dark background).
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.openCmd(nil), m.tick(m.tickTag), tea.SetWindowTitle("vmfa"))
+	return tea.Batch(m.openCmd(nil), m.tick(m.tickTag), tea.RequestBackgroundColor)
 }
 
 // openCmd opens the vault in a command bounded by OpenTimeout.
@@ -326,6 +346,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
 		return m, nil
+	case tea.BackgroundColorMsg:
+		m.setStyles(msg.IsDark())
+		return m, nil
 	case tickMsg:
 		if msg.tag != m.tickTag {
 			return m, nil // a stale loop: let it die
@@ -343,14 +366,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.main.setAccounts(msg.accts, "")
 		}
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+c" {
 			return m, tea.Quit
 		}
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
-			// Keys typed faster than the terminal is read (or sent by
-			// tmux send-keys) arrive as one message: "/git" must start
-			// the filter and then type "git".
+		if len([]rune(msg.Text)) > 1 && msg.Mod == 0 {
+			// Several characters in one key message (an input method,
+			// or a test): "/git" must start the filter and then type
+			// "git".
 			return m.splitKeys(msg)
 		}
 	case quitMsg:
@@ -462,7 +485,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case confirmedMsg:
 		return m, msg.action()
 	case showMsg:
-		m.setState(stateShow, newShowScreen(m.st, msg.acct, msg.qr, m.cfg.Decoders))
+		dec := m.cfg.Decoders
+		if m.cfg.plainQR {
+			dark := m.dark
+			dec.QRHalfBlocks = func(text string) (string, error) { return scanner.QRHalfBlocksPlain(text, dark) }
+		}
+		m.setState(stateShow, newShowScreen(m.st, msg.acct, msg.qr, dec))
 		return m, nil
 	case offsetMsg:
 		m.offset = msg.offset
@@ -475,23 +503,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.state == stateMain {
 		return m, m.updateMain(msg)
 	}
-	if km, ok := msg.(tea.KeyMsg); ok && m.state == stateLoading && key.Matches(km, newLoadingKeys().Quit) {
+	if km, ok := msg.(tea.KeyPressMsg); ok && m.state == stateLoading && key.Matches(km, newLoadingKeys().Quit) {
 		// the keyring may never answer: quitting must not wait for it
 		return m, tea.Quit
 	}
 	if m.sub != nil {
-		return m, updateScreen(m.sub, msg)
+		return m, m.sub.update(msg)
 	}
 	return m, nil
 }
 
 // splitKeys handles a multi-rune key message one rune at a time.
-func (m Model) splitKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) splitKeys(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	var model tea.Model = m
-	for _, r := range msg.Runes {
+	for _, r := range msg.Text {
 		var cmd tea.Cmd
-		model, cmd = model.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		model, cmd = model.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 		cmds = append(cmds, cmd)
 	}
 	return model, tea.Batch(cmds...)
@@ -556,7 +584,7 @@ func (m Model) openFailed(err error, vs vaultState) (tea.Model, tea.Cmd) {
 // the help at the bottom.
 func (m *Model) resize() {
 	w, h := m.width, m.height-m.chromeHeight()
-	m.help.Width = w
+	m.help.SetWidth(w)
 	m.main.SetSize(w, h)
 	if m.sub != nil {
 		if m.fullScreen() {
@@ -597,8 +625,17 @@ func (m *Model) helpView() string {
 	return m.help.ShortHelpView(km.ShortHelp())
 }
 
-// View renders the header, the active screen, the status line and help.
-func (m Model) View() string {
+// View renders the header, the active screen, the status line and help,
+// on the alternate screen unless Config.NoAltScreen.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.draw())
+	v.AltScreen = !m.cfg.NoAltScreen
+	v.WindowTitle = "vmfa"
+	return v
+}
+
+// draw renders the screen as text.
+func (m Model) draw() string {
 	if m.fullScreen() {
 		return padLines(m.sub.View(), m.height, m.width)
 	}

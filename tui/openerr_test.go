@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -55,15 +55,15 @@ func TestNoKeyringAdvice(t *testing.T) {
 			m.tick = func(int) tea.Cmd { return nil }
 			m = drive(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 			m = run(t, m, m.Init())
-			v := strings.Join(strings.Fields(m.View()), " ")
+			v := strings.Join(strings.Fields(viewText(m)), " ")
 			for _, w := range tt.want {
 				if !strings.Contains(v, w) {
-					t.Errorf("missing %q:\n%s", w, m.View())
+					t.Errorf("missing %q:\n%s", w, viewText(m))
 				}
 			}
 			for _, a := range tt.avoid {
 				if strings.Contains(v, a) {
-					t.Errorf("offers %q:\n%s", a, m.View())
+					t.Errorf("offers %q:\n%s", a, viewText(m))
 				}
 			}
 			m = press(t, m, "p")
@@ -84,7 +84,7 @@ func TestQuitWhileOpening(t *testing.T) {
 			m := New(cfg) // Init's open command is never run: the keyring never answers
 			m.tick = func(int) tea.Cmd { return nil }
 			m = drive(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
-			v := m.View()
+			v := viewText(m)
 			if m.state != stateLoading || !strings.Contains(v, "opening the vault") || !strings.Contains(v, "q quit") {
 				t.Fatalf("state %v view:\n%s", m.state, v)
 			}

@@ -59,7 +59,7 @@ func TestQRMultiImageExport(t *testing.T) {
 	t.Run("one image of three warns and lists what it found", func(t *testing.T) {
 		m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 		m = press(t, m, "ai"+paths[0]+"<enter>")
-		v := m.View()
+		v := viewText(m)
 		if m.state != stateImport || !strings.Contains(v, "Found 10 accounts in big-1.png") {
 			t.Fatalf("state %v view:\n%s", m.state, v)
 		}
@@ -75,7 +75,7 @@ func TestQRMultiImageExport(t *testing.T) {
 			t.Fatalf("state %v, + should reopen the QR screen with the batch so far", m.state)
 		}
 		m = press(t, m, paths[1]+" "+paths[2]+"<enter>")
-		v := m.View()
+		v := viewText(m)
 		if m.state != stateImport || !strings.Contains(v, "Found 21 accounts in 3 images") || strings.Contains(v, "incomplete") {
 			t.Fatalf("state %v view:\n%s", m.state, v)
 		}
@@ -87,21 +87,21 @@ func TestQRMultiImageExport(t *testing.T) {
 	t.Run("every image at once, space-separated", func(t *testing.T) {
 		m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 		m = press(t, m, "ai"+strings.Join(paths, " ")+"<enter>")
-		if v := m.View(); m.state != stateImport || !strings.Contains(v, "Found 21 accounts") || strings.Contains(v, "incomplete") {
+		if v := viewText(m); m.state != stateImport || !strings.Contains(v, "Found 21 accounts") || strings.Contains(v, "incomplete") {
 			t.Fatalf("state %v view:\n%s", m.state, v)
 		}
 	})
 	t.Run("a path with a space, typed as is", func(t *testing.T) {
 		m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 		m = press(t, m, "ai"+spaced+"<enter>")
-		if v := m.View(); m.state != stateImport || !strings.Contains(v, "octocat") {
+		if v := viewText(m); m.state != stateImport || !strings.Contains(v, "octocat") {
 			t.Fatalf("state %v view:\n%s", m.state, v)
 		}
 	})
 	t.Run("a path with a space, escaped, with another", func(t *testing.T) {
 		m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 		m = press(t, m, "ai"+quotePath(spaced)+" testdata/qr-rfc6238.png<enter>")
-		if v := m.View(); m.state != stateImport || !strings.Contains(v, "octocat") || !strings.Contains(v, "RFC6238") {
+		if v := viewText(m); m.state != stateImport || !strings.Contains(v, "octocat") || !strings.Contains(v, "RFC6238") {
 			t.Fatalf("state %v view:\n%s", m.state, v)
 		}
 	})
@@ -115,7 +115,7 @@ func TestQRMultiImageExport(t *testing.T) {
 	t.Run("a missing image among several", func(t *testing.T) {
 		m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 		m = press(t, m, "aitestdata/qr-github.png testdata/nope.png<enter>")
-		if v := m.View(); m.state != stateImport || !strings.Contains(v, "octocat") || !strings.Contains(v, "nope.png") {
+		if v := viewText(m); m.state != stateImport || !strings.Contains(v, "octocat") || !strings.Contains(v, "nope.png") {
 			t.Fatalf("state %v view:\n%s", m.state, v)
 		}
 	})

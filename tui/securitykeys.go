@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/vmfa/vmfa/hwkey"
 	"github.com/vmfa/vmfa/verifier"
@@ -98,7 +98,7 @@ type keyInfoState struct {
 // companion verifier. It is kept by the root between visits, so the
 // bound key and the PIN typed this session are remembered.
 type keysScreen struct {
-	st      *Styles
+	frame
 	keys    keysScreenKeys
 	svc     KeyService
 	timeout time.Duration
@@ -144,7 +144,6 @@ type keysScreen struct {
 	notice     string // what the last operation did ("unbound …")
 	fullHelp   bool   // ? shows every key of the screen
 
-	width, height int
 }
 
 func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration, now func() time.Time) *keysScreen {
@@ -157,7 +156,7 @@ func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration, now func()
 	pin.EchoCharacter = '•'
 	pin.CharLimit = 63
 	return &keysScreen{
-		st: st, keys: newKeysScreenKeys(), svc: svc, timeout: timeout, rp: rp, user: user, now: now,
+		frame: frame{st: st}, keys: newKeysScreenKeys(), svc: svc, timeout: timeout, rp: rp, user: user, now: now,
 		infos:    map[string]keyInfoState{},
 		spin:     spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(st.Cursor)),
 		spinTick: func(s spinner.Model) tea.Cmd { return s.Tick },
@@ -168,7 +167,7 @@ func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration, now func()
 
 func (s *keysScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	s.pin.Width = max(10, min(w-20, 30))
+	s.pin.SetWidth(max(10, min(w-20, 30)))
 }
 
 // ShortHelp shows the keys of the current step.
@@ -255,12 +254,6 @@ func (s *keysScreen) helpView() string {
 	}
 	return b.String()
 }
-
-// Init implements tea.Model; the root calls start.
-func (s *keysScreen) Init() tea.Cmd { return nil }
-
-// Update implements tea.Model; the screen is changed in place.
-func (s *keysScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, s.update(msg) }
 
 // start (re)lists the keys; the root calls it when the screen opens.
 func (s *keysScreen) start() tea.Cmd {
@@ -527,7 +520,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 		retry := s.retryOp(s.afterCycle)
 		s.notice = s.deviceName(s.dev) + " power-cycled: its pin block is over"
 		return tea.Batch(s.infoCmd(s.dev.Path), retry)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return s.key(msg)
 	}
 	if s.phase == keysPIN {
@@ -562,7 +555,7 @@ func (s *keysScreen) counter() uint32 {
 	return 0
 }
 
-func (s *keysScreen) key(km tea.KeyMsg) tea.Cmd {
+func (s *keysScreen) key(km tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
 	if s.askUnbind {
 		switch {

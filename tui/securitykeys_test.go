@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/vmfa/vmfa/hwkey"
@@ -433,9 +433,9 @@ func TestSecurityKeysFlow(t *testing.T) {
 					t.Fatalf("step %d (%q): state %v, want the security keys screen", i, st.keys, m.state)
 				}
 				if m.keys.phase != st.phase {
-					t.Fatalf("step %d (%q): phase %d, want %d\n%s", i, st.keys, m.keys.phase, st.phase, m.View())
+					t.Fatalf("step %d (%q): phase %d, want %d\n%s", i, st.keys, m.keys.phase, st.phase, viewText(m))
 				}
-				v := m.View()
+				v := viewText(m)
 				for _, w := range st.want {
 					if !strings.Contains(v, w) {
 						t.Errorf("step %d (%q): view lacks %q\n%s", i, st.keys, w, v)
@@ -466,15 +466,15 @@ func TestSecurityKeysBackToMain(t *testing.T) {
 	m := newKeysModel(t, 80, 24, svc)
 	m = press(t, m, "FT<enter><enter><enter>")
 	if m.keys.bound == nil {
-		t.Fatalf("not bound:\n%s", m.View())
+		t.Fatalf("not bound:\n%s", viewText(m))
 	}
 	m = press(t, m, "<esc><esc>")
 	if m.state != stateMain {
 		t.Fatalf("state %v after esc esc, want main", m.state)
 	}
 	m = press(t, m, "F")
-	if m.state != stateSecurityKeys || !strings.Contains(m.View(), "is bound to alice") {
-		t.Fatalf("reopened screen forgot the bound key:\n%s", m.View())
+	if m.state != stateSecurityKeys || !strings.Contains(viewText(m), "is bound to alice") {
+		t.Fatalf("reopened screen forgot the bound key:\n%s", viewText(m))
 	}
 }
 
@@ -488,7 +488,7 @@ func TestSecurityKeysTimeout(t *testing.T) {
 	if m.keys.phase != keysError || !errors.Is(m.keys.err, hwkey.ErrTimeout) {
 		t.Fatalf("phase %d err %v, want a timeout", m.keys.phase, m.keys.err)
 	}
-	if v := m.View(); !strings.Contains(v, "timed out waiting for a touch") || !strings.Contains(v, "press t") {
+	if v := viewText(m); !strings.Contains(v, "timed out waiting for a touch") || !strings.Contains(v, "press t") {
 		t.Fatalf("timeout view:\n%s", v)
 	}
 }
@@ -496,8 +496,8 @@ func TestSecurityKeysTimeout(t *testing.T) {
 func TestSecurityKeysUnavailable(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 	m = press(t, m, "F")
-	if m.state != stateMain || !strings.Contains(m.View(), "security keys are not available") {
-		t.Fatalf("F without a service: state %v\n%s", m.state, m.View())
+	if m.state != stateMain || !strings.Contains(viewText(m), "security keys are not available") {
+		t.Fatalf("F without a service: state %v\n%s", m.state, viewText(m))
 	}
 }
 
@@ -543,7 +543,7 @@ func TestGoldenKeys(t *testing.T) {
 					}
 					m = press(t, m, k)
 				}
-				golden.RequireEqual(t, []byte(m.View()))
+				golden.RequireEqual(t, []byte(viewText(m)))
 			})
 		}
 	}
@@ -564,17 +564,17 @@ func FuzzSecurityKeys(f *testing.F) {
 			if m.quitting {
 				return
 			}
-			var msg tea.KeyMsg
+			var msg tea.KeyPressMsg
 			switch {
 			case int(b) < len(fuzzKeys):
 				msg = fuzzKeys[b]
 			case b == 'q' || b == 0x7f:
 				continue
 			default:
-				msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{rune(b)}}
+				msg = tea.KeyPressMsg{Code: rune(b), Text: string(rune(b))}
 			}
 			m = drive(t, m, msg)
-			v := m.View()
+			v := viewText(m)
 			if w > 0 && h > 0 {
 				if n := strings.Count(v, "\n") + 1; n > int(h) {
 					t.Fatalf("%d lines at height %d", n, h)
@@ -597,7 +597,7 @@ func TestSecurityKeysCountdown(t *testing.T) {
 		want    string
 	}{{0, "gives up in 5s"}, {1500 * time.Millisecond, "gives up in 4s"}, {3 * time.Second, "gives up in 1s"}, {time.Hour, "gives up in 0s"}} {
 		clk.Add(c.advance)
-		if v := m.View(); !strings.Contains(v, c.want) {
+		if v := viewText(m); !strings.Contains(v, c.want) {
 			t.Errorf("after %v: view lacks %q\n%s", c.advance, c.want, v)
 		}
 	}

@@ -1,10 +1,12 @@
 package tui
 
-import "github.com/charmbracelet/lipgloss"
+import "charm.land/lipgloss/v2"
 
-// Styles holds every style of the TUI. Colours are adaptive and dropped
-// entirely under NO_COLOR or a colourless terminal (lipgloss's colour
-// profile), so layout never depends on colour: the selected row has a
+// Styles holds every style of the TUI. Colours follow the terminal's
+// background (light or dark, as the terminal answers Bubble Tea's
+// request; dark until it does) and are dropped under NO_COLOR or a
+// colourless terminal (Bubble Tea's colour profile), so layout never
+// depends on colour: the selected row has a
 // cursor mark, and expiring codes show their seconds left ("5s") and a
 // nearly empty bar besides their colour.
 type Styles struct {
@@ -18,12 +20,13 @@ type Styles struct {
 	Warn                      lipgloss.Style
 }
 
-// DefaultStyles returns vmfa's styles.
-func DefaultStyles() Styles {
-	accent := lipgloss.AdaptiveColor{Light: "#5A32A3", Dark: "#B392F0"}
-	dim := lipgloss.AdaptiveColor{Light: "#6A737D", Dark: "#8B949E"}
-	warn := lipgloss.AdaptiveColor{Light: "#B31D28", Dark: "#F97583"}
-	ok := lipgloss.AdaptiveColor{Light: "#22863A", Dark: "#85E89D"}
+// DefaultStyles returns vmfa's styles for a dark or light background.
+func DefaultStyles(dark bool) Styles {
+	ld := lipgloss.LightDark(dark)
+	accent := ld(lipgloss.Color("#5A32A3"), lipgloss.Color("#B392F0"))
+	dim := ld(lipgloss.Color("#6A737D"), lipgloss.Color("#8B949E"))
+	warn := ld(lipgloss.Color("#B31D28"), lipgloss.Color("#F97583"))
+	ok := ld(lipgloss.Color("#22863A"), lipgloss.Color("#85E89D"))
 	return Styles{
 		Title:      lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Header:     lipgloss.NewStyle().Foreground(dim),
@@ -38,7 +41,7 @@ func DefaultStyles() Styles {
 		BarFull:    lipgloss.NewStyle().Foreground(ok),
 		BarEmpty:   lipgloss.NewStyle().Foreground(dim),
 		Cursor:     lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Fav:        lipgloss.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#B08800", Dark: "#FFEA7F"}),
+		Fav:        lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#B08800"), lipgloss.Color("#FFEA7F"))),
 		Status:     lipgloss.NewStyle().Foreground(ok),
 		Error:      lipgloss.NewStyle().Bold(true).Foreground(warn),
 		Hint:       lipgloss.NewStyle().Foreground(dim),

@@ -1,13 +1,13 @@
 package tui
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/vmfa/vmfa/internal/tuitest"
 )
 
 // TestFlowAddFromQR runs the real program (real once-a-second tick) on an
@@ -17,25 +17,15 @@ import (
 func TestFlowAddFromQR(t *testing.T) {
 	env := &testEnv{store: newFakeStore(), clip: &fakeClipboard{}, clock: &testClock{t: time.Unix(1111111109, 0)}}
 	cfg := testConfig(env.store, env)
-	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24))
-
-	var seen bytes.Buffer
-	waitFor := func(what string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			return strings.Contains(seen.String(), what)
-		}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-		seen.Reset()
-	}
+	tm, waitFor := startFlow(t, New(cfg))
 
 	waitFor("No accounts yet")
 	tm.Type("ai")
 	waitFor("Add from a QR image")
 	tm.Type("testdata/qr-rfc6238.png")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor("Found 1 account in qr-rfc6238.png")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	// RFC 6238 appendix B, SHA1: T=1111111109 → 07081804, and the next
 	// step (T=1111111111) → 14050471, shown side by side.
 	waitFor("0708 1804  → 1405 0471")
@@ -57,30 +47,21 @@ func TestFlowAddFromQR(t *testing.T) {
 // account by hand, filter to it, copy its code, delete it.
 func TestFlowDoneWhen(t *testing.T) {
 	env := &testEnv{store: newFakeStore(sampleAccounts()...), clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
-	tm := teatest.NewTestModel(t, New(testConfig(env.store, env)), teatest.WithInitialTermSize(80, 24))
-	var seen bytes.Buffer
-	waitFor := func(what string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			return strings.Contains(seen.String(), what)
-		}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-		seen.Reset()
-	}
+	tm, waitFor := startFlow(t, New(testConfig(env.store, env)))
 	waitFor("5 accounts")
 	tm.Type("am")
 	waitFor("Enter an account by hand")
 	tm.Type("Corp")
-	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	tm.Type("dave")
-	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	tm.Type("JBSWY3DPEHPK3PXP")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor("added Corp: dave")
 
 	tm.Type("/corp")
 	waitFor("1 of 6")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	tm.Type("c")
 	waitFor("copied Corp: dave")
 	dave, err := env.store.find(findID(t, env, "dave"))
@@ -98,6 +79,18 @@ func TestFlowDoneWhen(t *testing.T) {
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	if len(env.store.Accounts()) != 5 {
 		t.Errorf("%d accounts left, want 5", len(env.store.Accounts()))
+	}
+}
+
+// startFlow runs the real program at 80×24 (teatest/v2); waitFor blocks
+// until a screen drawn since its last call shows what.
+func startFlow(t *testing.T, m Model) (*teatest.TestModel, func(what string)) {
+	t.Helper()
+	var screens tuitest.Screens
+	tm := teatest.NewTestModel(t, tuitest.Record(m, &screens), teatest.WithInitialTermSize(80, 24))
+	return tm, func(what string) {
+		t.Helper()
+		screens.WaitFor(t, 10*time.Second, what)
 	}
 }
 

@@ -8,10 +8,8 @@ import (
 	"os"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 
-	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -101,10 +99,13 @@ type Config struct {
 	KeyTimeout time.Duration
 	// NoAltScreen keeps the normal screen (tests).
 	NoAltScreen bool
-	// FPS caps the renderer's frame rate (default DefaultFPS). Bubble
-	// Tea v1's renderer wakes at this rate even when nothing changes;
-	// the model itself wakes once a second.
+	// FPS caps the renderer's frame rate (default DefaultFPS); the
+	// model itself wakes once a second.
 	FPS int
+
+	// plainQR draws QR codes with characters only, for the terminal's
+	// background (NO_COLOR with the default drawing).
+	plainQR bool
 }
 
 // DefaultFPS is the renderer frame rate: fast enough that typing feels
@@ -154,10 +155,9 @@ func Run(cfg Config) error {
 	}
 	if os.Getenv("NO_COLOR") != "" && cfg.Decoders.QRHalfBlocks == nil {
 		// The default QR drawing sets black-on-white explicitly; under
-		// NO_COLOR draw with characters only, for the terminal's
-		// background (asked once, before the UI starts).
-		dark := lipgloss.HasDarkBackground()
-		cfg.Decoders.QRHalfBlocks = func(text string) (string, error) { return scanner.QRHalfBlocksPlain(text, dark) }
+		// NO_COLOR it is drawn with characters only, for the terminal's
+		// background as the terminal reports it.
+		cfg.plainQR = true
 	}
 	fps := cfg.FPS
 	if fps <= 0 {
@@ -166,9 +166,6 @@ func Run(cfg Config) error {
 	opts := []tea.ProgramOption{tea.WithOutput(out), tea.WithFPS(fps)}
 	if cfg.Input != nil {
 		opts = append(opts, tea.WithInput(cfg.Input))
-	}
-	if !cfg.NoAltScreen {
-		opts = append(opts, tea.WithAltScreen())
 	}
 	p := tea.NewProgram(New(cfg), opts...)
 	final, err := p.Run()

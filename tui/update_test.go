@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -118,7 +118,7 @@ func TestUpdateKeys(t *testing.T) {
 			if env.clip.last() != "" {
 				t.Errorf("copied %q before any code was generated", env.clip.last())
 			}
-			if !strings.Contains(m.View(), "press enter to generate") {
+			if !strings.Contains(viewText(m), "press enter to generate") {
 				t.Error("HOTP row does not say how to generate")
 			}
 		}},
@@ -131,7 +131,7 @@ func TestUpdateKeys(t *testing.T) {
 			if got := env.clip.last(); got != want {
 				t.Errorf("copied %q, want the first handed-out code %q", got, want)
 			}
-			if v := m.View(); !strings.Contains(v, groupCode(want)) || !strings.Contains(v, groupCode(next)) {
+			if v := viewText(m); !strings.Contains(v, groupCode(want)) || !strings.Contains(v, groupCode(next)) {
 				t.Errorf("view does not show %s → %s", groupCode(want), groupCode(next))
 			}
 		}},
@@ -145,8 +145,8 @@ func TestUpdateKeys(t *testing.T) {
 			}
 		}},
 		{"d asks, naming the account", "jjjd", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateConfirm || !strings.Contains(m.View(), "Delete GitHub: alice@example.com?") {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateConfirm || !strings.Contains(viewText(m), "Delete GitHub: alice@example.com?") {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 			if len(env.store.Accounts()) != 5 {
 				t.Error("deleted before confirmation")
@@ -189,26 +189,26 @@ func TestUpdateKeys(t *testing.T) {
 			}
 		}},
 		{"n hides the next code", "n", func(t *testing.T, m Model, env *testEnv) {
-			if strings.Contains(m.View(), "NEXT") {
+			if strings.Contains(viewText(m), "NEXT") {
 				t.Error("next column still shown")
 			}
 		}},
 		{"? shows the full help", "?", func(t *testing.T, m Model, env *testEnv) {
-			if !strings.Contains(m.View(), "reveal secret") {
+			if !strings.Contains(viewText(m), "reveal secret") {
 				t.Error("full help missing")
 			}
 		}},
 		{"o sets a clock offset", "o+30<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.offset != 30*time.Second || !strings.Contains(m.View(), "clock +30s") {
+			if m.offset != 30*time.Second || !strings.Contains(viewText(m), "clock +30s") {
 				t.Fatalf("offset %v", m.offset)
 			}
 			want := groupCode(codeAt(t, env, "a5", testTime.Add(30*time.Second)))
-			if !strings.Contains(m.View(), want) {
+			if !strings.Contains(viewText(m), want) {
 				t.Errorf("view does not show the code 30 s ahead (%s)", want)
 			}
 		}},
 		{"o rejects nonsense", "oabc<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateOffset || !strings.Contains(m.View(), "not a number of seconds") {
+			if m.state != stateOffset || !strings.Contains(viewText(m), "not a number of seconds") {
 				t.Errorf("state %v", m.state)
 			}
 		}},
@@ -222,17 +222,17 @@ func TestUpdateKeys(t *testing.T) {
 			}
 		}},
 		{"e refuses an empty name", "jjje<ctrl+u><shift+tab><ctrl+u><enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateEdit || !strings.Contains(m.View(), vault.ErrNoName.Error()) {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateEdit || !strings.Contains(viewText(m), vault.ErrNoName.Error()) {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 		}},
 		{"S reveals the secret after confirmation", "jjjSy", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateShow || !strings.Contains(m.View(), groupSecret(rfcSecret)) {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateShow || !strings.Contains(viewText(m), groupSecret(rfcSecret)) {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 		}},
 		{"S without y reveals nothing", "jjjS<esc>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateMain || strings.Contains(m.View(), groupSecret(rfcSecret)) {
+			if m.state != stateMain || strings.Contains(viewText(m), groupSecret(rfcSecret)) {
 				t.Errorf("state %v", m.state)
 			}
 		}},
@@ -272,8 +272,8 @@ func TestAddFlows(t *testing.T) {
 		check func(t *testing.T, m Model, env *testEnv)
 	}{
 		{"URI: decoded, confirmed, selected", "au" + uri + "<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateImport || !strings.Contains(m.View(), "carol@example.com") || !strings.Contains(m.View(), "[x]") {
-				t.Fatalf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateImport || !strings.Contains(viewText(m), "carol@example.com") || !strings.Contains(viewText(m), "[x]") {
+				t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 			}
 			m = press(t, m, "<enter>")
 			a, ok := m.main.selected()
@@ -281,21 +281,21 @@ func TestAddFlows(t *testing.T) {
 				t.Fatalf("state %v selected %+v", m.state, a)
 			}
 			c := a.CodesAt(testTime)
-			if v := m.View(); !strings.Contains(v, groupCode(c.Current)) || !strings.Contains(v, groupCode(c.Next)) {
+			if v := viewText(m); !strings.Contains(v, groupCode(c.Current)) || !strings.Contains(v, groupCode(c.Next)) {
 				t.Errorf("current and next code of the new account not in view:\n%s", v)
 			}
 		}},
 		{"URI: the parser's error inline", "auhttp://example.com<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateAddURI || !strings.Contains(m.View(), "otpauth") {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateAddURI || !strings.Contains(viewText(m), "otpauth") {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 		}},
 		{"URI: a duplicate is unchecked", "au" + "otpauth://totp/GitHub:alice@example.com?secret=" + rfcSecret + "<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if !strings.Contains(m.View(), "already in the vault") || !strings.Contains(m.View(), "[ ]") {
-				t.Fatalf("view:\n%s", m.View())
+			if !strings.Contains(viewText(m), "already in the vault") || !strings.Contains(viewText(m), "[ ]") {
+				t.Fatalf("view:\n%s", viewText(m))
 			}
 			m = press(t, m, "<enter>")
-			if m.state != stateImport || !strings.Contains(m.View(), "nothing is checked") {
+			if m.state != stateImport || !strings.Contains(viewText(m), "nothing is checked") {
 				t.Errorf("state %v", m.state)
 			}
 		}},
@@ -309,23 +309,23 @@ func TestAddFlows(t *testing.T) {
 			}
 		}},
 		{"manual: secret masked while typed", "am<tab><tab>JBSWY3DP", func(t *testing.T, m Model, env *testEnv) {
-			if strings.Contains(m.View(), "JBSWY3DP") || !strings.Contains(m.View(), "••••••••") {
-				t.Errorf("secret not masked:\n%s", m.View())
+			if strings.Contains(viewText(m), "JBSWY3DP") || !strings.Contains(viewText(m), "••••••••") {
+				t.Errorf("secret not masked:\n%s", viewText(m))
 			}
 		}},
 		{"manual: base32 rule from vault", "amCorp<tab>dave<tab>abc1<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateAddManual || !strings.Contains(m.View(), "not valid base32") {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateAddManual || !strings.Contains(viewText(m), "not valid base32") {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 		}},
 		{"manual: short secret rule from vault", "amCorp<tab>dave<tab>JBSWY3DP<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if !strings.Contains(m.View(), vault.ErrSecretTooShort.Error()) {
-				t.Errorf("view:\n%s", m.View())
+			if !strings.Contains(viewText(m), vault.ErrSecretTooShort.Error()) {
+				t.Errorf("view:\n%s", viewText(m))
 			}
 		}},
 		{"manual: advanced digits rule from vault", "am<ctrl+a>Corp<tab>dave<tab>JBSWY3DPEHPK3PXP<tab><tab><tab>9<enter><enter><enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateAddManual || !strings.Contains(m.View(), "digits must be between 6 and 8") {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateAddManual || !strings.Contains(viewText(m), "digits must be between 6 and 8") {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 		}},
 		{"manual: HOTP by hand", "am<ctrl+a>Corp<tab>hw<tab>JBSWY3DPEHPK3PXP<tab>hotp<tab>sha256<tab>8<tab><tab>7<enter>", func(t *testing.T, m Model, env *testEnv) {
@@ -335,8 +335,8 @@ func TestAddFlows(t *testing.T) {
 			}
 		}},
 		{"manual: name required", "am<tab><tab>JBSWY3DPEHPK3PXP<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateAddManual || !strings.Contains(m.View(), "type an account name or an issuer") {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateAddManual || !strings.Contains(viewText(m), "type an account name or an issuer") {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 		}},
 		{"esc leaves every add screen", "au<esc>", func(t *testing.T, m Model, env *testEnv) {
@@ -345,8 +345,8 @@ func TestAddFlows(t *testing.T) {
 			}
 		}},
 		{"QR: a missing file is an inline error", "aitestdata/nope.png<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateAddQR || !strings.Contains(m.View(), "nope.png") {
-				t.Errorf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateAddQR || !strings.Contains(viewText(m), "nope.png") {
+				t.Errorf("state %v view:\n%s", m.state, viewText(m))
 			}
 		}},
 		{"QR: tab completes the path", "aitestdata/qr-git<tab>", func(t *testing.T, m Model, env *testEnv) {
@@ -355,8 +355,8 @@ func TestAddFlows(t *testing.T) {
 			}
 		}},
 		{"QR: decoded, confirmed, selected", "aitestdata/qr-github.png<enter>", func(t *testing.T, m Model, env *testEnv) {
-			if m.state != stateImport || !strings.Contains(m.View(), "Found 1 account in qr-github.png") || !strings.Contains(m.View(), "octocat") {
-				t.Fatalf("state %v view:\n%s", m.state, m.View())
+			if m.state != stateImport || !strings.Contains(viewText(m), "Found 1 account in qr-github.png") || !strings.Contains(viewText(m), "octocat") {
+				t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 			}
 			m = press(t, m, "<enter>")
 			a, _ := m.main.selected()
@@ -365,7 +365,7 @@ func TestAddFlows(t *testing.T) {
 			}
 		}},
 		{"QR: a migration batch with checkboxes", "aitestdata/qr-migration.png<enter>", func(t *testing.T, m Model, env *testEnv) {
-			v := m.View()
+			v := viewText(m)
 			if m.state != stateImport || !strings.Contains(v, "one@example.com") || !strings.Contains(v, "two@example.com") || !strings.Contains(v, "HOTP") {
 				t.Fatalf("state %v view:\n%s", m.state, v)
 			}
@@ -392,8 +392,8 @@ func TestStoreFailureIsAScreen(t *testing.T) {
 	m, env := newTestModel(t, 80, 24, sampleAccounts()...)
 	env.store.fail = errTest
 	m = press(t, m, "f")
-	if m.state != stateError || !strings.Contains(m.View(), "disk full") || !strings.Contains(m.View(), "Could not save the account") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != stateError || !strings.Contains(viewText(m), "disk full") || !strings.Contains(viewText(m), "Could not save the account") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "<esc>")
 	if m.state != stateMain {
@@ -424,8 +424,8 @@ func TestOpenErrors(t *testing.T) {
 			m := New(cfg)
 			m.tick = func(int) tea.Cmd { return nil }
 			m = run(t, m, m.Init())
-			if m.state != tt.wantState || !strings.Contains(m.View(), tt.want) {
-				t.Fatalf("state %v view:\n%s", m.state, m.View())
+			if m.state != tt.wantState || !strings.Contains(viewText(m), tt.want) {
+				t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 			}
 			if tt.wantState == stateFatal {
 				m = press(t, m, "r")
@@ -451,8 +451,8 @@ func TestOpenTimeout(t *testing.T) {
 	m := New(cfg)
 	m.tick = func(int) tea.Cmd { return nil }
 	m = run(t, m, m.Init())
-	if m.state != stateFatal || !strings.Contains(m.View(), "The keyring did not answer") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != stateFatal || !strings.Contains(viewText(m), "The keyring did not answer") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 }
 
@@ -479,10 +479,10 @@ func TestPassphraseScreen(t *testing.T) {
 		t.Fatalf("state %v, want the passphrase screen", m.state)
 	}
 	m = press(t, m, "battery<enter>")
-	if m.state != statePassphrase || !strings.Contains(m.View(), "wrong passphrase") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != statePassphrase || !strings.Contains(viewText(m), "wrong passphrase") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
-	if strings.Contains(m.View(), "battery") {
+	if strings.Contains(viewText(m), "battery") {
 		t.Error("passphrase echoed")
 	}
 	m = press(t, m, "correct horse<enter>")
@@ -510,15 +510,15 @@ func TestPassphraseCreateConfirms(t *testing.T) {
 	m.tick = func(int) tea.Cmd { return nil }
 	m = run(t, m, m.Init())
 	m = press(t, m, "one<enter>two<enter>")
-	if m.state != statePassphrase || !strings.Contains(m.View(), "do not match") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != statePassphrase || !strings.Contains(viewText(m), "do not match") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "same<enter>same<enter>")
 	if m.state != stateMain || created != "same" {
 		t.Fatalf("state %v created %q", m.state, created)
 	}
-	if !strings.Contains(m.View(), "No accounts yet") {
-		t.Errorf("empty vault view:\n%s", m.View())
+	if !strings.Contains(viewText(m), "No accounts yet") {
+		t.Errorf("empty vault view:\n%s", viewText(m))
 	}
 }
 
@@ -542,13 +542,13 @@ func TestCodesRollOverOnTheBoundary(t *testing.T) {
 	env.clock.t = time.Unix((testTime.Unix()/30+1)*30-1, 0)
 	m = drive(t, m, tickMsg{tag: m.tickTag})
 	old := a.CodesAt(env.clock.t)
-	if v := m.View(); !strings.Contains(v, groupCode(old.Current)+"    →") || !strings.Contains(v, " 1s") {
+	if v := viewText(m); !strings.Contains(v, groupCode(old.Current)+"    →") || !strings.Contains(v, " 1s") {
 		t.Fatalf("before the boundary:\n%s", v)
 	}
 	// Exactly on the boundary: the next code is now current.
 	env.clock.t = env.clock.t.Add(time.Second)
 	m = drive(t, m, tickMsg{tag: m.tickTag})
-	if v := m.View(); !strings.Contains(v, groupCode(old.Next)+"    →") || !strings.Contains(v, "30s") {
+	if v := viewText(m); !strings.Contains(v, groupCode(old.Next)+"    →") || !strings.Contains(v, "30s") {
 		t.Fatalf("on the boundary the next code %s should be current:\n%s", old.Next, v)
 	}
 }
@@ -570,7 +570,7 @@ func TestResizeReflows(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 	for _, size := range [][2]int{{120, 40}, {60, 15}, {20, 5}, {80, 24}} {
 		m = drive(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		v := m.View()
+		v := viewText(m)
 		lines := strings.Split(v, "\n")
 		if len(lines) > size[1] {
 			t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
@@ -590,13 +590,13 @@ func TestFileBrowser(t *testing.T) {
 	if !q.browsing || !strings.HasSuffix(q.picker.CurrentDirectory, "testdata") {
 		t.Fatalf("browsing %v in %q", q.browsing, q.picker.CurrentDirectory)
 	}
-	if v := m.View(); !strings.Contains(v, "qr-github.png") || !strings.Contains(v, "TestGolden") {
+	if v := viewText(m); !strings.Contains(v, "qr-github.png") || !strings.Contains(v, "TestGolden") {
 		t.Fatalf("picker view:\n%s", v)
 	}
 	// Directories come first; the last entry is qr-rfc6238.png.
 	m = press(t, m, "G<enter>")
-	if m.state != stateImport || !strings.Contains(m.View(), "RFC6238") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != stateImport || !strings.Contains(viewText(m), "RFC6238") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "<enter>")
 	if a, _ := m.main.selected(); a.Issuer != "RFC6238" || len(env.store.Accounts()) != 6 {
@@ -607,15 +607,15 @@ func TestFileBrowser(t *testing.T) {
 func TestShowQR(t *testing.T) {
 	m, _ := newTestModel(t, 120, 60, sampleAccounts()...)
 	m = press(t, m, "Q")
-	if m.state != stateConfirm || !strings.Contains(m.View(), "Show the QR code of AWS: root?") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != stateConfirm || !strings.Contains(viewText(m), "Show the QR code of AWS: root?") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "y")
-	if v := m.View(); m.state != stateShow || !strings.Contains(v, "▀") || !strings.Contains(v, "scan with another authenticator") {
+	if v := viewText(m); m.state != stateShow || !strings.Contains(v, "▀") || !strings.Contains(v, "scan with another authenticator") {
 		t.Fatalf("state %v view:\n%s", m.state, v)
 	}
 	m = drive(t, m, tea.WindowSizeMsg{Width: 30, Height: 12})
-	if v := m.View(); !strings.Contains(v, "too small") {
+	if v := viewText(m); !strings.Contains(v, "too small") {
 		t.Errorf("small terminal view:\n%s", v)
 	}
 	m = press(t, m, "<esc>")
@@ -628,14 +628,15 @@ func TestShowQR(t *testing.T) {
 // act as its own key.
 func TestFastTyping(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
-	m = drive(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/git")})
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyExtended, Text: "/git"})
 	if !m.main.editing || m.main.filter.Value() != "git" || selectedID(m) != "a1" {
 		t.Errorf("editing %v filter %q selected %s", m.main.editing, m.main.filter.Value(), selectedID(m))
 	}
-	// A bracketed paste stays one piece of text.
+	// A bracketed paste stays one piece of text: Bubble Tea v2 sends it
+	// as a PasteMsg, which the focused field takes whole.
 	m, _ = newTestModel(t, 80, 24, sampleAccounts()...)
 	m = press(t, m, "au")
-	m = drive(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP"), Paste: true})
+	m = drive(t, m, tea.PasteMsg{Content: "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP"})
 	if got := m.sub.(*uriScreen).input.Value(); got != "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP" {
 		t.Errorf("pasted %q", got)
 	}
@@ -646,8 +647,8 @@ func TestAddShowsNextCode(t *testing.T) {
 	m = press(t, m, "n") // hide the next code
 	m = press(t, m, "amCorp<tab>dave<tab>JBSWY3DPEHPK3PXP<enter>")
 	a, _ := m.main.selected()
-	if c := a.CodesAt(testTime); !strings.Contains(m.View(), groupCode(c.Next)) {
-		t.Errorf("next code %s of the new account not in view:\n%s", c.Next, m.View())
+	if c := a.CodesAt(testTime); !strings.Contains(viewText(m), groupCode(c.Next)) {
+		t.Errorf("next code %s of the new account not in view:\n%s", c.Next, viewText(m))
 	}
 }
 
@@ -656,11 +657,11 @@ func TestSteamRow(t *testing.T) {
 	m, env := newTestModel(t, 80, 24, steam)
 	a := stored(t, env, "s1")
 	c := a.CodesAt(testTime)
-	if len(c.Current) != 5 || !strings.Contains(m.View(), c.Current+"      → "+c.Next) {
-		t.Errorf("steam codes %+v not shown whole:\n%s", c, m.View())
+	if len(c.Current) != 5 || !strings.Contains(viewText(m), c.Current+"      → "+c.Next) {
+		t.Errorf("steam codes %+v not shown whole:\n%s", c, viewText(m))
 	}
-	if !strings.Contains(m.View(), "STEAM · 30s") {
-		t.Errorf("detail line:\n%s", m.View())
+	if !strings.Contains(viewText(m), "STEAM · 30s") {
+		t.Errorf("detail line:\n%s", viewText(m))
 	}
 }
 
@@ -680,11 +681,11 @@ func TestStatusFades(t *testing.T) {
 
 func TestHelpFollowsSelection(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
-	if v := m.View(); !strings.Contains(v, "enter/c copy") {
+	if v := viewText(m); !strings.Contains(v, "enter/c copy") {
 		t.Errorf("TOTP help:\n%s", v)
 	}
 	m = press(t, m, "jj") // Bank, HOTP
-	if v := m.View(); !strings.Contains(v, "enter generate • c copy") {
+	if v := viewText(m); !strings.Contains(v, "enter generate • c copy") {
 		t.Errorf("HOTP help:\n%s", v)
 	}
 }
@@ -693,12 +694,12 @@ func TestScrollPosition(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, manyAccounts(100)...)
 	m = press(t, m, "G")
 	last, _ := m.main.selected()
-	if v := m.View(); !strings.Contains(v, "100/100") || !strings.Contains(v, "▸   "+last.Issuer+" "+last.Name) {
+	if v := viewText(m); !strings.Contains(v, "100/100") || !strings.Contains(v, "▸   "+last.Issuer+" "+last.Name) {
 		t.Errorf("last account not in view:\n%s", v)
 	}
 	m = press(t, m, "<pgup>")
-	if !strings.Contains(m.View(), "/100") || strings.Contains(m.View(), last.Name) {
-		t.Errorf("page up:\n%s", m.View())
+	if !strings.Contains(viewText(m), "/100") || strings.Contains(viewText(m), last.Name) {
+		t.Errorf("page up:\n%s", viewText(m))
 	}
 }
 
@@ -709,7 +710,7 @@ func TestTimeOffsetFlag(t *testing.T) {
 	m := New(cfg)
 	m.tick = func(int) tea.Cmd { return nil }
 	m = run(t, m, m.Init())
-	v := m.View()
+	v := viewText(m)
 	want := groupCode(codeAt(t, env, "a5", testTime.Add(-90*time.Second)))
 	if !strings.Contains(v, "clock -1m30s") || !strings.Contains(v, want) {
 		t.Errorf("want clock -1m30s and code %s:\n%s", want, v)
@@ -742,12 +743,12 @@ func TestSelectionAfterChanges(t *testing.T) {
 func TestShowQRSmallTerminal(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 	m = press(t, m, "Qy") // AWS: root, a 92-byte URI
-	v := m.View()
+	v := viewText(m)
 	if strings.Contains(v, "too small") || strings.Count(v, "\n") != 23 || strings.Contains(v, "vmfa ·") {
 		t.Fatalf("AWS at 80×24:\n%s", v)
 	}
 	m = press(t, m, "<esc>jjjQy") // GitHub, a 127-byte URI
-	if v := m.View(); !strings.Contains(v, "too small") || !strings.Contains(v, "use S to reveal") {
+	if v := viewText(m); !strings.Contains(v, "too small") || !strings.Contains(v, "use S to reveal") {
 		t.Fatalf("GitHub at 80×24:\n%s", v)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -31,12 +31,12 @@ func TestRealVault(t *testing.T) {
 	}
 
 	m := newModel()
-	if m.state != statePassphrase || !strings.Contains(m.View(), "Create the vault") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != statePassphrase || !strings.Contains(viewText(m), "Create the vault") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "hunter22<enter>hunter22<enter>")
 	if m.state != stateMain {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "au"+qrGitHubURI+"<enter><enter>")
 	m = press(t, m, "au"+"otpauth://hotp/Bank:hw?secret=JBSWY3DPEHPK3PXP&counter=4"+"<enter><enter>")
@@ -63,12 +63,12 @@ func TestRealVault(t *testing.T) {
 
 	m = newModel()
 	m = press(t, m, "wrong<enter>")
-	if m.state != statePassphrase || !strings.Contains(m.View(), "wrong passphrase") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != statePassphrase || !strings.Contains(viewText(m), "wrong passphrase") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "hunter22<enter>")
 	if m.state != stateMain {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	var names []string
 	for _, a := range m.main.all {
@@ -168,13 +168,13 @@ func TestNoKeyringFirstRun(t *testing.T) {
 	m := New(cfg)
 	m.tick = func(int) tea.Cmd { return nil }
 	m = run(t, m, m.Init())
-	v := m.View()
+	v := viewText(m)
 	if m.state != stateFatal || !errors.Is(m.fatal, vault.ErrKeyringUnavailable) || !strings.Contains(v, "press p to protect") || !strings.Contains(v, "p use a passphrase") {
 		t.Fatalf("state %v fatal %v view:\n%s", m.state, m.fatal, v)
 	}
 	m = press(t, m, "p")
-	if m.state != statePassphrase || !strings.Contains(m.View(), "Create the vault") {
-		t.Fatalf("state %v view:\n%s", m.state, m.View())
+	if m.state != statePassphrase || !strings.Contains(viewText(m), "Create the vault") {
+		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "s3cret<enter>s3cret<enter>")
 	if m.state != stateMain || m.fatal != nil {
@@ -190,7 +190,7 @@ func TestNoKeyringFirstRun(t *testing.T) {
 	m.cfg.Open = OpenVault(vault.Options{Path: path, Keys: noKeyring{}, Backups: -1, Passphrase: func(bool) ([]byte, error) { return nil, vault.ErrKeyringUnavailable }})
 	m.tick = func(int) tea.Cmd { return nil }
 	m = run(t, m, m.Init())
-	if m.state != stateFatal || strings.Contains(m.View(), "p use a passphrase") {
-		t.Errorf("state %v view:\n%s", m.state, m.View())
+	if m.state != stateFatal || strings.Contains(viewText(m), "p use a passphrase") {
+		t.Errorf("state %v view:\n%s", m.state, viewText(m))
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,11 +10,12 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/vmfa/vmfa/hwkey"
 	"github.com/vmfa/vmfa/hwkey/softkey"
+	"github.com/vmfa/vmfa/internal/tuitest"
 	"github.com/vmfa/vmfa/internal/webauthn"
 	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/vault"
@@ -237,17 +237,17 @@ func TestTUISecurityKeysEndToEnd(t *testing.T) {
 	for i := 0; i < physical; i++ {
 		tm.Type("j")
 	}
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor("The key asks for its PIN", "8 attempts left")
 	tm.Type("0000")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor("wrong pin: 7 attempts left")
 	tm.Type("13579")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor("Press t to touch it")
 	tm.Type("t")
 	waitFor("Touched: the key made a credential", "packed")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor("✓ by the verifier", "basic: chains to a trusted root")
 	tm.Type("a")
 	waitFor("Press t to touch it")
@@ -262,9 +262,9 @@ func TestTUISecurityKeysEndToEnd(t *testing.T) {
 	if now <= was {
 		t.Fatalf("counter %d after %d: it must increase", now, was)
 	}
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
 	waitFor("is bound to alice")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
 	waitFor("No accounts yet")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
@@ -496,7 +496,7 @@ func TestKeyServiceRefreshSeesCLIPin(t *testing.T) {
 // PINs on the virtual FIDO2 key, r to power-cycle it, then the right PIN.
 func TestTUISecurityKeysQAFlows(t *testing.T) {
 	tm, waitFor := startKeysTUI(t)
-	enter := func() { tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) }
+	enter := func() { tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) }
 	waitFor("No accounts yet")
 	devs, err := hwkey.List()
 	if err != nil {
@@ -515,13 +515,13 @@ func TestTUISecurityKeysQAFlows(t *testing.T) {
 	}
 	enter()
 	waitFor("Press t to touch it")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
 	waitFor("Choose the key you inserted")
 	enter()
 	waitFor("Press t to touch it")
 	tm.Type("t")
 	waitFor("Touched: the key made a credential", "fido-u2f")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc}) // discard: nothing bound
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc}) // discard: nothing bound
 	waitFor("Choose the key you inserted")
 
 	tm.Type("k") // the fido2 key, with a PIN
@@ -542,9 +542,9 @@ func TestTUISecurityKeysQAFlows(t *testing.T) {
 	waitFor("Press t to touch it")
 	tm.Type("t")
 	waitFor("Touched: the key made a credential", "packed")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
 	waitFor("Choose the key you inserted")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
 	waitFor("No accounts yet")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
@@ -552,8 +552,8 @@ func TestTUISecurityKeysQAFlows(t *testing.T) {
 
 // startKeysTUI runs the real program on a vault whose virtual FIDO2 key
 // has the PIN 13579, with the real key service for user alice at
-// localhost. waitFor blocks until the output since the last call holds
-// every string, and returns that output.
+// localhost. waitFor blocks until a screen drawn since the last call
+// holds every string, and returns that screen.
 func startKeysTUI(t *testing.T) (*teatest.TestModel, func(what ...string) string) {
 	t.Helper()
 	store, vpath := testVaultStore(t)
@@ -596,22 +596,11 @@ func startKeysTUI(t *testing.T) (*teatest.TestModel, func(what ...string) string
 		NoAltScreen: true,
 		Clipboard:   nopClipboard{},
 	}
-	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 40))
-	var seen bytes.Buffer
+	var screens tuitest.Screens
+	tm := teatest.NewTestModel(t, tuitest.Record(tui.New(cfg), &screens), teatest.WithInitialTermSize(120, 40))
 	waitFor := func(what ...string) string {
 		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			seen.Write(b)
-			for _, w := range what {
-				if !bytes.Contains(seen.Bytes(), []byte(w)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-		out := seen.String()
-		seen.Reset()
-		return out
+		return screens.WaitFor(t, 20*time.Second, what...)
 	}
 	return tm, waitFor
 }
