@@ -273,8 +273,12 @@ func changePIN(ctx context.Context, path, pin, old string) error {
 // is set (ErrPINRequired), or set one when the key has neither a PIN nor
 // built-in verification (ErrNoUserVerification). Other errors, and keys
 // that cannot tell, keep err.
+//
+// A CTAP 2.1 key (pinUvAuthToken) makes libfido2 ask for a token by
+// built-in verification instead, which it refuses itself as "pin
+// required": that is explained the same way.
 func explainUnsupported(ctx context.Context, path string, err error, uv bool, pin string) error {
-	if !uv || pin != "" || !errors.Is(err, ErrUnsupported) || ctx.Err() != nil {
+	if !uv || pin != "" || !(errors.Is(err, ErrUnsupported) || errors.Is(err, ErrPINRequired)) || ctx.Err() != nil {
 		return err
 	}
 	info, ierr := GetInfo(ctx, path)
@@ -282,6 +286,8 @@ func explainUnsupported(ctx context.Context, path string, err error, uv bool, pi
 		return err
 	}
 	switch {
+	case info.PINSet() && errors.Is(err, ErrPINRequired):
+		return fmt.Errorf("%w for user verification", err)
 	case info.PINSet():
 		return fmt.Errorf("%w for user verification", ErrPINRequired)
 	case info.PINSupported():

@@ -119,10 +119,23 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 	}
 	saved := v.Blob(name)
 	var k *softkey.Key
+	// A PIN attempt is written to the vault before the key compares the
+	// PIN, so killing vmfa then does not give the attempt back.
+	kopts := softkey.Options{Persist: func() error {
+		state, err := k.State()
+		if err != nil {
+			return err
+		}
+		if err := v.SetBlob(name, state); err != nil {
+			return err
+		}
+		saved = state
+		return nil
+	}}
 	if saved == nil {
-		k, err = softkey.New(mode, softkey.Options{})
+		k, err = softkey.New(mode, kopts)
 	} else {
-		k, err = softkey.Load(saved, softkey.Options{})
+		k, err = softkey.Load(saved, kopts)
 	}
 	if err != nil {
 		release()
@@ -134,7 +147,7 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 		return nil, err
 	}
 	renew := func() error {
-		fresh, err := softkey.New(mode, softkey.Options{})
+		fresh, err := softkey.New(mode, kopts)
 		if err != nil {
 			return err
 		}

@@ -11,16 +11,13 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// advertisedPINProtocols lists the PIN/UV auth protocols in getInfo, in order
-// of preference. Protocol 2 is accepted too, but a CTAP 2.0 authenticator
-// advertises only protocol 1, so libfido2 uses protocol 1.
-var advertisedPINProtocols = []int{1}
-
 const (
 	maxMsgSize      = maxMessage
 	maxCredsInList  = 16
 	maxUserIDLen    = 64
 	extHMACSecret   = "hmac-secret"
+	extCredProtect  = "credProtect"
+	versionFIDO21   = "FIDO_2_1"
 	credTypePublic  = "public-key"
 	versionU2F      = "U2F_V2"
 	versionFIDO20   = "FIDO_2_0"
@@ -43,6 +40,13 @@ func (k *Key) ctap2(op *operation, req []byte) []byte {
 		return []byte{errInvalidLength}
 	}
 	params := req[1:]
+	if req[0] != cmdCredentialManagement && req[0] != cmdCredentialMgmtPreview {
+		// An enumeration continues only with the next credential
+		// management command.
+		k.mu.Lock()
+		k.credman = nil
+		k.mu.Unlock()
+	}
 	switch req[0] {
 	case cmdGetInfo:
 		if len(params) != 0 {
@@ -60,6 +64,8 @@ func (k *Key) ctap2(op *operation, req []byte) []byte {
 		return k.getNextAssertion()
 	case cmdClientPIN:
 		return k.clientPIN(params)
+	case cmdCredentialManagement, cmdCredentialMgmtPreview:
+		return k.credentialManagement(params)
 	case cmdReset:
 		if len(params) != 0 {
 			return []byte{errInvalidLength}
@@ -85,28 +91,41 @@ type infoResp struct {
 	MaxCredIDLen int             `cbor:"8,keyasint"`
 	Transports   []string        `cbor:"9,keyasint"`
 	Algorithms   []algorithm     `cbor:"10,keyasint"`
+	MinPINLength int             `cbor:"13,keyasint"`
+	// RemainingRK is remainingDiscoverableCredentials (CTAP 2.1).
+	RemainingRK int `cbor:"20,keyasint"`
 }
 
+// getInfo describes a CTAP 2.1 authenticator (that also speaks CTAP 2.0
+// and U2F): PIN/UV auth protocols 2 and 1, pinUvAuthToken permissions,
+// credential management (also under the prototype command 0x41 that
+// libfido2 sends), credProtect and hmac-secret.
 func (k *Key) getInfo() []byte {
 	k.mu.Lock()
 	pinSet := k.pinHash != nil
+	remaining := max(maxResident-len(k.resident), 0)
 	k.mu.Unlock()
 	return reply(infoResp{
-		Versions:   []string{versionU2F, versionFIDO20},
-		Extensions: []string{extHMACSecret},
+		Versions:   []string{versionU2F, versionFIDO20, versionFIDO21},
+		Extensions: []string{extCredProtect, extHMACSecret},
 		AAGUID:     k.aaguid[:],
 		Options: map[string]bool{
-			"plat":      false,
-			"rk":        true,
-			"up":        true,
-			"clientPin": pinSet,
+			"plat":                  false,
+			"rk":                    true,
+			"up":                    true,
+			"clientPin":             pinSet,
+			"pinUvAuthToken":        true,
+			"credMgmt":              true,
+			"credentialMgmtPreview": true,
 		},
 		MaxMsgSize:   maxMsgSize,
-		PinProtocols: advertisedPINProtocols,
+		PinProtocols: k.protocols,
 		MaxCredCount: maxCredsInList,
 		MaxCredIDLen: credIDLen,
 		Transports:   []string{"usb"},
 		Algorithms:   []algorithm{{Alg: coseES256, Type: credTypePublic}},
+		MinPINLength: minPINRunes,
+		RemainingRK:  remaining,
 	})
 }
 
@@ -181,15 +200,13 @@ func (k *Key) makeCredential(op *operation, params []byte) []byte {
 	if !es256 {
 		return []byte{errUnsupportedAlgorithm}
 	}
-	rk := false
+	rk, uvOpt := false, false
 	for name, v := range req.Options {
 		switch name {
 		case "rk":
 			rk = v
 		case "uv":
-			if v {
-				return []byte{errUnsupportedOption}
-			}
+			uvOpt = v
 		case "up":
 			if !v {
 				return []byte{errInvalidOption}
@@ -199,9 +216,15 @@ func (k *Key) makeCredential(op *operation, params []byte) []byte {
 	if req.PinAuth != nil && len(*req.PinAuth) == 0 {
 		return k.touchProbe(op)
 	}
+	// No built-in user verification: "uv" can only be met with a PIN
+	// (pinUvAuthParam, which takes precedence over the option).
+	if uvOpt && req.PinAuth == nil {
+		return []byte{errUnsupportedOption}
+	}
+	rpID := *req.RP.ID
 	uv := false
 	if req.PinAuth != nil {
-		if st := k.checkPINAuth(*req.PinAuth, req.ClientDataHash, req.PinProtocol); st != statusOK {
+		if st := k.checkPINAuth(*req.PinAuth, req.ClientDataHash, req.PinProtocol, permMakeCredential, rpID); st != statusOK {
 			return []byte{st}
 		}
 		uv = true
@@ -214,14 +237,26 @@ func (k *Key) makeCredential(op *operation, params []byte) []byte {
 			return []byte{cborStatus(err)}
 		}
 	}
-	rpID := *req.RP.ID
+	protect := 0
+	if raw, ok := req.Extensions[extCredProtect]; ok {
+		var level uint64
+		if err := decMode.Unmarshal(raw, &level); err != nil {
+			return []byte{cborStatus(err)}
+		}
+		if level < credProtectOptional || level > credProtectRequired {
+			return []byte{errInvalidParameter}
+		}
+		protect = int(level)
+	}
 	rpHash := rpIDHash(rpID)
 	purpose := "register " + rpID
 	for _, d := range req.ExcludeList {
 		if d.Type == nil || *d.Type != credTypePublic {
 			continue
 		}
-		if _, ok := k.unwrap(d.ID, rpHash); ok {
+		// A credential that needs user verification stays hidden
+		// without it (CTAP 2.1 §6.1.2 step 12).
+		if _, fl, ok := k.unwrapFlags(d.ID, rpHash); ok && visible(protectLevel(fl), uv, true) {
 			if st := k.userPresence(op, purpose); st == errKeepaliveCancel || st == errUserActionTimeout {
 				return []byte{st}
 			}
@@ -248,12 +283,13 @@ func (k *Key) makeCredential(op *operation, params []byte) []byte {
 	if rk {
 		cflags |= credResident
 	}
+	cflags |= byte(protect) << credProtectShift
 	priv, credID, err := k.newCredential(rpHash, cflags)
 	if err != nil {
 		return []byte{errOther}
 	}
 	if rk {
-		k.storeResident(residentCred{ID: credID, RPID: rpID, UserID: req.User.ID, UserName: req.User.Name, DisplayName: req.User.DisplayName})
+		k.storeResident(residentCred{ID: credID, RPID: rpID, RPName: req.RP.Name, UserID: req.User.ID, UserName: req.User.Name, DisplayName: req.User.DisplayName})
 	}
 
 	flags := flagUP | flagAT
@@ -261,9 +297,16 @@ func (k *Key) makeCredential(op *operation, params []byte) []byte {
 		flags |= flagUV
 	}
 	var ext []byte
-	if hmacSecret {
+	if hmacSecret || protect != 0 {
 		flags |= flagED
-		ext, _ = encMode.Marshal(map[string]bool{extHMACSecret: true})
+		outs := map[string]any{}
+		if hmacSecret {
+			outs[extHMACSecret] = true
+		}
+		if protect != 0 {
+			outs[extCredProtect] = protect
+		}
+		ext, _ = encMode.Marshal(outs)
 	}
 	cose, err := encMode.Marshal(coseFromUncompressed(uncompressed(&priv.PublicKey), coseES256))
 	if err != nil {
@@ -393,15 +436,13 @@ func (k *Key) getAssertion(op *operation, params []byte) []byte {
 	if req.RPID == nil || req.ClientDataHash == nil {
 		return []byte{errMissingParameter}
 	}
-	up := true
+	up, uvOpt := true, false
 	for name, v := range req.Options {
 		switch name {
 		case "up":
 			up = v
 		case "uv":
-			if v {
-				return []byte{errUnsupportedOption}
-			}
+			uvOpt = v
 		case "rk":
 			return []byte{errInvalidOption}
 		}
@@ -409,9 +450,12 @@ func (k *Key) getAssertion(op *operation, params []byte) []byte {
 	if req.PinAuth != nil && len(*req.PinAuth) == 0 {
 		return k.touchProbe(op)
 	}
+	if uvOpt && req.PinAuth == nil {
+		return []byte{errUnsupportedOption}
+	}
 	uv := false
 	if req.PinAuth != nil {
-		if st := k.checkPINAuth(*req.PinAuth, req.ClientDataHash, req.PinProtocol); st != statusOK {
+		if st := k.checkPINAuth(*req.PinAuth, req.ClientDataHash, req.PinProtocol, permGetAssertion, *req.RPID); st != statusOK {
 			return []byte{st}
 		}
 		uv = true
@@ -430,19 +474,25 @@ func (k *Key) getAssertion(op *operation, params []byte) []byte {
 			if d.Type == nil || *d.Type != credTypePublic {
 				continue
 			}
-			if _, ok := k.unwrap(d.ID, rpHash); ok {
+			if _, fl, ok := k.unwrapFlags(d.ID, rpHash); ok && visible(protectLevel(fl), uv, true) {
 				cands = append(cands, candidate{id: d.ID, resident: k.findResident(d.ID)})
 				break
 			}
 		}
 	} else {
 		k.mu.Lock()
+		var rs []residentCred
 		for i := len(k.resident) - 1; i >= 0; i-- { // newest first
 			if r := k.resident[i]; r.RPID == *req.RPID {
-				cands = append(cands, candidate{id: r.ID, resident: &r})
+				rs = append(rs, r)
 			}
 		}
 		k.mu.Unlock()
+		for _, r := range rs {
+			if _, fl, ok := k.unwrapFlags(r.ID, rpHash); ok && visible(protectLevel(fl), uv, false) {
+				cands = append(cands, candidate{id: r.ID, resident: &r})
+			}
+		}
 	}
 	if len(cands) == 0 {
 		return []byte{errNoCredentials}
@@ -616,6 +666,8 @@ func (k *Key) reset(op *operation) []byte {
 		k.pinBadInARow = 0
 		k.resident = nil
 		k.next = nil
+		k.credman = nil
+		err = k.resetTokenLocked()
 	}
 	k.mu.Unlock()
 	if err != nil {

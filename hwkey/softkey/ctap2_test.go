@@ -41,13 +41,14 @@ func TestGetInfo(t *testing.T) {
 	h := openChannel(t, k)
 	info := getInfo(t, h.cbor)
 	aaguid := k.AAGUID()
-	if !slices.Equal(info.Versions, []string{"U2F_V2", "FIDO_2_0"}) {
+	if !slices.Equal(info.Versions, []string{"U2F_V2", "FIDO_2_0", "FIDO_2_1"}) {
 		t.Errorf("versions %q", info.Versions)
 	}
 	if !bytes.Equal(info.AAGUID, aaguid[:]) {
 		t.Errorf("aaguid % x, want % x", info.AAGUID, aaguid)
 	}
-	wantOpts := map[string]bool{"plat": false, "rk": true, "up": true, "clientPin": false}
+	wantOpts := map[string]bool{"plat": false, "rk": true, "up": true, "clientPin": false,
+		"pinUvAuthToken": true, "credMgmt": true, "credentialMgmtPreview": true}
 	if len(info.Options) != len(wantOpts) {
 		t.Errorf("options %v, want %v", info.Options, wantOpts)
 	}
@@ -59,10 +60,10 @@ func TestGetInfo(t *testing.T) {
 	if _, ok := info.Options["uv"]; ok {
 		t.Error("uv advertised without built-in user verification")
 	}
-	if !slices.Equal(info.Extensions, []string{"hmac-secret"}) {
+	if !slices.Equal(info.Extensions, []string{"credProtect", "hmac-secret"}) {
 		t.Errorf("extensions %q", info.Extensions)
 	}
-	if info.MaxMsgSize != 7609 || !slices.Equal(info.PinProtocols, []int{1}) {
+	if info.MaxMsgSize != 7609 || !slices.Equal(info.PinProtocols, []int{2, 1}) {
 		t.Errorf("maxMsgSize %d pinProtocols %v", info.MaxMsgSize, info.PinProtocols)
 	}
 	if info.MaxCredIDLen != CredentialIDLen || info.MaxCredCount == 0 || !slices.Equal(info.Transports, []string{"usb"}) {
@@ -314,7 +315,8 @@ func TestCTAP2RequestErrors(t *testing.T) {
 		{"getNextAssertion without getAssertion", []byte{cmdGetNextAssertion}, errNotAllowed},
 		{"clientPIN without subcommand", ctapReq(t, cmdClientPIN, map[int]int{1: 1}), errMissingParameter},
 		{"clientPIN protocol 3", ctapReq(t, cmdClientPIN, map[int]int{1: 3, 2: 1}), errInvalidParameter},
-		{"clientPIN unknown subcommand", ctapReq(t, cmdClientPIN, map[int]int{1: 1, 2: 9}), errInvalidParameter},
+		{"clientPIN unknown subcommand", ctapReq(t, cmdClientPIN, map[int]int{1: 1, 2: 0x0b}), errInvalidParameter},
+		{"token with permissions but none named", ctapReq(t, cmdClientPIN, map[int]int{1: 2, 2: 9}), errMissingParameter},
 		{"pinAuth without protocol", ctapReq(t, cmdMakeCredential, func() testMakeCred { r := good; pa := make([]byte, 16); r.PinAuth = &pa; return r }()), errMissingParameter},
 	}
 	for _, tc := range tests {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,5 +98,111 @@ func TestLibfido2CancelWhileWaitingForTouch(t *testing.T) {
 	_, err := dev.MakeCredential(sum("cdh"), libfido2.RelyingParty{ID: "example.com"}, libfido2.User{ID: []byte("u"), Name: "u"}, libfido2.ES256, "", nil)
 	if !errors.Is(err, libfido2.ErrKeepaliveCancel) {
 		t.Fatalf("MakeCredential cancelled while waiting for touch: %v, want ErrKeepaliveCancel", err)
+	}
+}
+
+// TestLibfido2CredentialManagement drives a resident credential through
+// libfido2 with each PIN/UV auth protocol: make it with the PIN, list the
+// RPs and credentials with credential management (fido_credman_*),
+// authenticate without an allow list, delete it.
+func TestLibfido2CredentialManagement(t *testing.T) {
+	for _, proto := range []int{2, 1} {
+		t.Run(fmt.Sprintf("protocol %d", proto), func(t *testing.T) {
+			opts := softkey.Options{}
+			if proto == 1 {
+				opts.PINProtocols = []int{1}
+			}
+			k, err := softkey.New(softkey.FIDO2, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path, err := hwkey.AttachVirtual(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { hwkey.DetachVirtual(path) })
+			dev, err := libfido2.NewDevice(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const pin = "123456"
+			if err := dev.SetPIN(pin, ""); err != nil {
+				t.Fatalf("SetPIN: %v", err)
+			}
+			var ids [][]byte
+			for _, u := range []string{"alice", "bob"} {
+				att, err := dev.MakeCredential(sum("cdh"), libfido2.RelyingParty{ID: "example.com", Name: "Example"},
+					libfido2.User{ID: []byte(u), Name: u, DisplayName: "User " + u}, libfido2.ES256, pin,
+					&libfido2.MakeCredentialOpts{RK: libfido2.True, CredProtect: libfido2.CredProtectUVOptionalWithID})
+				if err != nil {
+					t.Fatalf("MakeCredential: %v", err)
+				}
+				ids = append(ids, att.CredentialID)
+			}
+			if p, sub, perms := k.LastTokenGrant(); p != proto || sub != 9 || perms != 0x01 {
+				t.Errorf("makeCredential token: protocol %d subcommand %d perms %#x, want protocol %d, subcommand 9, mc", p, sub, perms, proto)
+			}
+			if _, err := dev.MakeCredential(sum("cdh"), libfido2.RelyingParty{ID: "other.example"},
+				libfido2.User{ID: []byte("carol"), Name: "carol"}, libfido2.ES256, pin, &libfido2.MakeCredentialOpts{RK: libfido2.True}); err != nil {
+				t.Fatalf("MakeCredential: %v", err)
+			}
+
+			info, err := dev.CredentialsInfo(pin)
+			if err != nil {
+				t.Fatalf("CredentialsInfo: %v", err)
+			}
+			if info.RKExisting != 3 || info.RKRemaining != softkey.MaxResident-3 {
+				t.Errorf("metadata: %d existing, %d remaining", info.RKExisting, info.RKRemaining)
+			}
+			if p, sub, perms := k.LastTokenGrant(); p != proto || sub != 9 || perms != 0x04 {
+				t.Errorf("credman token: protocol %d subcommand %d perms %#x, want cm", p, sub, perms)
+			}
+			rps, err := dev.RelyingParties(pin)
+			if err != nil {
+				t.Fatalf("RelyingParties: %v", err)
+			}
+			if len(rps) != 2 || rps[0].ID != "example.com" || rps[0].Name != "Example" || rps[1].ID != "other.example" {
+				t.Errorf("relying parties %+v %+v", rps[0], rps[1:])
+			}
+			creds, err := dev.Credentials("example.com", pin)
+			if err != nil {
+				t.Fatalf("Credentials: %v", err)
+			}
+			if len(creds) != 2 {
+				t.Fatalf("%d credentials, want 2", len(creds))
+			}
+			for i, c := range creds {
+				if !bytes.Equal(c.ID, ids[i]) || c.User.Name != []string{"alice", "bob"}[i] || c.User.DisplayName == "" {
+					t.Errorf("credential %d: %x %+v", i, c.ID, c.User)
+				}
+			}
+
+			// Discoverable: with the PIN both accounts (credProtect 2
+			// hides them without UV).
+			a, err := dev.Assertion("example.com", sum("login"), nil, pin, nil)
+			if err != nil {
+				t.Fatalf("discoverable Assertion: %v", err)
+			}
+			if !bytes.Equal(a.User.ID, []byte("bob")) {
+				t.Errorf("first account %q, want the newest (bob)", a.User.ID)
+			}
+			if _, err := dev.Assertion("example.com", sum("login"), nil, "", nil); !errors.Is(err, libfido2.ErrNoCredentials) {
+				t.Errorf("discoverable without UV of credProtect 2 credentials: %v, want ErrNoCredentials", err)
+			}
+			if _, err := dev.Assertion("example.com", sum("login"), ids[:1], "", nil); err != nil {
+				t.Errorf("credProtect 2 credential named in an allow list, no UV: %v", err)
+			}
+
+			if err := dev.DeleteCredential(ids[0], pin); err != nil {
+				t.Fatalf("DeleteCredential: %v", err)
+			}
+			creds, err = dev.Credentials("example.com", pin)
+			if err != nil || len(creds) != 1 || !bytes.Equal(creds[0].ID, ids[1]) {
+				t.Fatalf("after delete: %v, %d credentials", err, len(creds))
+			}
+			if err := dev.DeleteCredential(ids[0], pin); !errors.Is(err, libfido2.ErrNoCredentials) {
+				t.Errorf("deleting it again: %v, want ErrNoCredentials", err)
+			}
+		})
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,10 +22,87 @@ const (
 	pinSetPIN          = 0x03
 	pinChangePIN       = 0x04
 	pinGetPINToken     = 0x05
+	// pinGetTokenWithPermissions is getPinUvAuthTokenUsingPinWithPermissions
+	// (CTAP 2.1 §6.5.5.7.2).
+	pinGetTokenWithPermissions = 0x09
 
 	minPINRunes = 4
 	maxPINBytes = 63
 )
+
+// pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7).
+const (
+	permMakeCredential byte = 0x01
+	permGetAssertion   byte = 0x02
+	permCredMgmt       byte = 0x04
+	permBioEnroll      byte = 0x08
+	permLargeBlobWrite byte = 0x10
+	permAuthnrConfig   byte = 0x20
+	// permSupported are the permissions this key can grant.
+	permSupported = permMakeCredential | permGetAssertion | permCredMgmt
+)
+
+// tokenGrant records how the last token was asked for (tests check which
+// protocol and subcommand a platform used).
+type tokenGrant struct {
+	proto      pinProtocol
+	subcommand uint64
+	perms      byte
+}
+
+// pinUvToken is the pinUvAuthToken and its state (CTAP 2.1 §6.5.2.1):
+// a fresh random value on every grant, the permissions and the RP ID it
+// was granted for, and when it was issued (it expires pinTokenLifetime
+// later).
+type pinUvToken struct {
+	value   []byte
+	inUse   bool
+	perms   byte
+	rpID    string
+	hasRPID bool
+	issued  time.Time
+}
+
+// resetTokenLocked invalidates the pinUvAuthToken with a new random value
+// (resetPinUvAuthToken); k.mu held.
+func (k *Key) resetTokenLocked() error {
+	v := make([]byte, 32)
+	if _, err := rand.Read(v); err != nil {
+		return fmt.Errorf("softkey: generate pin token: %w", err)
+	}
+	k.token = pinUvToken{value: v}
+	return nil
+}
+
+// grantToken renews the token and starts its use with perms, bound to
+// rpID when hasRPID, and returns its value.
+func (k *Key) grantToken(perms byte, rpID string, hasRPID bool) ([]byte, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err := k.resetTokenLocked(); err != nil {
+		return nil, false
+	}
+	k.token.inUse, k.token.perms, k.token.rpID, k.token.hasRPID = true, perms, rpID, hasRPID
+	k.token.issued = k.now()
+	return bytes.Clone(k.token.value), true
+}
+
+// verifyTokenLocked checks a pinUvAuthParam made with the token over msg,
+// and that the token is in use, not expired and holds perm; k.mu held.
+func (k *Key) verifyTokenLocked(proto pinProtocol, pinAuth []byte, perm byte, msg ...[]byte) byte {
+	t := &k.token
+	if !proto.verify(t.value, pinAuth, msg...) {
+		return errPINAuthInvalid
+	}
+	if !t.inUse || k.now().Sub(t.issued) > pinTokenLifetime {
+		t.inUse = false
+		return errPINAuthInvalid
+	}
+	if t.perms&perm == 0 {
+		return errPINAuthInvalid
+	}
+	return statusOK
+}
 
 type clientPINReq struct {
 	PinProtocol  *uint64  `cbor:"1,keyasint"`
@@ -32,6 +111,8 @@ type clientPINReq struct {
 	PinAuth      []byte   `cbor:"4,keyasint"`
 	NewPinEnc    []byte   `cbor:"5,keyasint"`
 	PinHashEnc   []byte   `cbor:"6,keyasint"`
+	Permissions  *uint64  `cbor:"9,keyasint"`
+	RPID         *string  `cbor:"10,keyasint"`
 }
 
 type clientPINResp struct {
@@ -71,7 +152,20 @@ func (k *Key) clientPIN(data []byte) []byte {
 	case pinChangePIN:
 		return k.changePIN(proto, &req)
 	case pinGetPINToken:
-		return k.getPINToken(proto, &req)
+		// CTAP 2.0's token gets the default permissions, mc and ga.
+		return k.getPINToken(proto, &req, permMakeCredential|permGetAssertion, nil)
+	case pinGetTokenWithPermissions:
+		if req.Permissions == nil {
+			return []byte{errMissingParameter}
+		}
+		perms := *req.Permissions
+		if perms == 0 || perms > 0xff {
+			return []byte{errInvalidParameter}
+		}
+		if byte(perms)&^permSupported != 0 {
+			return []byte{errUnauthorizedPermission}
+		}
+		return k.getPINToken(proto, &req, byte(perms), req.RPID)
 	}
 	return []byte{errInvalidParameter}
 }
@@ -100,8 +194,12 @@ func (k *Key) setPIN(proto pinProtocol, req *clientPINReq) []byte {
 	k.mu.Lock()
 	k.pinHash = hash
 	k.pinRetries = maxPINRetries
+	err := k.resetTokenLocked()
 	k.mu.Unlock()
 	k.notifyChanged()
+	if err != nil {
+		return []byte{errOther}
+	}
 	return []byte{statusOK}
 }
 
@@ -134,12 +232,16 @@ func (k *Key) changePIN(proto pinProtocol, req *clientPINReq) []byte {
 	}
 	k.mu.Lock()
 	k.pinHash = hash
+	err := k.resetTokenLocked()
 	k.mu.Unlock()
 	k.notifyChanged()
+	if err != nil {
+		return []byte{errOther}
+	}
 	return []byte{statusOK}
 }
 
-func (k *Key) getPINToken(proto pinProtocol, req *clientPINReq) []byte {
+func (k *Key) getPINToken(proto pinProtocol, req *clientPINReq, perms byte, rpID *string) []byte {
 	if req.KeyAgreement == nil || req.PinHashEnc == nil {
 		return []byte{errMissingParameter}
 	}
@@ -160,8 +262,12 @@ func (k *Key) getPINToken(proto pinProtocol, req *clientPINReq) []byte {
 		return []byte{st}
 	}
 	k.mu.Lock()
-	tok := bytes.Clone(k.pinToken)
+	k.lastGrant = tokenGrant{proto: proto, subcommand: *req.SubCommand, perms: perms}
 	k.mu.Unlock()
+	tok, ok := k.grantToken(perms, derefString(rpID), rpID != nil)
+	if !ok {
+		return []byte{errOther}
+	}
 	enc, ok := proto.encrypt(shared, tok)
 	if !ok {
 		return []byte{errOther}
@@ -190,8 +296,20 @@ func (k *Key) checkPINHash(proto pinProtocol, shared, pinHashEnc []byte) byte {
 	if !ok || len(got) != 16 {
 		return errInvalidParameter
 	}
+	// The attempt is counted, and saved, before the PIN is compared: a
+	// process killed in between has used the attempt up.
 	k.mu.Lock()
 	k.pinRetries--
+	k.mu.Unlock()
+	if k.persist != nil {
+		if err := k.persist(); err != nil {
+			return errOther
+		}
+	}
+	if testHookBeforePINCompare != nil {
+		testHookBeforePINCompare()
+	}
+	k.mu.Lock()
 	if subtle.ConstantTimeCompare(got, k.pinHash) == 1 {
 		k.pinRetries = maxPINRetries
 		k.pinBadInARow = 0
@@ -218,9 +336,23 @@ func (k *Key) checkPINHash(proto pinProtocol, shared, pinHashEnc []byte) byte {
 	return errPINInvalid
 }
 
-// checkPINAuth verifies pinAuth = authenticate(pinToken, msg) for
-// makeCredential and getAssertion.
-func (k *Key) checkPINAuth(pinAuth, msg []byte, protocol *uint64) byte {
+// testHookBeforePINCompare, when set by a test, runs after a PIN attempt
+// was counted and persisted and before the PIN is compared: where a
+// killed process would stop.
+var testHookBeforePINCompare func()
+
+func derefString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// checkPINAuth verifies pinAuth = authenticate(pinUvAuthToken, msg) for
+// makeCredential (perm mc) and getAssertion (perm ga): the token must be
+// current, hold the permission and be bound to rpID or to no RP ID, in
+// which case it is bound to rpID now (CTAP 2.1 §6.1.2 step 11, §6.2.2).
+func (k *Key) checkPINAuth(pinAuth, msg []byte, protocol *uint64, perm byte, rpID string) byte {
 	if protocol == nil {
 		return errMissingParameter
 	}
@@ -229,15 +361,18 @@ func (k *Key) checkPINAuth(pinAuth, msg []byte, protocol *uint64) byte {
 		return errPINAuthInvalid
 	}
 	k.mu.Lock()
-	tok := k.pinToken
-	set := k.pinHash != nil
-	k.mu.Unlock()
-	if !set {
+	defer k.mu.Unlock()
+	if k.pinHash == nil {
 		return errPINNotSet
 	}
-	if !proto.verify(tok, pinAuth, msg) {
+	if st := k.verifyTokenLocked(proto, pinAuth, perm, msg); st != statusOK {
+		return st
+	}
+	t := &k.token
+	if t.hasRPID && t.rpID != rpID {
 		return errPINAuthInvalid
 	}
+	t.rpID, t.hasRPID = rpID, true
 	return statusOK
 }
 

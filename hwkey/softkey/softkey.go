@@ -5,10 +5,12 @@
 // A Key works in one of two modes. In U2FOnly mode it is a FIDO U2F (CTAP1)
 // token: the INIT response advertises no CBOR capability, CTAPHID_CBOR is
 // refused, and REGISTER/AUTHENTICATE answer "conditions not satisfied" until
-// the user touches the key. In FIDO2 mode it is a CTAP 2.0 authenticator
+// the user touches the key. In FIDO2 mode it is a CTAP 2.1 authenticator
 // (getInfo, makeCredential with packed attestation, getAssertion,
-// getNextAssertion, clientPIN with PIN/UV auth protocol 1, reset, the
-// hmac-secret extension) that also answers CTAP1 commands over CTAPHID_MSG.
+// getNextAssertion, clientPIN with PIN/UV auth protocols 2 and 1 and
+// pinUvAuthTokens with permissions, credential management, reset, the
+// credProtect and hmac-secret extensions) that also answers CTAP1 commands
+// over CTAPHID_MSG. It holds MaxResident discoverable credentials.
 //
 // Credentials are key-wrapped: a credential ID (or U2F key handle) is the
 // credential's private key sealed with AES-256-GCM under the key's master
@@ -39,6 +41,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -49,7 +52,7 @@ type Mode int
 const (
 	// U2FOnly is a FIDO U2F (CTAP1) token without CBOR support.
 	U2FOnly Mode = iota
-	// FIDO2 is a CTAP 2.0 authenticator that also answers CTAP1 commands.
+	// FIDO2 is a CTAP 2.1 authenticator that also answers CTAP1 commands.
 	FIDO2
 )
 
@@ -95,6 +98,19 @@ type Options struct {
 	// called without internal locks held, from the goroutine that ran the
 	// operation.
 	Changed func()
+	// Persist, when not nil, saves State durably. It is called after a PIN
+	// attempt has taken one retry off the counter and before the PIN is
+	// compared, so that a process killed in between has used the attempt
+	// up (no free guesses); when it fails the attempt is refused
+	// (CTAP1_ERR_OTHER) and the PIN is not compared. Without it the counter
+	// lives in memory until the caller saves State.
+	Persist func() error
+	// PINProtocols restricts the PIN/UV auth protocols getInfo advertises,
+	// in order of preference; nil advertises 2 then 1. The key accepts
+	// both whatever it advertises: this only steers platforms such as
+	// libfido2, which use the first protocol they know (tests drive
+	// protocol 1 this way).
+	PINProtocols []int
 }
 
 // Errors returned by the package.
@@ -109,6 +125,15 @@ var (
 	ErrInvalidMode = errors.New("softkey: invalid mode")
 )
 
+// MaxResident is how many discoverable (resident) credentials a key holds;
+// making one more answers CTAP2_ERR_KEY_STORE_FULL.
+const MaxResident = maxResident
+
+// PINTokenLifetime is how long a pinUvAuthToken stays usable after it was
+// issued (CTAP 2.1's maximum usage period). Setting or changing the PIN,
+// a reset and a power cycle renew it earlier.
+const PINTokenLifetime = pinTokenLifetime
+
 // defaultAAGUID identifies the vmfa software key model.
 var defaultAAGUID = [16]byte{0x56, 0x0d, 0x1e, 0xc5, 0xa5, 0x1b, 0x4b, 0xab, 0xba, 0x5c, 0x99, 0x0d, 0x78, 0x94, 0xba, 0x9a}
 
@@ -120,6 +145,7 @@ const (
 	defaultTouchWait   = 30 * time.Second
 	resetWindow        = 10 * time.Second
 	nextAssertionValid = 30 * time.Second
+	pinTokenLifetime   = 10 * time.Minute
 )
 
 // Key is a software security key. All methods are safe for concurrent use.
@@ -128,6 +154,9 @@ type Key struct {
 	touchFn func(ctx context.Context, purpose string) bool
 	now     func() time.Time
 	changed func()
+	persist func() error
+	// protocols are the advertised PIN/UV auth protocols.
+	protocols []int
 	// touchTimeout bounds the wait for a touch (USER_ACTION_TIMEOUT).
 	touchTimeout time.Duration
 
@@ -145,10 +174,12 @@ type Key struct {
 	pinRetries     int
 	pinBadInARow   int // wrong PINs since power-up
 	keyAgreement   *ecdh.PrivateKey
-	pinToken       []byte
+	token          pinUvToken
+	lastGrant      tokenGrant
 	resident       []residentCred
 	residentSeq    uint64
 	next           *nextAssertion
+	credman        *credmanState // enumeration in progress
 	powerUp        time.Time
 	pendingPresent *presenceQuery // U2F touch query in flight
 	appNames       map[[32]byte]string
@@ -161,6 +192,7 @@ type Key struct {
 type residentCred struct {
 	ID          []byte `json:"id"`
 	RPID        string `json:"rp_id"`
+	RPName      string `json:"rp_name,omitempty"`
 	UserID      []byte `json:"user_id"`
 	UserName    string `json:"user_name,omitempty"`
 	DisplayName string `json:"display_name,omitempty"`
@@ -210,9 +242,13 @@ func New(mode Mode, opts Options) (*Key, error) {
 }
 
 func newKey(mode Mode, opts Options) *Key {
-	k := &Key{mode: mode, touchFn: opts.Touch, now: opts.Now, changed: opts.Changed, touchTimeout: defaultTouchWait}
+	k := &Key{mode: mode, touchFn: opts.Touch, now: opts.Now, changed: opts.Changed, persist: opts.Persist, touchTimeout: defaultTouchWait}
 	if k.now == nil {
 		k.now = time.Now
+	}
+	k.protocols = []int{2, 1}
+	if opts.PINProtocols != nil {
+		k.protocols = slices.Clone(opts.PINProtocols)
 	}
 	k.hid.init()
 	return k
@@ -347,16 +383,15 @@ func (k *Key) powerCycle() error {
 	if err != nil {
 		return fmt.Errorf("softkey: generate key agreement key: %w", err)
 	}
-	tok := make([]byte, 32)
-	if _, err := rand.Read(tok); err != nil {
-		return fmt.Errorf("softkey: generate pin token: %w", err)
-	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if err := k.resetTokenLocked(); err != nil {
+		return err
+	}
 	k.keyAgreement = ka
-	k.pinToken = tok
 	k.pinBadInARow = 0
 	k.next = nil
+	k.credman = nil
 	k.powerUp = k.now()
 	if k.pendingPresent != nil {
 		k.pendingPresent.cancel()

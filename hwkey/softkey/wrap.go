@@ -26,7 +26,38 @@ const CredentialIDLen = credIDLen
 const (
 	credHMACSecret byte = 1 << iota // created with the hmac-secret extension
 	credResident                    // discoverable; user entity in the state
+	// Bits 2-3 hold the credProtect level (0 for none, which acts as 1).
+	credProtectShift = 2
+	credProtectMask  = 3 << credProtectShift
 )
+
+// Credential protection levels (CTAP 2.1 §12.1, credProtect).
+const (
+	credProtectOptional         = 1 // userVerificationOptional
+	credProtectOptionalWithList = 2 // userVerificationOptionalWithCredentialIDList
+	credProtectRequired         = 3 // userVerificationRequired
+)
+
+// protectLevel returns the credProtect level sealed in credential flags.
+func protectLevel(flags byte) int {
+	if l := int(flags&credProtectMask) >> credProtectShift; l != 0 {
+		return l
+	}
+	return credProtectOptional
+}
+
+// visible reports whether a credential of this protection level may be
+// used: level 3 only with user verification, level 2 without it only when
+// the platform named the credential in an allow list.
+func visible(level int, uv, listed bool) bool {
+	switch level {
+	case credProtectRequired:
+		return uv
+	case credProtectOptionalWithList:
+		return uv || listed
+	}
+	return true
+}
 
 // newCredential generates a credential key pair and its wrapped ID.
 func (k *Key) newCredential(rpHash []byte, flags byte) (*ecdsa.PrivateKey, []byte, error) {
