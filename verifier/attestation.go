@@ -49,6 +49,9 @@ func (v *Verifier) verifyAttestation(ao *webauthn.AttestationObject, clientDataH
 		if len(ao.StmtKeys()) != 0 {
 			return "", fmt.Errorf("%w: none attestation with a non-empty statement", ErrAttestation)
 		}
+		if v.cfg.TrustRoots != nil {
+			return "", fmt.Errorf("%w: the key sent no attestation (fmt none) and trust roots are configured: ask for direct attestation, or drop --trust-roots", ErrAttestationRequired)
+		}
 		return AttestationNone, nil
 
 	case webauthn.FormatPacked:
@@ -63,6 +66,11 @@ func (v *Verifier) verifyAttestation(ao *webauthn.AttestationObject, clientDataH
 			}
 			if !ecdsa.VerifyASN1(credKey, sha256Sum(signed), st.Sig) {
 				return "", fmt.Errorf("%w: self attestation signature", ErrSignature)
+			}
+			if v.cfg.TrustRoots != nil {
+				// Self attestation is signed by the credential key
+				// itself: any program can make one.
+				return "", fmt.Errorf("%w: the key sent self attestation, which no trust root vouches for (a key with an attestation certificate is needed)", ErrAttestationRequired)
 			}
 			return AttestationSelf, nil
 		}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 )
@@ -53,13 +54,30 @@ type Config struct {
 	// AllowCrossOrigin accepts client data with crossOrigin true.
 	AllowCrossOrigin bool
 	// TrustRoots, when set, is the store of attestation roots: packed and
-	// fido-u2f attestation certificates must chain to one of them. Nil
-	// accepts any well-formed attestation (recorded as not verified).
+	// fido-u2f attestation certificates must chain to one of them, and
+	// none and packed self attestation are refused with
+	// ErrAttestationRequired. Nil accepts any well-formed attestation
+	// (recorded as none, self or basic-unverified).
 	TrustRoots *x509.CertPool
 
-	// AuditMax bounds the audit log; the oldest events are dropped first.
+	// AuditMax bounds the audit log (at most MaxAuditEvents); the oldest
+	// events are dropped first.
 	AuditMax int
 }
+
+// Limits on the Config, refused by New: windows wider than these turn a
+// one-time code into something an attacker can guess, or make every
+// verification slow.
+const (
+	// MaxSkew bounds Config.Skew (steps either side of now).
+	MaxSkew = 10
+	// MaxHOTPLookAhead bounds Config.HOTPLookAhead.
+	MaxHOTPLookAhead = 100
+	// MaxHOTPResyncWindow bounds Config.HOTPResyncWindow.
+	MaxHOTPResyncWindow = 10000
+	// MaxAuditEvents bounds Config.AuditMax.
+	MaxAuditEvents = 50000
+)
 
 // DefaultConfig returns the consoles' usual policy: ±1 step, 10-minute
 // pending enrollments, 5 failures in 5 minutes lock for 15 minutes, 180 s
@@ -104,10 +122,14 @@ func (c *Config) check() error {
 		c.RPName = c.RPID
 	}
 	switch {
-	case c.Skew < 0 || c.Skew > 10:
-		return errors.New("skew must be 0 to 10 steps")
-	case c.HOTPLookAhead < 0 || c.HOTPResyncWindow < 0:
-		return errors.New("hotp windows must not be negative")
+	case c.Skew < 0 || c.Skew > MaxSkew:
+		return fmt.Errorf("skew must be 0 to %d steps", MaxSkew)
+	case c.HOTPLookAhead < 0 || c.HOTPLookAhead > MaxHOTPLookAhead:
+		return fmt.Errorf("hotp look-ahead must be 0 to %d counter values (got %d)", MaxHOTPLookAhead, c.HOTPLookAhead)
+	case c.HOTPResyncWindow < 0 || c.HOTPResyncWindow > MaxHOTPResyncWindow:
+		return fmt.Errorf("hotp resync window must be 0 to %d counter values (got %d)", MaxHOTPResyncWindow, c.HOTPResyncWindow)
+	case c.AuditMax < 0 || c.AuditMax > MaxAuditEvents:
+		return fmt.Errorf("audit log bound must be 0 (default %d) to %d events (got %d)", 10000, MaxAuditEvents, c.AuditMax)
 	case c.MaxFailures < 0 || c.FailureWindow < 0 || c.Lockout < 0:
 		return errors.New("throttling settings must not be negative")
 	case c.PendingTTL <= 0:

@@ -3,6 +3,7 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vmfa/vmfa/internal/webauthn"
@@ -28,11 +29,25 @@ var (
 	ErrEnrollmentExpired = errors.New("enrollment expired (run totp enroll again)")
 	ErrWrongMethod       = errors.New("the user's mfa device is of another kind (codes: login; security keys: key login)")
 	ErrBadUser           = errors.New("user name must be 1 to 128 printable characters")
+	// ErrBadClient means the client name or IP given for the audit log is
+	// not one: names are 1 to 64 printable characters, IPs IPv4 or IPv6.
+	ErrBadClient = errors.New("bad audit client: the name must be up to 64 printable characters and the ip an ipv4 or ipv6 address")
 
 	// One-time codes.
 	ErrWrongCode     = errors.New("wrong code")
 	ErrMalformedCode = errors.New("malformed code (type the digits the authenticator shows)")
-	ErrReplay        = errors.New("code already used (wait for the next code)")
+	// ErrReplay is a code of a time step (or counter) already accepted.
+	// For TOTP the error is a *ReplayError, which says what spent the
+	// step and when the next code appears.
+	ErrReplay = errors.New("code already used (wait for the next code)")
+	// The two codes of a binding or resync are each right but are not
+	// two consecutive codes.
+	ErrCodesOrder    = errors.New("the two codes are in the wrong order: enter the earlier code first, then the next one")
+	ErrCodesSameStep = errors.New("both codes are the same code: wait for the next code and enter it as the second")
+	ErrCodesApart    = errors.New("the two codes are not consecutive")
+	// ErrCodesClock means two consecutive codes that are right but too
+	// far from the verifier's time to bind.
+	ErrCodesClock = errors.New("the two codes are consecutive but too far from the verifier's time: check the device's clock")
 	// ErrHOTPReplay is ErrReplay for a counter-based device, whose next
 	// code comes with the next press rather than with time.
 	ErrHOTPReplay error = hotpReplayError{}
@@ -60,11 +75,14 @@ var (
 	ErrAttestation            = webauthn.ErrAttestation
 	ErrUnsupportedAttestation = errors.New("attestation format is not supported (want none, packed or fido-u2f)")
 	ErrUntrustedAttestation   = errors.New("attestation certificate does not chain to a trusted root")
-	ErrCredentialExists       = errors.New("credential is already registered")
-	ErrUnknownCredential      = errors.New("credential is not registered for this user")
-	ErrUserHandle             = errors.New("user handle does not match the user")
-	ErrSignature              = errors.New("signature is invalid")
-	ErrCounterRegression      = errors.New("signature counter did not increase: the key may be cloned (unbind it and register a new key)")
+	// ErrAttestationRequired refuses none and self attestation when
+	// Config.TrustRoots is set: they prove nothing about the key.
+	ErrAttestationRequired = errors.New("attestation required")
+	ErrCredentialExists    = errors.New("credential is already registered")
+	ErrUnknownCredential   = errors.New("credential is not registered for this user")
+	ErrUserHandle          = errors.New("user handle does not match the user")
+	ErrSignature           = errors.New("signature is invalid")
+	ErrCounterRegression   = errors.New("signature counter did not increase: the key may be cloned (unbind it and register a new key)")
 )
 
 type hotpReplayError struct{}
@@ -93,6 +111,10 @@ var (
 	ErrStateDamaged = errors.New("the verifier state file is damaged")
 	// ErrLogFilter means a LogFilter names no method or result there is.
 	ErrLogFilter = errors.New("bad audit log filter")
+	// ErrLimit means a change would pass one of the state's limits
+	// (MaxUsers, MaxTokens, MaxChallenges) or the size a FileStore reads
+	// back; nothing is changed.
+	ErrLimit = errors.New("verifier limit reached")
 )
 
 // LockedError is returned while a user is locked out by throttling. It
@@ -101,10 +123,12 @@ var (
 type LockedError struct {
 	Until time.Time
 	Cause error
+	// Failures are the failed attempts that caused the lock.
+	Failures []Failure
 }
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("locked until %s after too many failed attempts (wait, or ask an administrator to unbind)",
+	return fmt.Sprintf("locked until %s after too many failed attempts (wait, or ask an administrator to unlock)",
 		e.Until.UTC().Format(time.RFC3339))
 }
 
@@ -114,46 +138,61 @@ func (e *LockedError) Is(target error) bool { return target == ErrLocked }
 // Unwrap returns the denial that caused the lock, if any.
 func (e *LockedError) Unwrap() error { return e.Cause }
 
-// reasons maps each denial to the short reason written to the audit log.
+// reasons maps each denial to the short reason written to the audit log
+// and to its stable error code, modelled on the consoles' API error codes
+// (Alibaba Cloud RAM's EntityNotExist.User.MFADevice, AWS IAM's
+// InvalidAuthenticationCode…). Both are part of the API: never rename one.
 var reasons = []struct {
 	err    error
 	reason string
+	code   string
 }{
-	{ErrLocked, "locked"},
-	{ErrUnknownUser, "unknown-user"},
-	{ErrDeviceBound, "device-already-bound"},
-	{ErrNoDevice, "no-device"},
-	{ErrNotPending, "not-pending"},
-	{ErrPending, "enrollment-pending"},
-	{ErrEnrollmentExpired, "enrollment-expired"},
-	{ErrWrongMethod, "wrong-method"},
-	{ErrBadUser, "bad-user"},
-	{ErrWrongCode, "wrong-code"},
-	{ErrMalformedCode, "malformed-code"},
-	{ErrReplay, "replay"},
-	{ErrNotHOTP, "not-hotp"},
-	{ErrUnknownToken, "unknown-token"},
-	{ErrTokenAssigned, "token-assigned"},
-	{ErrMalformedResponse, "malformed-response"},
-	{ErrClientDataType, "client-data-type"},
-	{ErrUnknownChallenge, "unknown-challenge"},
-	{ErrChallengeReused, "challenge-reused"},
-	{ErrChallengeExpired, "challenge-expired"},
-	{ErrOrigin, "origin-mismatch"},
-	{ErrCrossOrigin, "cross-origin"},
-	{ErrRPIDHash, "rp-id-mismatch"},
-	{ErrUserPresence, "user-not-present"},
-	{ErrUserVerification, "user-not-verified"},
-	{ErrUnsupportedAlgorithm, "unsupported-algorithm"},
-	{ErrBadPublicKey, "bad-public-key"},
-	{ErrUnsupportedAttestation, "unsupported-attestation"},
-	{ErrUntrustedAttestation, "untrusted-attestation"},
-	{ErrAttestation, "bad-attestation"},
-	{ErrCredentialExists, "credential-exists"},
-	{ErrUnknownCredential, "unknown-credential"},
-	{ErrUserHandle, "user-handle-mismatch"},
-	{ErrSignature, "bad-signature"},
-	{ErrCounterRegression, "counter-regression"},
+	{ErrLocked, "locked", "MFADevice.Locked"},
+	{ErrUnknownUser, "unknown-user", "EntityNotExist.User"},
+	{ErrDeviceBound, "device-already-bound", "EntityAlreadyExists.User.MFADevice"},
+	{ErrNoDevice, "no-device", "EntityNotExist.User.MFADevice"},
+	{ErrNotPending, "not-pending", "EntityNotExist.VirtualMFADevice"},
+	{ErrPending, "enrollment-pending", "MFADevice.PendingBinding"},
+	{ErrEnrollmentExpired, "enrollment-expired", "VirtualMFADevice.Expired"},
+	{ErrEnrollType, "bad-device-type", "InvalidParameter.MFADeviceType"},
+	{ErrWrongMethod, "wrong-method", "MFADevice.TypeMismatch"},
+	{ErrBadUser, "bad-user", "InvalidParameter.UserName"},
+	{ErrBadClient, "bad-client", "InvalidParameter.Client"},
+	{ErrWrongCode, "wrong-code", "CheckAuthenticationCodeFail"},
+	{ErrMalformedCode, "malformed-code", "InvalidParameter.AuthenticationCode.Format"},
+	{ErrReplay, "replay", "AuthenticationCode.AlreadyUsed"},
+	{ErrCodesOrder, "codes-wrong-order", "AuthenticationCode.WrongOrder"},
+	{ErrCodesSameStep, "codes-same-step", "AuthenticationCode.SameStep"},
+	{ErrCodesApart, "codes-not-consecutive", "AuthenticationCode.NotConsecutive"},
+	{ErrCodesClock, "codes-out-of-window", "AuthenticationCode.OutOfWindow"},
+	{ErrNotHOTP, "not-hotp", "MFADevice.NotCounterBased"},
+	{ErrUnknownToken, "unknown-token", "EntityNotExist.HardwareMFADevice"},
+	{ErrTokenAssigned, "token-assigned", "HardwareMFADevice.AlreadyAssigned"},
+	{ErrNoSerial, "no-serial", "InvalidParameter.SerialNumber"},
+	{ErrMalformedResponse, "malformed-response", "SecurityKey.MalformedResponse"},
+	{ErrClientDataType, "client-data-type", "SecurityKey.ClientDataType"},
+	{ErrUnknownChallenge, "unknown-challenge", "SecurityKey.ChallengeUnknown"},
+	{ErrChallengeReused, "challenge-reused", "SecurityKey.ChallengeReused"},
+	{ErrChallengeExpired, "challenge-expired", "SecurityKey.ChallengeExpired"},
+	{ErrOrigin, "origin-mismatch", "SecurityKey.OriginMismatch"},
+	{ErrCrossOrigin, "cross-origin", "SecurityKey.CrossOrigin"},
+	{ErrRPIDHash, "rp-id-mismatch", "SecurityKey.RPIDMismatch"},
+	{ErrUserPresence, "user-not-present", "SecurityKey.UserNotPresent"},
+	{ErrUserVerification, "user-not-verified", "SecurityKey.UserNotVerified"},
+	{ErrUnsupportedAlgorithm, "unsupported-algorithm", "SecurityKey.UnsupportedAlgorithm"},
+	{ErrBadPublicKey, "bad-public-key", "SecurityKey.BadPublicKey"},
+	{ErrUnsupportedAttestation, "unsupported-attestation", "SecurityKey.AttestationUnsupported"},
+	{ErrUntrustedAttestation, "untrusted-attestation", "SecurityKey.AttestationUntrusted"},
+	{ErrAttestationRequired, "attestation-required", "SecurityKey.AttestationRequired"},
+	{ErrAttestation, "bad-attestation", "SecurityKey.AttestationInvalid"},
+	{ErrCredentialExists, "credential-exists", "EntityAlreadyExists.SecurityKey"},
+	{ErrUnknownCredential, "unknown-credential", "EntityNotExist.SecurityKey"},
+	{ErrUserHandle, "user-handle-mismatch", "SecurityKey.UserHandleMismatch"},
+	{ErrSignature, "bad-signature", "SecurityKey.SignatureInvalid"},
+	{ErrCounterRegression, "counter-regression", "SecurityKey.CounterRegression"},
+	{ErrLimit, "limit", "LimitExceeded"},
+	{ErrStateDamaged, "state-damaged", "Verifier.StateDamaged"},
+	{ErrLogFilter, "bad-filter", "InvalidParameter.LogFilter"},
 }
 
 // Reason returns the short audit reason of a denial ("wrong-code",
@@ -173,3 +212,100 @@ func Reason(err error) string {
 	}
 	return "error"
 }
+
+// Code returns the stable, machine-readable error code of err, modelled
+// on the consoles' API error codes ("CheckAuthenticationCodeFail",
+// "EntityAlreadyExists.User.MFADevice", "MFADevice.Locked", …): "" for
+// nil and "InternalError" for an error that is not a verifier denial (a
+// file that cannot be written, say). A lock caused by an attempt reports
+// MFADevice.Locked; Reason tells the attempt's own reason.
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	for _, r := range reasons {
+		if errors.Is(err, r.err) {
+			return r.code
+		}
+	}
+	return "InternalError"
+}
+
+// Codes lists every reason and error code the verifier reports, in the
+// order of the README's table.
+func Codes() [][2]string {
+	out := make([][2]string, len(reasons))
+	for i, r := range reasons {
+		out[i] = [2]string{r.reason, r.code}
+	}
+	return out
+}
+
+// ReplayError refuses a TOTP code whose time step was already spent. It
+// matches ErrReplay and says what spent the step and when the next code
+// the verifier accepts appears on the device.
+type ReplayError struct {
+	// By is the action that accepted the step ("bind", "login",
+	// "resync") or "" when the verifier does not know (a state written by
+	// an older vmfa); At is when.
+	By string
+	At time.Time
+	// Older is set when the code is older than the last accepted one
+	// (a step passed over) rather than the very step accepted.
+	Older bool
+	// Next is when the next acceptable code becomes the device's
+	// current code; Now is the verifier's time of the refusal, whose
+	// location the message's times are shown in.
+	Next, Now time.Time
+}
+
+// Wait is how long until Next, rounded up to the second; 0 when the
+// device's current code is acceptable now.
+func (e *ReplayError) Wait() time.Duration {
+	if !e.Next.After(e.Now) {
+		return 0
+	}
+	return (e.Next.Sub(e.Now) + time.Second - 1).Truncate(time.Second)
+}
+
+// UsedBy words By for a message: "the binding", "an earlier login".
+func (e *ReplayError) UsedBy() string {
+	switch e.By {
+	case "bind":
+		return "the binding"
+	case "login":
+		return "an earlier login"
+	case "resync":
+		return "the resync"
+	case "":
+		return ""
+	}
+	return "an earlier " + e.By
+}
+
+func (e *ReplayError) Error() string {
+	var b strings.Builder
+	b.WriteString("code already used")
+	if by := e.UsedBy(); by != "" {
+		if e.Older {
+			b.WriteString(" (older than the code accepted by " + by)
+		} else {
+			b.WriteString(" by " + by)
+		}
+		if !e.At.IsZero() {
+			b.WriteString(" at " + e.At.In(e.Now.Location()).Format("15:04:05"))
+		}
+		if e.Older {
+			b.WriteString(")")
+		}
+	}
+	if w := e.Wait(); w > 0 {
+		fmt.Fprintf(&b, ": next code valid from %s, in %d s", e.Next.In(e.Now.Location()).Format("15:04:05"), int(w/time.Second))
+	} else {
+		b.WriteString(": enter the code the device shows now")
+	}
+	return b.String()
+}
+
+// Is reports ErrReplay.
+func (e *ReplayError) Is(target error) bool { return target == ErrReplay }

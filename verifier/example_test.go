@@ -37,7 +37,7 @@ func Example() {
 	// Example: alice / GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ
 	// bind: <nil>
 	// login: <nil>
-	// again: code already used (wait for the next code)
+	// again: code already used by an earlier login at 12:01:05: next code valid from 12:01:30, in 25 s
 }
 
 // Five wrong codes within five minutes lock the user; a locked user is
@@ -60,7 +60,7 @@ func ExampleLockedError() {
 	fmt.Println(v.Login("bob", en.Account.CodeAt(now.Add(time.Minute)), verifier.Client{}))
 	// Output:
 	// true 12:15PM
-	// locked until 2026-01-01T12:15:05Z after too many failed attempts (wait, or ask an administrator to unbind)
+	// locked until 2026-01-01T12:15:05Z after too many failed attempts (wait, or ask an administrator to unlock)
 }
 
 // Importing hardware OATH tokens and assigning one by serial number.

@@ -53,6 +53,17 @@ func (v *Verifier) newChallenge(st *State, c *Challenge, fixed []byte, now time.
 			}
 		}
 	}
+	for len(st.Challenges) >= MaxChallenges {
+		// Full: drop the challenge that expires first (its ceremony
+		// must begin again).
+		oldest := ""
+		for k, old := range st.Challenges {
+			if oldest == "" || old.Expires.Before(st.Challenges[oldest].Expires) {
+				oldest = k
+			}
+		}
+		delete(st.Challenges, oldest)
+	}
 	key := webauthn.B64(raw)
 	c.Expires = now.Add(v.cfg.ChallengeTTL).UTC()
 	st.Challenges[key] = c

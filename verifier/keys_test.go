@@ -82,6 +82,12 @@ func TestRegistrationFormats(t *testing.T) {
 		{name: "no user presence", format: "none", flags: webauthn.FlagUV, want: ErrUserPresence},
 		{name: "uv required, not verified", format: "none", uv: true, want: ErrUserVerification},
 		{name: "uv required, verified", format: "none", uv: true, flags: webauthn.FlagUP | webauthn.FlagUV, att: AttestationNone},
+		// Issue 10 item 1: with trust roots, only attestation chaining
+		// to them binds.
+		{name: "none, trust roots set", format: "none", roots: trusted, want: ErrAttestationRequired},
+		{name: "packed self, trust roots set", format: "packed-self", roots: trusted, want: ErrAttestationRequired},
+		{name: "BS without BE", format: "none", flags: webauthn.FlagUP | webauthn.FlagBS, want: ErrMalformedResponse},
+		{name: "BE and BS (a synced passkey)", format: "none", flags: webauthn.FlagUP | webauthn.FlagBE | webauthn.FlagBS, att: AttestationNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,11 +114,52 @@ func TestRegistrationFormats(t *testing.T) {
 			if cred.Attestation != tt.att || string(cred.ID) != string(k.credID) || cred.RPID != testRP {
 				t.Fatalf("credential %+v", cred)
 			}
-			if err := loginKey(t, v, k, "mia", ceremony{flags: webauthn.FlagUP | webauthn.FlagUV}); err != nil {
+			if err := loginKey(t, v, k, "mia", ceremony{flags: webauthn.FlagUP | webauthn.FlagUV | tt.flags&(webauthn.FlagBE|webauthn.FlagBS)}); err != nil {
 				t.Fatalf("login: %v", err)
 			}
 		})
 	}
+}
+
+// The attestation-required refusal has its own reason and code, and says
+// what to do.
+func TestAttestationRequiredReason(t *testing.T) {
+	ca, _ := testCA(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	v, _ := keyVerifier(t, func(c *Config) { c.TrustRoots = roots })
+	_, err := registerKey(t, v, newTestKey(t), "ned", ceremony{format: "none"})
+	if Reason(err) != "attestation-required" || Code(err) != "SecurityKey.AttestationRequired" ||
+		!strings.HasPrefix(err.Error(), "attestation required: ") {
+		t.Fatalf("got %q (%s, %s)", err, Reason(err), Code(err))
+	}
+	evs, _ := v.Log(LogFilter{User: "ned"})
+	if len(evs) != 1 || evs[0].Reason != "attestation-required" {
+		t.Fatalf("audit %+v", evs)
+	}
+}
+
+// Status shows the credential flags of a bound key: UV once verified, BE
+// and BS as the key reports them, and whether UV is required.
+func TestStatusShowsCredentialFlags(t *testing.T) {
+	v, _ := keyVerifier(t, nil)
+	k := newTestKey(t)
+	if _, err := registerKey(t, v, k, "flo", ceremony{format: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := v.Status("flo")
+	if f := st[0].Flags; f == nil || f.UV || f.BE || f.BS || f.RequireUV {
+		t.Fatalf("flags after registration without uv: %+v", f)
+	}
+	if err := loginKey(t, v, k, "flo", ceremony{flags: webauthn.FlagUP | webauthn.FlagUV}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = v.Status("flo")
+	if f := st[0].Flags; f == nil || !f.UV {
+		t.Fatalf("flags after a verified login: %+v", f)
+	}
+	// A login whose data claims BS without BE is refused.
+	mustErr(t, loginKey(t, v, k, "flo", ceremony{flags: webauthn.FlagUP | webauthn.FlagBS}), ErrMalformedResponse)
 }
 
 func TestMalformedAttestationStatements(t *testing.T) {

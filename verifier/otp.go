@@ -34,7 +34,14 @@ type Enrollment struct {
 	User    string
 	Account vault.Account // the device side's account: issuer, name, secret, parameters
 	Expires time.Time     // bind before this
+	// SerialNumber names the virtual MFA device, as a console's
+	// CreateVirtualMFADevice returns it ("vmfa:<verifier>:mfa/<user>").
+	SerialNumber string
 }
+
+// Base32Seed is the secret in Base32 without padding or spaces (a
+// console's Base32StringSeed).
+func (e *Enrollment) Base32Seed() string { return vault.EncodeSecret(e.Account.Secret) }
 
 // URI is the otpauth:// Key URI of the enrollment (what the QR code holds).
 func (e *Enrollment) URI() string { return scanner.AccountURI(e.Account) }
@@ -96,7 +103,8 @@ func (v *Verifier) Enroll(user string, opts EnrollOptions) (*Enrollment, error) 
 	if err := a.Normalize(now); err != nil {
 		return nil, err
 	}
-	en := &Enrollment{User: user, Account: a.Clone(), Expires: now.Add(v.cfg.PendingTTL).UTC()}
+	en := &Enrollment{User: user, Account: a.Clone(), Expires: now.Add(v.cfg.PendingTTL).UTC(),
+		SerialNumber: "vmfa:" + v.cfg.Name + ":mfa/" + user}
 	var denial error
 	err := v.store.Update(func(st *State) error {
 		u, err := unboundUser(st, user)
@@ -113,6 +121,7 @@ func (v *Verifier) Enroll(user string, opts EnrollOptions) (*Enrollment, error) 
 		acct := a.Clone()
 		u.OTP = &acct
 		u.PendingUntil = en.Expires
+		u.DeviceSerial = en.SerialNumber
 		return nil
 	})
 	if err != nil {
@@ -171,16 +180,25 @@ func addStep(step uint64, off int) (uint64, bool) {
 // steps T and T+1 (TOTP), both inside the skew window around now (at least
 // ±1 step, so current+next and previous+current both bind), or of counters
 // c and c+1 within the look-ahead window (HOTP). Both codes are then spent:
-// neither is accepted again.
+// neither is accepted again. Codes that are each right but not a pair are
+// told apart: ErrCodesOrder, ErrCodesSameStep, ErrCodesApart,
+// ErrCodesClock (all counted as failed attempts).
 func (v *Verifier) Bind(user, code1, code2 string, from Client) error {
+	return v.BindCodes(user, []string{code1, code2}, from)
+}
+
+// BindCodes is Bind with the two codes as typed: two codes, or the groups
+// vmfa and authenticator apps display ("756 935 787 331", "1234 5678 8765
+// 4321"), which are joined into two codes of the device's digit count.
+func (v *Verifier) BindCodes(user string, codes []string, from Client) error {
 	return v.audited(user, "bind", from, func(st *State, now time.Time) (Method, error) {
 		u := st.Users[user]
 		m := userMethod(u)
-		return m, v.bind(u, code1, code2, now)
+		return m, v.bind(u, codes, now)
 	})
 }
 
-func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
+func (v *Verifier) bind(u *User, codes []string, now time.Time) error {
 	switch {
 	case u == nil:
 		return ErrUnknownUser
@@ -196,13 +214,13 @@ func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
 		return ErrEnrollmentExpired
 	}
 	a := u.OTP
-	c1, c2, err := normalizeCodes(a, code1, code2)
+	c1, c2, err := codePair(a, codes)
 	if err != nil {
 		return v.fail(u, now, err)
 	}
 	if a.Type == vault.HOTP {
 		if !matchHOTPPair(a, c1, c2, v.cfg.HOTPLookAhead) {
-			return v.fail(u, now, ErrWrongCode)
+			return v.fail(u, now, pairError(a, c1, c2, a.Counter, uint64(v.cfg.HOTPLookAhead)+2, 0, 0))
 		}
 		u.State, u.BoundAt, u.PendingUntil = StateBound, now.UTC(), time.Time{}
 		v.succeed(u)
@@ -221,11 +239,71 @@ func (v *Verifier) bind(u *User, code1, code2 string, now time.Time) error {
 		if vault.EqualCodes(a.CodeAtStep(t), c1) && vault.EqualCodes(a.CodeAtStep(t+1), c2) {
 			u.State, u.BoundAt, u.PendingUntil = StateBound, now.UTC(), time.Time{}
 			u.LastStep, u.StepsUsed, u.Drift = t+1, true, 0
+			u.Used = noteUse(noteUse(u.Used, t, "bind", now), t+1, "bind", now)
 			v.succeed(u)
 			return nil
 		}
 	}
-	return v.fail(u, now, ErrWrongCode)
+	// Tell the tester what is wrong with codes that are each right:
+	// look for them some minutes either side.
+	from, _ := addStep(n, -(w + diagnoseSteps))
+	if n < uint64(w+diagnoseSteps) {
+		from = 0
+	}
+	return v.fail(u, now, pairError(a, c1, c2, from, n+uint64(w+diagnoseSteps)-from+1, n, w))
+}
+
+// diagnoseSteps is how many steps past the binding window Bind looks for
+// codes that are right but not a usable pair, to say why.
+const diagnoseSteps = 10
+
+// pairError explains a failed pair: c1 and c2 are looked for among count
+// steps (or counters) from first. n and w are the binding window of a TOTP
+// device (w 0 for HOTP, whose window is the whole search).
+func pairError(a *vault.Account, c1, c2 string, first, count, n uint64, w int) error {
+	s1, ok1 := findStep(a, c1, first, count)
+	s2, ok2 := findStep(a, c2, first, count)
+	if !ok1 || !ok2 {
+		return ErrWrongCode
+	}
+	switch {
+	case s1 == s2:
+		return ErrCodesSameStep
+	case s2+1 == s1:
+		return ErrCodesOrder
+	case s1+1 != s2:
+		d := int64(s2) - int64(s1)
+		return fmt.Errorf("%w: they are %d codes apart (enter two codes in a row)", ErrCodesApart, d)
+	}
+	if w == 0 {
+		return ErrWrongCode
+	}
+	steps := int64(s1) - int64(n)
+	dir := "behind"
+	if steps > 0 {
+		dir = "ahead of"
+	} else {
+		steps = -steps
+	}
+	return fmt.Errorf("%w (%d steps %s it; the window is ±%d)", ErrCodesClock, steps, dir, w)
+}
+
+// findStep returns the step (or counter) among count from first whose
+// code is c.
+func findStep(a *vault.Account, c string, first, count uint64) (uint64, bool) {
+	for k := uint64(0); k < count; k++ {
+		if vault.EqualCodes(a.CodeAtStep(first+k), c) {
+			return first + k, true
+		}
+	}
+	return 0, false
+}
+
+// drift is the user's stored drift clamped to ±Skew: a state written
+// before the clamp, or under a wider skew, cannot move the window away
+// from real time.
+func (v *Verifier) drift(u *User) int {
+	return min(max(u.Drift, -v.cfg.Skew), v.cfg.Skew)
 }
 
 // Login verifies one code from the user's bound TOTP/HOTP device or OATH
@@ -286,9 +364,9 @@ func (v *Verifier) login(st *State, u *User, code string, now time.Time) error {
 		return v.fail(u, now, ErrWrongCode)
 	}
 	n := vault.Step(now, a.Period)
-	var buf [32]int
-	replay := false
-	for _, off := range offsets(u.Drift, v.cfg.Skew, buf[:0]) {
+	var buf [64]int
+	replay, replayed := false, uint64(0)
+	for _, off := range offsets(v.drift(u), v.cfg.Skew, buf[:0]) {
 		t, ok := addStep(n, off)
 		if !ok {
 			continue
@@ -297,19 +375,53 @@ func (v *Verifier) login(st *State, u *User, code string, now time.Time) error {
 			continue
 		}
 		if u.StepsUsed && t <= u.LastStep {
-			replay = true // keep looking: another step may match too
-			continue
+			if !replay {
+				replay, replayed = true, t
+			}
+			continue // keep looking: another step may match too
 		}
-		u.LastStep, u.StepsUsed, u.Drift = t, true, off
+		// The drift is what the window is centred on next time: it
+		// stays within ±Skew of real time, so that codes from the
+		// future cannot walk the window away from the device's real
+		// code (the accepted offset is at most drift+Skew).
+		u.LastStep, u.StepsUsed, u.Drift = t, true, min(max(off, -v.cfg.Skew), v.cfg.Skew)
+		u.Used = noteUse(u.Used, t, "login", now)
 		v.succeed(u)
 		return nil
 	}
 	if replay {
 		// A replayed code is the right code resubmitted (or stolen); it
 		// is refused but not counted as a guess.
-		return ErrReplay
+		return replayError(u, a, replayed, now)
 	}
 	return v.fail(u, now, ErrWrongCode)
+}
+
+// replayError explains the replay of step t: what accepted it, and when
+// the step after the last accepted one becomes the device's current code.
+func replayError(u *User, a *vault.Account, t uint64, now time.Time) error {
+	e := &ReplayError{Now: now}
+	use := func(step uint64) bool {
+		for i := len(u.Used) - 1; i >= 0; i-- {
+			if u.Used[i].Step == step {
+				e.By, e.At = u.Used[i].Action, u.Used[i].Time
+				return true
+			}
+		}
+		return false
+	}
+	if !use(t) && t < u.LastStep {
+		// A step passed over: name what accepted the later one.
+		e.Older = use(u.LastStep)
+	}
+	period := int64(a.Period)
+	if period <= 0 {
+		period = 30
+	}
+	// The device shows step s as its current code from s*period on its
+	// own clock, which runs drift steps ahead of the verifier's.
+	e.Next = time.Unix((int64(u.LastStep+1)-int64(u.Drift))*period, 0)
+	return e
 }
 
 // hotpReplayed reports whether c is the code of one of the window counter
@@ -328,14 +440,19 @@ func hotpReplayed(a *vault.Account, c string, window int) bool {
 // ResyncHOTP resynchronises the counter of a user's HOTP device (virtual
 // or token) from two consecutive codes found within HOTPResyncWindow.
 func (v *Verifier) ResyncHOTP(user, code1, code2 string, from Client) error {
+	return v.ResyncHOTPCodes(user, []string{code1, code2}, from)
+}
+
+// ResyncHOTPCodes is ResyncHOTP with the codes as typed (see BindCodes).
+func (v *Verifier) ResyncHOTPCodes(user string, codes []string, from Client) error {
 	return v.audited(user, "resync", from, func(st *State, now time.Time) (Method, error) {
 		u := st.Users[user]
 		m := userMethod(u)
-		return m, v.resync(st, u, code1, code2, now)
+		return m, v.resync(st, u, codes, now)
 	})
 }
 
-func (v *Verifier) resync(st *State, u *User, code1, code2 string, now time.Time) error {
+func (v *Verifier) resync(st *State, u *User, codes []string, now time.Time) error {
 	a, err := v.otpAccount(u, now)
 	if err != nil {
 		return err
@@ -346,24 +463,56 @@ func (v *Verifier) resync(st *State, u *User, code1, code2 string, now time.Time
 	if err := v.locked(u, now); err != nil {
 		return err
 	}
-	c1, c2, err := normalizeCodes(a, code1, code2)
+	c1, c2, err := codePair(a, codes)
 	if err != nil {
 		return v.fail(u, now, err)
 	}
 	if !matchHOTPPair(a, c1, c2, v.cfg.HOTPResyncWindow) {
-		return v.fail(u, now, ErrWrongCode)
+		return v.fail(u, now, pairError(a, c1, c2, a.Counter, uint64(v.cfg.HOTPResyncWindow)+2, 0, 0))
 	}
 	v.succeed(u)
 	return nil
 }
 
-// normalizeCodes normalizes the two consecutive codes of a binding or a
-// resync: either malformed is ErrMalformedCode.
-func normalizeCodes(a *vault.Account, code1, code2 string) (string, string, error) {
-	c1, err1 := normalizeCode(a, code1)
-	c2, err2 := normalizeCode(a, code2)
+// codePair reads the two consecutive codes of a binding or a resync as
+// typed: two codes, or the groups they are displayed in ("756 935 787
+// 331"; "1234 5678 8765 4321" for 8 digits), which must split into two
+// codes of a's length at a group boundary. Either code malformed is
+// ErrMalformedCode; the message never repeats the codes.
+func codePair(a *vault.Account, codes []string) (string, string, error) {
+	var groups []string
+	for _, c := range codes {
+		groups = append(groups, strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == '\t' || r == '-' })...)
+	}
+	want := a.Digits
+	if a.Type == vault.Steam {
+		want = 5
+	}
+	var c1, c2 string
+	switch total := len(strings.Join(groups, "")); {
+	case len(groups) == 2:
+		c1, c2 = groups[0], groups[1]
+	case len(groups) == 1 && total == 2*want:
+		c1, c2 = groups[0][:want], groups[0][want:]
+	case total == 2*want:
+		n := 0
+		for i, g := range groups {
+			n += len(g)
+			if n == want {
+				c1, c2 = strings.Join(groups[:i+1], ""), strings.Join(groups[i+1:], "")
+				break
+			}
+		}
+		if c1 == "" {
+			return "", "", fmt.Errorf("%w: the groups do not split into two codes of %d digits", ErrMalformedCode, want)
+		}
+	default:
+		return "", "", fmt.Errorf("%w: want two codes of %d digits, got %d characters in %d groups", ErrMalformedCode, want, total, len(groups))
+	}
+	c1, err1 := normalizeCode(a, c1)
+	c2, err2 := normalizeCode(a, c2)
 	if err1 != nil || err2 != nil {
-		return "", "", ErrMalformedCode
+		return "", "", fmt.Errorf("%w: want two codes of %d digits", ErrMalformedCode, want)
 	}
 	return c1, c2, nil
 }
@@ -395,6 +544,9 @@ type ImportResult struct {
 func (v *Verifier) ImportTokens(accts []vault.Account) (ImportResult, error) {
 	now := v.cfg.Now()
 	var res ImportResult
+	if len(accts) > MaxTokens {
+		return res, fmt.Errorf("%w: a token file may hold at most %d tokens (this one has %d): split it", ErrLimit, MaxTokens, len(accts))
+	}
 	clean := make([]vault.Account, 0, len(accts))
 	for i := range accts {
 		a := accts[i].Clone()
@@ -410,7 +562,20 @@ func (v *Verifier) ImportTokens(accts []vault.Account) (ImportResult, error) {
 		}
 		clean = append(clean, a)
 	}
+	var denial error
 	err := v.store.Update(func(st *State) error {
+		fresh := 0
+		seen := map[string]bool{}
+		for _, a := range clean {
+			if _, ok := st.Tokens[a.Serial]; !ok && !seen[a.Serial] {
+				fresh++
+				seen[a.Serial] = true
+			}
+		}
+		if len(st.Tokens)+fresh > MaxTokens {
+			denial = fmt.Errorf("%w: the inventory holds at most %d tokens (it has %d, the file adds %d)", ErrLimit, MaxTokens, len(st.Tokens), fresh)
+			return denial // nothing is written
+		}
 		for _, a := range clean {
 			if _, ok := st.Tokens[a.Serial]; ok {
 				res.Skipped = append(res.Skipped, a.Serial)
@@ -421,6 +586,9 @@ func (v *Verifier) ImportTokens(accts []vault.Account) (ImportResult, error) {
 		}
 		return nil
 	})
+	if denial != nil {
+		return ImportResult{}, denial
+	}
 	return res, err
 }
 
@@ -511,7 +679,7 @@ func (v *Verifier) assign(st *State, serial, user string, now time.Time) error {
 	resetDevice(st, u)
 	acct := t.Account.Clone()
 	u.State, u.Method, u.Serial, u.OTP, u.BoundAt = StateBound, MethodOATHToken, t.Serial, &acct, now.UTC()
-	u.LastStep, u.StepsUsed = t.LastStep, t.StepsUsed
+	u.LastStep, u.StepsUsed, u.Used = t.LastStep, t.StepsUsed, slices.Clone(t.Used)
 	t.AssignedTo = user
 	return nil
 }

@@ -23,13 +23,18 @@ var start = time.Date(2026, 11, 22, 9, 0, 10, 0, time.UTC)
 
 func newTestVerifier(t testing.TB, mod func(*Config)) (*Verifier, *clock) {
 	t.Helper()
+	return newTestVerifierStore(t, NewMemoryStore(), mod)
+}
+
+func newTestVerifierStore(t testing.TB, store Store, mod func(*Config)) (*Verifier, *clock) {
+	t.Helper()
 	clk := &clock{t: start}
 	cfg := DefaultConfig()
 	cfg.Now = clk.Now
 	if mod != nil {
 		mod(&cfg)
 	}
-	v, err := New(NewMemoryStore(), cfg)
+	v, err := New(store, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,19 +114,29 @@ func TestBindNeedsTwoConsecutiveCodes(t *testing.T) {
 		}, nil, true},
 		{"same code twice", func(a *vault.Account, now time.Time) (string, string) {
 			return a.CodeAt(now), a.CodeAt(now)
-		}, ErrWrongCode, false},
+		}, ErrCodesSameStep, false},
 		{"reversed order", func(a *vault.Account, now time.Time) (string, string) {
 			c := a.CodesAt(now)
 			return c.Next, c.Current
-		}, ErrWrongCode, false},
+		}, ErrCodesOrder, false},
 		{"outside the window", func(a *vault.Account, now time.Time) (string, string) {
 			return a.CodeAt(now.Add(-90 * time.Second)), a.CodeAt(now.Add(-60 * time.Second))
-		}, ErrWrongCode, false},
+		}, ErrCodesClock, false},
 		{"next and the one after", func(a *vault.Account, now time.Time) (string, string) {
 			return a.CodeAt(now.Add(30 * time.Second)), a.CodeAt(now.Add(60 * time.Second))
-		}, ErrWrongCode, false},
+		}, ErrCodesClock, false},
 		{"not consecutive", func(a *vault.Account, now time.Time) (string, string) {
 			return a.CodeAt(now.Add(-30 * time.Second)), a.CodeAt(now.Add(30 * time.Second))
+		}, ErrCodesApart, false},
+		{"far apart", func(a *vault.Account, now time.Time) (string, string) {
+			return a.CodeAt(now), a.CodeAt(now.Add(4 * time.Minute))
+		}, ErrCodesApart, false},
+		{"wrong first code", func(a *vault.Account, now time.Time) (string, string) {
+			return wrongCode(a, now), a.CodeAt(now)
+		}, ErrWrongCode, false},
+		{"same wrong code twice", func(a *vault.Account, now time.Time) (string, string) {
+			w := wrongCode(a, now)
+			return w, w
 		}, ErrWrongCode, false},
 		{"letters", func(a *vault.Account, now time.Time) (string, string) {
 			return "12a456", a.CodeAt(now)
@@ -274,18 +289,64 @@ func TestSkewWindowAndDrift(t *testing.T) {
 	if st[0].Drift != -1 {
 		t.Fatalf("drift %d, want -1", st[0].Drift)
 	}
-	// Now centred on -1, the device may fall a further step behind.
+	// Now centred on -1, the device may fall a further step behind; the
+	// drift stays within the skew window around real time.
 	clk.Advance(5 * time.Minute)
 	if err := v.Login("fred", codeAt(a, clk.Now().Add(-60*time.Second)), Client{}); err != nil {
 		t.Fatalf("drifted code: %v", err)
 	}
 	st, _ = v.Status("fred")
-	if st[0].Drift != -2 {
-		t.Fatalf("drift %d, want -2", st[0].Drift)
+	if st[0].Drift != -1 {
+		t.Fatalf("drift %d, want -1 (clamped to the skew)", st[0].Drift)
 	}
 	// Two steps ahead of the centre is outside ±1.
 	clk.Advance(5 * time.Minute)
 	mustErr(t, v.Login("fred", codeAt(a, clk.Now().Add(30*time.Second)), Client{}), ErrWrongCode)
+}
+
+// Codes from the future cannot walk the window away from real time: after
+// a run of logins each a step further ahead (6 minutes in the end), the
+// device's real code is still accepted (issue 10, item 7).
+func TestDriftClampedToSkew(t *testing.T) {
+	for _, skew := range []int{1, 2} {
+		v, clk := newTestVerifier(t, func(c *Config) { c.Skew = skew })
+		a := enrollAndBind(t, v, clk, "walker")
+		ahead := 0
+		for i := 0; i < 12; i++ {
+			clk.Advance(30 * time.Second)
+			st, _ := v.Status("walker")
+			off := st[0].Drift + skew // the furthest step the window takes
+			err := v.Login("walker", codeAt(a, clk.Now().Add(time.Duration(off)*30*time.Second)), Client{})
+			if err != nil {
+				break
+			}
+			ahead = off
+		}
+		if ahead > 2*skew {
+			t.Fatalf("skew %d: a code %d steps ahead was accepted", skew, ahead)
+		}
+		st, _ := v.Status("walker")
+		if st[0].Drift > skew {
+			t.Fatalf("skew %d: drift %d", skew, st[0].Drift)
+		}
+		clk.Advance(5 * time.Minute)
+		if err := v.Login("walker", codeAt(a, clk.Now()), Client{}); err != nil {
+			t.Fatalf("skew %d: the real code after a walk into the future: %v", skew, err)
+		}
+	}
+}
+
+// A drift stored by an older vmfa (or under a wider skew) is clamped when
+// read: the real code is accepted.
+func TestStoredDriftClamped(t *testing.T) {
+	store := NewMemoryStore()
+	v, clk := newTestVerifierStore(t, store, nil)
+	a := enrollAndBind(t, v, clk, "old")
+	store.Update(func(st *State) error { st.Users["old"].Drift = 12; return nil })
+	clk.Advance(time.Minute)
+	if err := v.Login("old", codeAt(a, clk.Now()), Client{}); err != nil {
+		t.Fatalf("real code with a stored drift of 12: %v", err)
+	}
 }
 
 func TestNoSkew(t *testing.T) {
@@ -404,7 +465,8 @@ func TestHOTPLookAheadAndResync(t *testing.T) {
 	// Far ahead (50) is outside the look-ahead...
 	mustErr(t, v.Login("kate", a.CodeAtStep(50), Client{}), ErrWrongCode)
 	// ...until resynchronised with two consecutive codes.
-	mustErr(t, v.ResyncHOTP("kate", a.CodeAtStep(50), a.CodeAtStep(52), Client{}), ErrWrongCode)
+	mustErr(t, v.ResyncHOTP("kate", a.CodeAtStep(50), a.CodeAtStep(52), Client{}), ErrCodesApart)
+	mustErr(t, v.ResyncHOTP("kate", a.CodeAtStep(51), a.CodeAtStep(50), Client{}), ErrCodesOrder)
 	if err := v.ResyncHOTP("kate", a.CodeAtStep(50), a.CodeAtStep(51), Client{}); err != nil {
 		t.Fatalf("resync: %v", err)
 	}
@@ -412,7 +474,7 @@ func TestHOTPLookAheadAndResync(t *testing.T) {
 		t.Fatalf("login after resync: %v", err)
 	}
 	evs, _ := v.Log(LogFilter{User: "kate", Method: MethodHOTP})
-	if len(evs) != 8 {
+	if len(evs) != 9 {
 		t.Fatalf("%d hotp events", len(evs))
 	}
 }

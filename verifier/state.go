@@ -2,9 +2,23 @@ package verifier
 
 import (
 	"crypto/ecdsa"
+	"encoding/json"
 	"time"
 
 	"github.com/vmfa/vmfa/vault"
+)
+
+// Limits on what a verifier holds, so that its state file stays well
+// inside what a FileStore reads back (MaxStateSize); a change past one is
+// refused with ErrLimit and changes nothing.
+const (
+	// MaxUsers bounds the users a verifier knows.
+	MaxUsers = 10000
+	// MaxTokens bounds the hardware-token inventory, and so one import.
+	MaxTokens = 10000
+	// MaxChallenges bounds the outstanding WebAuthn challenges; past it
+	// the oldest is dropped (its ceremony must begin again).
+	MaxChallenges = 1000
 )
 
 // DeviceState is where a user stands in the one-device life cycle:
@@ -75,15 +89,59 @@ type User struct {
 	Credential *Credential `json:"credential,omitempty"`
 	BoundAt    time.Time   `json:"bound_at,omitzero"`
 
-	// Replay protection and drift: the highest time step accepted, and
-	// the offset (in steps) the last accepted code came from.
-	LastStep  uint64 `json:"last_step,omitempty"`
-	StepsUsed bool   `json:"steps_used,omitempty"`
-	Drift     int    `json:"drift,omitempty"`
+	// DeviceSerial is the serial number of a virtual MFA device, as a
+	// console's CreateVirtualMFADevice returns it.
+	DeviceSerial string `json:"device_serial,omitempty"`
 
-	// Throttling.
-	Failures    []time.Time `json:"failures,omitempty"`
-	LockedUntil time.Time   `json:"locked_until,omitzero"`
+	// Replay protection and drift: the highest time step accepted, the
+	// offset (in steps, within ±Skew) the last accepted code came from,
+	// and the last steps accepted with what accepted them.
+	LastStep  uint64    `json:"last_step,omitempty"`
+	StepsUsed bool      `json:"steps_used,omitempty"`
+	Drift     int       `json:"drift,omitempty"`
+	Used      []StepUse `json:"used,omitempty"`
+
+	// Throttling: the failed attempts within the failure window, and
+	// the lock with the failures that caused it.
+	Failures    []Failure `json:"failures,omitempty"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
+	LockCause   []Failure `json:"lock_cause,omitempty"`
+}
+
+// StepUse records which action accepted a time step, to explain a replay.
+type StepUse struct {
+	Step   uint64    `json:"step"`
+	Action string    `json:"action"` // bind, login, resync
+	Time   time.Time `json:"time"`
+}
+
+// maxStepUses is how many accepted steps a user keeps (a binding spends
+// two).
+const maxStepUses = 4
+
+// noteUse records that action accepted step at now.
+func noteUse(used []StepUse, step uint64, action string, now time.Time) []StepUse {
+	used = append(used, StepUse{Step: step, Action: action, Time: now.UTC()})
+	if len(used) > maxStepUses {
+		used = append(used[:0], used[len(used)-maxStepUses:]...)
+	}
+	return used
+}
+
+// Failure is one failed attempt: when, and its audit reason.
+type Failure struct {
+	Time   time.Time `json:"time"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// UnmarshalJSON also reads the bare times older state files hold.
+func (f *Failure) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		*f = Failure{}
+		return json.Unmarshal(b, &f.Time)
+	}
+	type plain Failure
+	return json.Unmarshal(b, (*plain)(f))
 }
 
 // Token is a hardware OATH token in the inventory.
@@ -93,8 +151,9 @@ type Token struct {
 	AssignedTo string        `json:"assigned_to,omitempty"`
 	Imported   time.Time     `json:"imported"`
 	// The highest time step accepted from the token, kept across holders.
-	LastStep  uint64 `json:"last_step,omitempty"`
-	StepsUsed bool   `json:"steps_used,omitempty"`
+	LastStep  uint64    `json:"last_step,omitempty"`
+	StepsUsed bool      `json:"steps_used,omitempty"`
+	Used      []StepUse `json:"used,omitempty"`
 }
 
 // Credential is a registered security-key credential.

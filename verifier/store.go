@@ -8,10 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/vmfa/vmfa/internal/fsutil"
 	"github.com/vmfa/vmfa/internal/textutil"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // Store keeps a verifier's State. Update runs fn with exclusive access and
@@ -62,8 +64,42 @@ type FileStore struct {
 // Update.
 func NewFileStore(path string) *FileStore { return &FileStore{Path: path} }
 
-// maxStateSize bounds what a FileStore reads.
-const maxStateSize = 64 << 20
+// MaxStateSize bounds what a FileStore reads, and so what it writes: an
+// update whose state would be larger is refused with ErrLimit before the
+// file is touched, so a FileStore never writes a file it cannot read back.
+// The limits on users, tokens, challenges and audit events keep a state
+// far below it.
+const MaxStateSize = 64 << 20
+
+// stateSizeLimit is MaxStateSize; tests lower it.
+var stateSizeLimit = MaxStateSize
+
+// StatePath resolves the verifier state file the way every vmfa front end
+// does: flag (the --state value) when set, else $VMFA_VERIFIER_STATE, else
+// verifier.json in vmfa's data directory ($XDG_DATA_HOME/vmfa).
+func StatePath(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if p := os.Getenv("VMFA_VERIFIER_STATE"); p != "" {
+		return p, nil
+	}
+	dir, err := vault.DataDir()
+	if err != nil {
+		return "", fmt.Errorf("%w: pass --state FILE or set $VMFA_VERIFIER_STATE", err)
+	}
+	return filepath.Join(dir, "verifier.json"), nil
+}
+
+// OpenFileStore returns the FileStore for path, creating its directory
+// (mode 0700) when missing. Front ends open the state with
+// OpenFileStore(StatePath(flag)) so that they all share one file.
+func OpenFileStore(path string) (*FileStore, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the verifier state directory: %w", err)
+	}
+	return NewFileStore(path), nil
+}
 
 func (f *FileStore) lock(exclusive bool) (func(), error) {
 	f.mu.Lock()
@@ -86,13 +122,13 @@ func (f *FileStore) read() (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read verifier state: %w", err)
 	}
-	b, err := io.ReadAll(io.LimitReader(fh, maxStateSize+1))
+	b, err := io.ReadAll(io.LimitReader(fh, int64(stateSizeLimit)+1))
 	fh.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read verifier state: %w", err)
 	}
-	if len(b) > maxStateSize {
-		return nil, fmt.Errorf("verifier state %s is larger than %d bytes: not a state file?", f.Path, maxStateSize)
+	if len(b) > stateSizeLimit {
+		return nil, fmt.Errorf("%w: %s is larger than the %s a state may be: not a state file? move it away", ErrStateDamaged, f.Path, sizeText(stateSizeLimit))
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		// FileStore never writes an empty file: this one lost its
@@ -115,6 +151,10 @@ func (f *FileStore) write(st *State) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode verifier state: %w", err)
+	}
+	if len(b)+1 > stateSizeLimit {
+		return fmt.Errorf("%w: the change would make the state file %s, more than the %s vmfa reads back; nothing was written (unbind unused users or start another --state)",
+			ErrLimit, sizeText(len(b)+1), sizeText(stateSizeLimit))
 	}
 	if err := fsutil.WriteAtomic(f.Path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write verifier state: %w", err)
@@ -150,4 +190,12 @@ func (f *FileStore) locked(exclusive bool, fn func(*State) error) error {
 		return err
 	}
 	return fn(st)
+}
+
+// sizeText words a size in KiB or MiB.
+func sizeText(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.4g MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.4g KiB", float64(n)/(1<<10))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -47,11 +48,36 @@ func checkUser(name string) error {
 	return nil
 }
 
+// maxClientName bounds Client.Name.
+const maxClientName = 64
+
+// checkClient validates what the audit log will record about the client:
+// a printable name of at most maxClientName bytes and an IP address.
+func checkClient(c Client) error {
+	if len(c.Name) > maxClientName {
+		return ErrBadClient
+	}
+	for _, r := range c.Name {
+		if !unicode.IsPrint(r) {
+			return ErrBadClient
+		}
+	}
+	if c.IP != "" {
+		if _, err := netip.ParseAddr(c.IP); err != nil {
+			return ErrBadClient
+		}
+	}
+	return nil
+}
+
 // audited runs one attempt by user inside a store update and records it
 // in the audit log under action: fn returns the method to record and the
 // attempt's denial. It returns a store failure, or else the denial.
 func (v *Verifier) audited(user, action string, from Client, fn func(st *State, now time.Time) (Method, error)) error {
 	if err := checkUser(user); err != nil {
+		return err
+	}
+	if err := checkClient(from); err != nil {
 		return err
 	}
 	now := v.cfg.Now()
@@ -82,6 +108,9 @@ func userMethod(u *User) Method {
 func unboundUser(st *State, user string) (*User, error) {
 	u := st.Users[user]
 	if u == nil {
+		if len(st.Users) >= MaxUsers {
+			return nil, fmt.Errorf("%w: the verifier holds at most %d users (unbind and remove unused ones, or use another --state)", ErrLimit, MaxUsers)
+		}
 		u = &User{Name: user, State: StateNone}
 		st.Users[user] = u
 	}
@@ -122,9 +151,9 @@ func (v *Verifier) locked(u *User, now time.Time) error {
 		return nil
 	}
 	if now.Before(u.LockedUntil) {
-		return &LockedError{Until: u.LockedUntil}
+		return &LockedError{Until: u.LockedUntil, Failures: slices.Clone(u.LockCause)}
 	}
-	u.LockedUntil = time.Time{}
+	u.LockedUntil, u.LockCause = time.Time{}, nil
 	return nil
 }
 
@@ -136,22 +165,39 @@ func (v *Verifier) fail(u *User, now time.Time, cause error) error {
 	}
 	cut := now.Add(-v.cfg.FailureWindow)
 	kept := u.Failures[:0]
-	for _, t := range u.Failures {
-		if t.After(cut) {
-			kept = append(kept, t)
+	for _, f := range u.Failures {
+		if f.Time.After(cut) {
+			kept = append(kept, f)
 		}
 	}
-	u.Failures = append(kept, now.UTC())
+	u.Failures = append(kept, Failure{Time: now.UTC(), Reason: Reason(cause)})
 	if len(u.Failures) >= v.cfg.MaxFailures {
-		u.Failures = nil
+		u.LockCause, u.Failures = u.Failures, nil
 		u.LockedUntil = now.Add(v.cfg.Lockout).UTC()
-		return &LockedError{Until: u.LockedUntil, Cause: cause}
+		return &LockedError{Until: u.LockedUntil, Cause: cause, Failures: slices.Clone(u.LockCause)}
 	}
 	return cause
 }
 
 func (v *Verifier) succeed(u *User) {
 	u.Failures = nil
+}
+
+// Unlock is the administrator's "unlock": it ends a user's lockout and
+// forgets the failed attempts counted against them, leaving the device
+// bound. It reports whether the user was locked; unlocking a user who is
+// not locked only clears the failures. Every unlock is audited.
+func (v *Verifier) Unlock(user string, from Client) (wasLocked bool, err error) {
+	err = v.audited(user, "unlock", from, func(st *State, now time.Time) (Method, error) {
+		u, ok := st.Users[user]
+		if !ok {
+			return "", ErrUnknownUser
+		}
+		wasLocked = now.Before(u.LockedUntil)
+		u.LockedUntil, u.LockCause, u.Failures = time.Time{}, nil, nil
+		return u.Method, nil
+	})
+	return wasLocked, err
 }
 
 // resetDevice returns a user to StateNone, releasing an assigned token.
@@ -164,7 +210,7 @@ func resetDevice(st *State, u *User) {
 			if u.OTP != nil {
 				t.Account.Counter = u.OTP.Counter
 			}
-			t.LastStep, t.StepsUsed = u.LastStep, u.StepsUsed
+			t.LastStep, t.StepsUsed, t.Used = u.LastStep, u.StepsUsed, u.Used
 		}
 	}
 	handle := u.Handle
@@ -201,17 +247,35 @@ type UserStatus struct {
 	Expired      bool      `json:"expired,omitempty"`
 	BoundAt      time.Time `json:"bound_at,omitzero"`
 	Drift        int       `json:"drift,omitempty"`
+	DeviceSerial string    `json:"serial_number,omitempty"`
 	RecentFails  int       `json:"recent_failures,omitempty"`
+	// LockedUntil is the end of a lockout in force; LockCause the failed
+	// attempts that caused it.
 	LockedUntil  time.Time `json:"locked_until,omitzero"`
+	LockCause    []Failure `json:"lock_cause,omitempty"`
 	CredentialID string    `json:"credential_id,omitempty"`
 	SignCount    uint32    `json:"sign_count,omitempty"`
 	Attestation  string    `json:"attestation,omitempty"`
 	Cloned       bool      `json:"possibly_cloned,omitempty"`
+	// Flags is the bound security key's credential flags, nil for other
+	// devices.
+	Flags *CredentialFlags `json:"flags,omitempty"`
+}
+
+// CredentialFlags are the authenticator data flags a bound security key
+// has shown: UV (user verified at least once), BE (backup eligible, a
+// synced passkey) and BS (backed up, last seen), and whether the policy
+// requires UV for it.
+type CredentialFlags struct {
+	UV        bool `json:"uv"`
+	BE        bool `json:"be"`
+	BS        bool `json:"bs"`
+	RequireUV bool `json:"require_uv"`
 }
 
 func (v *Verifier) status(u *User, now time.Time) UserStatus {
 	s := UserStatus{User: u.Name, State: u.State, Method: u.Method, Serial: u.Serial,
-		PendingUntil: u.PendingUntil, BoundAt: u.BoundAt, Drift: u.Drift}
+		PendingUntil: u.PendingUntil, BoundAt: u.BoundAt, Drift: v.drift(u), DeviceSerial: u.DeviceSerial}
 	if s.State == "" {
 		s.State = StateNone
 	}
@@ -220,17 +284,19 @@ func (v *Verifier) status(u *User, now time.Time) UserStatus {
 		s.Issuer, s.Period, s.Digits = u.OTP.Issuer, u.OTP.Period, u.OTP.Digits
 	}
 	if now.Before(u.LockedUntil) {
-		s.LockedUntil = u.LockedUntil
+		s.LockedUntil, s.LockCause = u.LockedUntil, slices.Clone(u.LockCause)
 	}
 	cut := now.Add(-v.cfg.FailureWindow)
-	for _, t := range u.Failures {
-		if t.After(cut) {
+	for _, f := range u.Failures {
+		if f.Time.After(cut) {
 			s.RecentFails++
 		}
 	}
 	if c := u.Credential; c != nil {
 		s.CredentialID = webauthn.B64(c.ID)
 		s.SignCount, s.Attestation, s.Cloned = c.SignCount, c.Attestation, c.PossiblyCloned
+		s.Flags = &CredentialFlags{UV: c.UVInitialized, BE: c.BackupEligible, BS: c.BackupState,
+			RequireUV: c.RequireUV || v.cfg.RequireUV}
 	}
 	return s
 }
