@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/fsutil"
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -429,24 +431,15 @@ func migrationNames(out string, n int) []string {
 	return names
 }
 
-// writeNew creates a file that must not exist yet, mode 0600, and removes
-// it again if writing fails. flag names the option that gave the file, for
-// the message when it exists.
+// writeNew creates a file that must not exist yet, mode 0600, without
+// following a symlink, and removes it again if writing fails
+// (fsutil.WriteNew). flag names the option that gave the file, for the
+// message when it exists.
 func writeNew(name, flag string, data []byte) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
+	if err := fsutil.WriteNew(name, data, 0o600); err != nil {
+		if errors.Is(err, os.ErrExist) || errors.Is(err, syscall.ELOOP) {
 			return fmt.Errorf("%s already exists; remove it or choose another %s", name, flag)
 		}
-		return fmt.Errorf("cannot create %s: %w", name, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(name)
 		return fmt.Errorf("cannot write %s: %w", name, err)
 	}
 	return nil

@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -32,6 +32,7 @@ var verifierFlags struct {
 	client string
 	ip     string
 	name   string
+	at     string
 	policy verifier.Config // the policy flags below
 }
 
@@ -63,6 +64,7 @@ reason on stderr.`,
 	pf.StringVar(&verifierFlags.client, "client", "", "client name recorded in the audit log")
 	pf.StringVar(&verifierFlags.ip, "ip", "", "client IP recorded in the audit log")
 	pf.StringVar(&verifierFlags.name, "verifier-name", "", "this verifier's name in the audit log (default vmfa-verifier)")
+	pf.StringVar(&verifierFlags.at, "at", "", "run as if the verifier's clock said this time (RFC 3339 or Unix seconds), to script a rehearsal")
 	// Policy: not stored, so pass the same flags on every call of one
 	// rehearsal.
 	def := verifier.DefaultConfig()
@@ -73,7 +75,8 @@ reason on stderr.`,
 	pf.DurationVar(&p.Lockout, "lockout", def.Lockout, "how long a throttled user stays locked")
 	pf.DurationVar(&p.PendingTTL, "pending-ttl", def.PendingTTL, "how long an enrollment waits for its binding")
 	pf.DurationVar(&p.ChallengeTTL, "challenge-ttl", def.ChallengeTTL, "how long a security-key challenge is valid")
-	pf.IntVar(&p.HOTPLookAhead, "hotp-look-ahead", def.HOTPLookAhead, "counter values accepted past the expected one (hotp)")
+	pf.IntVar(&p.HOTPLookAhead, "hotp-look-ahead", def.HOTPLookAhead, fmt.Sprintf("counter values accepted past the expected one (hotp, at most %d)", verifier.MaxHOTPLookAhead))
+	pf.IntVar(&p.HOTPResyncWindow, "hotp-resync-window", def.HOTPResyncWindow, fmt.Sprintf("counter values resync searches (hotp, at most %d)", verifier.MaxHOTPResyncWindow))
 
 	totp := &cobra.Command{Use: "totp", Short: "virtual MFA devices (TOTP/HOTP): enroll, bind, resync"}
 	totp.AddCommand(verifierEnrollCmd(), verifierBindCmd(), verifierResyncCmd())
@@ -81,23 +84,47 @@ reason on stderr.`,
 	key.AddCommand(verifierKeyRegisterCmd(), verifierKeyLoginCmd())
 	tokens := &cobra.Command{Use: "tokens", Short: "hardware OATH tokens: import, assign, list"}
 	tokens.AddCommand(verifierTokensImportCmd(), verifierTokensAssignCmd(), verifierTokensListCmd())
-	c.AddCommand(totp, key, tokens, verifierLoginCmd(), verifierUnbindCmd(), verifierStatusCmd(), verifierLogCmd())
+	c.AddCommand(totp, key, tokens, verifierLoginCmd(), verifierUnbindCmd(), verifierUnlockCmd(), verifierStatusCmd(), verifierLogCmd())
+	jsonErrors(c)
 	rootCmd.AddCommand(c)
 }
 
-// verifierStatePath resolves --state.
+// verifierStatePath resolves --state (verifier.StatePath: the flag,
+// $VMFA_VERIFIER_STATE, $XDG_DATA_HOME/vmfa/verifier.json), the one rule
+// every front end shares.
 func verifierStatePath() (string, error) {
-	if p := verifierFlags.state; p != "" {
-		return p, nil
+	return verifier.StatePath(verifierFlags.state)
+}
+
+// verifierConfig is the policy the flags give.
+func verifierConfig() (verifier.Config, error) {
+	cfg := verifier.DefaultConfig()
+	p := verifierFlags.policy
+	cfg.Skew, cfg.MaxFailures, cfg.FailureWindow, cfg.Lockout = p.Skew, p.MaxFailures, p.FailureWindow, p.Lockout
+	cfg.PendingTTL, cfg.ChallengeTTL = p.PendingTTL, p.ChallengeTTL
+	cfg.HOTPLookAhead, cfg.HOTPResyncWindow = p.HOTPLookAhead, p.HOTPResyncWindow
+	if verifierFlags.name != "" {
+		cfg.Name = verifierFlags.name
 	}
-	if p := os.Getenv("VMFA_VERIFIER_STATE"); p != "" {
-		return p, nil
+	if verifierFlags.at != "" {
+		at, err := parseAt(verifierFlags.at)
+		if err != nil {
+			return cfg, &paramError{"InvalidParameter.Time", "--at: " + err.Error()}
+		}
+		at = at.Local()
+		cfg.Now = func() time.Time { return at }
 	}
-	dir, err := vault.DataDir()
-	if err != nil {
-		return "", fmt.Errorf("%w: pass --state FILE", err)
+	return cfg, nil
+}
+
+// verifierNow is the verifier's clock: --at, or now.
+func verifierNow() time.Time {
+	if verifierFlags.at != "" {
+		if t, err := parseAt(verifierFlags.at); err == nil {
+			return t.Local()
+		}
 	}
-	return filepath.Join(dir, "verifier.json"), nil
+	return time.Now()
 }
 
 // openVerifier opens the verifier over its state file, creating the
@@ -107,25 +134,95 @@ func openVerifier(rp, origin string) (*verifier.Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create the verifier state directory: %w", err)
+	store, err := verifier.OpenFileStore(path)
+	if err != nil {
+		return nil, err
 	}
-	cfg := verifier.DefaultConfig()
-	p := verifierFlags.policy
-	cfg.Skew, cfg.MaxFailures, cfg.FailureWindow, cfg.Lockout = p.Skew, p.MaxFailures, p.FailureWindow, p.Lockout
-	cfg.PendingTTL, cfg.ChallengeTTL, cfg.HOTPLookAhead = p.PendingTTL, p.ChallengeTTL, p.HOTPLookAhead
-	if verifierFlags.name != "" {
-		cfg.Name = verifierFlags.name
+	cfg, err := verifierConfig()
+	if err != nil {
+		return nil, err
 	}
 	if rp != "" {
 		cfg.RPID = rp
 	}
 	cfg.Origin = origin
-	return verifier.New(verifier.NewFileStore(path), cfg)
+	return verifier.New(store, cfg)
 }
 
 func auditClient() verifier.Client {
 	return verifier.Client{Name: verifierFlags.client, IP: verifierFlags.ip}
+}
+
+// paramError is a bad or missing command-line value, with its error code.
+type paramError struct {
+	code string
+	msg  string
+}
+
+func (e *paramError) Error() string { return e.msg }
+
+// jsonErrors makes every verifier command under c print, with --json, a
+// JSON error object on stdout next to the usual stderr line: the stable
+// error code, the audit reason, the message and the details of the
+// refusal (a replay's next code, a lock's end and cause).
+func jsonErrors(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		jsonErrors(sub)
+	}
+	run := c.RunE
+	if run == nil {
+		return
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		err := run(cmd, args)
+		if err != nil && verifierFlags.asJSON {
+			printJSON(cmd.OutOrStdout(), map[string]any{"error": errorJSON(err)})
+		}
+		return err
+	}
+}
+
+// errorCode is the stable code of a CLI error: the verifier's, or
+// InvalidParameter for a value the CLI refused.
+func errorCode(err error) string {
+	var pe *paramError
+	switch {
+	case errors.As(err, &pe):
+		return pe.code
+	case errors.Is(err, vault.ErrPeriod), errors.Is(err, vault.ErrDigits), errors.Is(err, vault.ErrUnknownAlgorithm):
+		return "InvalidParameter"
+	}
+	return verifier.Code(err)
+}
+
+// errorJSON is the JSON object of a refusal.
+func errorJSON(err error) map[string]any {
+	o := map[string]any{"code": errorCode(err), "message": errorLine(err)}
+	if r := verifier.Reason(err); r != "error" {
+		o["reason"] = r
+	}
+	var re *verifier.ReplayError
+	if errors.As(err, &re) {
+		if re.By != "" {
+			o["used_by"] = re.By
+			o["used_at"] = re.At.UTC()
+		}
+		o["next_code_at"] = re.Next.UTC()
+		o["wait_seconds"] = int(re.Wait() / time.Second)
+	}
+	var le *verifier.LockedError
+	if errors.As(err, &le) {
+		o["locked_until"] = le.Until.UTC()
+		o["lock_cause"] = failuresJSON(le.Failures)
+	}
+	return o
+}
+
+func failuresJSON(fs []verifier.Failure) []verifier.Failure {
+	if fs == nil {
+		return []verifier.Failure{}
+	}
+	return fs
 }
 
 // denied wraps a verifier refusal for the one stderr line.
@@ -151,6 +248,10 @@ func userAction(user *string, what, done string, act func(v *verifier.Verifier, 
 		if err := act(v, *user, args); err != nil {
 			return denied(what, err)
 		}
+		if verifierFlags.asJSON {
+			return printJSON(cmd.OutOrStdout(), map[string]any{"user": *user, "result": verifier.ResultSuccess,
+				"message": fmt.Sprintf(done, *user)})
+		}
 		fmt.Fprintf(cmd.OutOrStdout(), done+"\n", *user)
 		return nil
 	}
@@ -158,7 +259,7 @@ func userAction(user *string, what, done string, act func(v *verifier.Verifier, 
 
 func requireUser(u string) error {
 	if u == "" {
-		return errors.New("--user is required")
+		return &paramError{"MissingParameter.UserName", "--user is required"}
 	}
 	return nil
 }
@@ -191,6 +292,14 @@ within 10 minutes.`,
 			if err != nil {
 				return err
 			}
+			if qrFile != "" {
+				// Refused before the enrollment, so that nothing is
+				// issued for a QR image that cannot be written; the
+				// write itself is exclusive too.
+				if _, err := os.Lstat(qrFile); err == nil {
+					return &paramError{"InvalidParameter.QRFile", fmt.Sprintf("%s already exists; remove it or choose another --qr", qrFile)}
+				}
+			}
 			v, err := openVerifier("", "")
 			if err != nil {
 				return err
@@ -199,20 +308,26 @@ within 10 minutes.`,
 			if err != nil {
 				return denied("enrollment", err)
 			}
-			if qrFile != "" {
-				png, err := en.QRPNG(512)
-				if err != nil {
+			var png []byte
+			if qrFile != "" || verifierFlags.asJSON {
+				if png, err = en.QRPNG(512); err != nil {
 					return err
 				}
-				if err := os.WriteFile(qrFile, png, 0o600); err != nil {
-					return fmt.Errorf("write the qr image: %w", err)
+			}
+			if qrFile != "" {
+				if err := writeNew(qrFile, "--qr", png); err != nil {
+					return err
 				}
 			}
 			w := cmd.OutOrStdout()
 			if verifierFlags.asJSON {
+				// What a console's CreateVirtualMFADevice returns
+				// (serial number, Base32 seed, QR as a base64 PNG), and
+				// the otpauth URI and manual-entry pair.
 				return printJSON(w, map[string]any{
-					"user": en.User, "uri": en.URI(), "account": en.ManualAccount(),
-					"key": vault.EncodeSecret(en.Account.Secret), "type": en.Account.Type,
+					"user": en.User, "serial_number": en.SerialNumber, "base32_string_seed": en.Base32Seed(),
+					"qr_code_png": base64.StdEncoding.EncodeToString(png), "uri": en.URI(), "account": en.ManualAccount(),
+					"key": en.Base32Seed(), "type": en.Account.Type,
 					"digits": en.Account.Digits, "period": en.Account.Period, "expires": en.Expires,
 				})
 			}
@@ -229,6 +344,7 @@ within 10 minutes.`,
 			if qrFile != "" {
 				fmt.Fprintf(w, "qr:      %s\n", qrFile)
 			}
+			fmt.Fprintf(w, "serial:  %s\n", en.SerialNumber)
 			fmt.Fprintf(w, "pending until %s: bind with two consecutive codes:\n  vmfa verifier totp bind --user %s CODE1 CODE2\n",
 				en.Expires.Local().Format(timeLayout), user)
 			return nil
@@ -251,9 +367,14 @@ func verifierBindCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "bind --user U CODE1 CODE2",
 		Short: "bind a pending virtual MFA device with two consecutive codes",
-		Args:  cobra.ExactArgs(2),
+		Long: `bind completes an enrollment with two consecutive codes: the device's
+current code and the next one (or the previous and the current). Codes may
+be typed as displayed, in groups: 'bind --user U 756 935 787 331', or
+'1234 5678 8765 4321' for 8 digits. Both codes are then spent: the first
+login takes the code after them.`,
+		Args: codeArgs,
 		RunE: userAction(&user, "binding", "virtual mfa device bound for %s", func(v *verifier.Verifier, user string, args []string) error {
-			return v.Bind(user, args[0], args[1], auditClient())
+			return v.BindCodes(user, args, auditClient())
 		}),
 	}
 	c.Flags().StringVar(&user, "user", "", "user name")
@@ -265,24 +386,34 @@ func verifierResyncCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "resync --user U CODE1 CODE2",
 		Short: "resynchronise an HOTP device's counter with two consecutive codes",
-		Args:  cobra.ExactArgs(2),
+		Args:  codeArgs,
 		RunE: userAction(&user, "resync", "counter resynchronised for %s", func(v *verifier.Verifier, user string, args []string) error {
-			return v.ResyncHOTP(user, args[0], args[1], auditClient())
+			return v.ResyncHOTPCodes(user, args, auditClient())
 		}),
 	}
 	c.Flags().StringVar(&user, "user", "", "user name")
 	return c
 }
 
+// codeArgs takes the two codes of a binding or resync, whole or in the
+// groups they are displayed in (at most 8 groups).
+func codeArgs(_ *cobra.Command, args []string) error {
+	if len(args) == 0 || len(args) > 8 {
+		return &paramError{"MissingParameter.AuthenticationCode", fmt.Sprintf("want two consecutive codes (CODE1 CODE2, or as displayed: 756 935 787 331), got %d arguments", len(args))}
+	}
+	return nil
+}
+
 func verifierLoginCmd() *cobra.Command {
 	var user, code string
 	c := &cobra.Command{
-		Use:   "login --user U --code C",
+		Use:   "login --user U [--code C | CODE]",
 		Short: "verify a login code from the user's virtual MFA device or OATH token",
-		Long: `login verifies one code (read from stdin when --code is not given). A code
-is accepted once: the same time step is refused as a replay. 5 failures in
-5 minutes lock the user for 15 minutes.`,
-		Args: cobra.NoArgs,
+		Long: `login verifies one code, from --code, the arguments ('login --user U 756 935'
+as displayed) or stdin. A code is accepted once: the same time step is
+refused as a replay, saying what used it and when the next code comes. 5
+failures in 5 minutes lock the user for 15 minutes ('unlock' ends it).`,
+		Args: cobra.MaximumNArgs(4),
 	}
 	login := userAction(&user, "login", "login accepted for %s", func(v *verifier.Verifier, user string, _ []string) error {
 		return v.Login(user, code, auditClient())
@@ -290,6 +421,12 @@ is accepted once: the same time step is refused as a replay. 5 failures in
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := requireUser(user); err != nil {
 			return err
+		}
+		if code != "" && len(args) > 0 {
+			return &paramError{"InvalidParameter.AuthenticationCode", "give the code once: --code or as arguments"}
+		}
+		if len(args) > 0 {
+			code = strings.Join(args, " ")
 		}
 		if code == "" {
 			line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 256)).ReadString('\n')
@@ -314,6 +451,39 @@ func verifierUnbindCmd() *cobra.Command {
 		RunE: userAction(&user, "unbind", "mfa device removed for %s", func(v *verifier.Verifier, user string, _ []string) error {
 			return v.Unbind(user, auditClient())
 		}),
+	}
+	c.Flags().StringVar(&user, "user", "", "user name")
+	return c
+}
+
+func verifierUnlockCmd() *cobra.Command {
+	var user string
+	c := &cobra.Command{
+		Use:   "unlock --user U",
+		Short: "end a user's lockout and forget their failed attempts (audit-logged)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
+			v, err := openVerifier("", "")
+			if err != nil {
+				return err
+			}
+			was, err := v.Unlock(user, auditClient())
+			if err != nil {
+				return denied("unlock", err)
+			}
+			msg := "lockout ended for " + user
+			if !was {
+				msg = user + " was not locked; failed attempts cleared"
+			}
+			if verifierFlags.asJSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"user": user, "result": verifier.ResultSuccess, "was_locked": was, "message": msg})
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), msg)
+			return nil
+		},
 	}
 	c.Flags().StringVar(&user, "user", "", "user name")
 	return c
@@ -675,7 +845,7 @@ func verifierTokensListCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SERIAL\tTYPE\tPERIOD\tDIGITS\tOWNER\tASSIGNED TO")
 			for _, t := range toks {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", t.Serial, t.Type, t.Period, t.Digits, t.Owner, t.AssignedTo)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", escapeText(t.Serial), t.Type, t.Period, t.Digits, escapeText(t.Owner), escapeText(t.AssignedTo))
 			}
 			return tw.Flush()
 		},
@@ -710,7 +880,7 @@ func verifierStatusCmd() *cobra.Command {
 				if s.Expired {
 					state += " (expired)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.User, state, s.Method, statusDetail(s))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", escapeText(s.User), state, s.Method, statusDetail(s))
 			}
 			return tw.Flush()
 		},
@@ -733,9 +903,17 @@ func statusDetail(s verifier.UserStatus) string {
 		d = append(d, fmt.Sprintf("token %s, %d s", s.Serial, s.Period))
 	case s.CredentialID != "":
 		d = append(d, fmt.Sprintf("%s attestation, counter %d", s.Attestation, s.SignCount))
+		if f := s.Flags; f != nil {
+			d = append(d, fmt.Sprintf("flags uv=%s be=%s bs=%s", yesNo(f.UV), yesNo(f.BE), yesNo(f.BS)))
+			if f.RequireUV {
+				d = append(d, "uv required")
+			}
+		}
 		if s.Cloned {
 			d = append(d, "possibly cloned")
 		}
+	case s.DeviceSerial != "" && s.State == verifier.StateBound:
+		d = append(d, "serial "+s.DeviceSerial)
 	}
 	if s.Drift != 0 {
 		d = append(d, fmt.Sprintf("drift %+d steps", s.Drift))
@@ -744,9 +922,43 @@ func statusDetail(s verifier.UserStatus) string {
 		d = append(d, fmt.Sprintf("%d recent failures", s.RecentFails))
 	}
 	if !s.LockedUntil.IsZero() {
-		d = append(d, "locked until "+s.LockedUntil.Local().Format(timeLayout))
+		d = append(d, "locked until "+s.LockedUntil.Local().Format(timeLayout)+lockCause(s.LockCause)+
+			" (vmfa verifier unlock --user "+s.User+" ends it)")
 	}
-	return strings.Join(d, "; ")
+	return escapeText(strings.Join(d, "; "))
+}
+
+// lockCause words the failures that caused a lock: " after 5 failures
+// from 12:30:01 to 12:31:40 (4 wrong-code, 1 malformed-code)".
+func lockCause(fs []verifier.Failure) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	var order []string
+	n := map[string]int{}
+	for _, f := range fs {
+		r := f.Reason
+		if r == "" {
+			r = "failure"
+		}
+		if n[r] == 0 {
+			order = append(order, r)
+		}
+		n[r]++
+	}
+	parts := make([]string, len(order))
+	for i, r := range order {
+		parts[i] = fmt.Sprintf("%d %s", n[r], r)
+	}
+	return fmt.Sprintf(" after %d failures from %s to %s (%s)", len(fs), fs[0].Time.Local().Format("15:04:05"),
+		fs[len(fs)-1].Time.Local().Format("15:04:05"), strings.Join(parts, ", "))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func verifierLogCmd() *cobra.Command {
@@ -765,7 +977,7 @@ func verifierLogCmd() *cobra.Command {
 				if err != nil {
 					return errors.New("--since takes a duration such as 1h or 30m")
 				}
-				f.Since = time.Now().Add(-d)
+				f.Since = verifierNow().Add(-d)
 			}
 			v, err := openVerifier("", "")
 			if err != nil {
@@ -785,8 +997,12 @@ func verifierLogCmd() *cobra.Command {
 				if e.IP != "" {
 					client = strings.TrimSpace(client + " " + e.IP)
 				}
+				// The fields are validated on input, but a state file
+				// may come from elsewhere: no control character reaches
+				// the terminal.
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format(timeLayout),
-					e.User, e.Method, e.Action, e.Result, e.Reason, client)
+					escapeText(e.User), escapeText(string(e.Method)), escapeText(e.Action),
+					escapeText(e.Result), escapeText(e.Reason), escapeText(client))
 			}
 			return tw.Flush()
 		},
@@ -797,4 +1013,41 @@ func verifierLogCmd() *cobra.Command {
 	f.StringVar(&result, "result", "", "only success or denied")
 	f.StringVar(&since, "since", "", "only events newer than this duration, e.g. 1h")
 	return c
+}
+
+// escapeText escapes what must not reach a terminal from the verifier's
+// state (user names, audit fields, token data, which may come from a file
+// edited elsewhere): C0 and C1 controls, DEL, line and paragraph
+// separators and bidirectional overrides are written as \xNN or \uNNNN,
+// and a backslash as \\, so what is shown is unambiguous.
+func escapeText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == '\\' || needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case needsEscape(r) && r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case needsEscape(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0x2028 || r == 0x2029 ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0xfeff
 }

@@ -63,7 +63,8 @@ func TestVerifierConsoleRehearsal(t *testing.T) {
 	}
 	// The codes used for binding are spent.
 	r = ver("", "login", "--user", "alice", "--code", codes[1], "--client", "console", "--ip", "192.0.2.7")
-	if r.code != 1 || r.stderr != "vmfa: login denied: code already used (wait for the next code)\n" {
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: login denied: code already used by the binding at ") ||
+		!strings.Contains(r.stderr, ": next code valid from ") {
 		t.Fatalf("replayed bind code: %+v", r)
 	}
 	// A wrong code, read from stdin, is denied with its reason.
@@ -249,13 +250,20 @@ func TestVerifierRefusesBadValues(t *testing.T) {
 		{[]string{"totp", "enroll", "--user", "a", "--type", "steam"}, "vmfa: --type steam: the verifier issues totp or hotp devices only\n"},
 		{[]string{"totp", "enroll", "--user", "a", "--type", "motp"}, "vmfa: --type motp: the verifier issues totp or hotp devices only\n"},
 		{[]string{"log", "--method", "bogus"}, "vmfa: bad audit log filter: unknown method \"bogus\" (want totp, hotp, oath-token, security-key)\n"},
-		{[]string{"log", "--json", "--method", "bogus"}, "vmfa: bad audit log filter: unknown method \"bogus\" (want totp, hotp, oath-token, security-key)\n"},
 		{[]string{"log", "--result", "bogus"}, "vmfa: bad audit log filter: unknown result \"bogus\" (want success or denied)\n"},
 	} {
 		r := vmfa(t, nil, "", append([]string{"verifier", "--state", state}, tc.args...)...)
 		if r.code != 1 || r.stderr != tc.want || r.stdout != "" {
 			t.Errorf("%v: code %d stdout %q stderr %q, want %q", tc.args, r.code, r.stdout, r.stderr, tc.want)
 		}
+	}
+	// With --json the refusal is also a JSON object on stdout.
+	r := vmfa(t, nil, "", "verifier", "--state", state, "log", "--json", "--method", "bogus")
+	var out struct{ Error map[string]string }
+	if r.code != 1 || r.stderr != "vmfa: bad audit log filter: unknown method \"bogus\" (want totp, hotp, oath-token, security-key)\n" ||
+		json.Unmarshal([]byte(r.stdout), &out) != nil || out.Error["code"] != "InvalidParameter.LogFilter" ||
+		out.Error["message"] != strings.TrimPrefix(strings.TrimSpace(r.stderr), "vmfa: ") {
+		t.Errorf("log --json --method bogus: %+v", r)
 	}
 	if r := vmfa(t, nil, "", "verifier", "--state", state, "totp", "enroll", "--user", "h", "--type", "hotp", "--period", "0", "--no-qr"); r.code != 0 {
 		t.Fatalf("hotp has no period: %+v", r)
