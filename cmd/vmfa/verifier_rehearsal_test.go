@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vmfa/vmfa/vault"
+	"github.com/vmfa/vmfa/verifier"
 )
 
 // rehearsal drives the verifier CLI at times the test chooses (--at), in
@@ -299,6 +300,19 @@ func TestVerifierWindowBounds(t *testing.T) {
 	} {
 		if r := h.run(time.Time{}, append(tc.flags, "status")...); r.code != 1 || r.stderr != tc.want {
 			t.Errorf("%v: %+v", tc.flags, r)
+		}
+	}
+}
+
+// The README's table documents every error code the verifier reports.
+func TestVerifierErrorCodesInREADME(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rc := range verifier.Codes() {
+		if !bytes.Contains(b, []byte("| `"+rc[1]+"` | `"+rc[0]+"` |")) {
+			t.Errorf("README lacks the row of %s (%s)", rc[1], rc[0])
 		}
 	}
 }
