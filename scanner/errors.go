@@ -75,8 +75,8 @@ var (
 	// ErrUnknownFormat: an import file whose format cannot be recognised, or
 	// an unknown --format name.
 	ErrUnknownFormat = errors.New("unknown import format")
-	// ErrEncrypted: an encrypted backup vmfa cannot open (Aegis, 2FAS,
-	// andOTP encrypted exports).
+	// ErrEncrypted: an encrypted backup given without its password (every
+	// ErrPasswordNeeded is also an ErrEncrypted).
 	ErrEncrypted = errors.New("the backup is encrypted; export it again without a password")
 	// ErrNoAccounts: an import file that holds no account.
 	ErrNoAccounts = errors.New("no accounts found")

@@ -38,48 +38,62 @@ func WriteURIs(w io.Writer, accs []vault.Account) error {
 // number, which Aegis has no field for, is kept as a last line of the
 // note, "serial: …", which Import reads back into Account.Serial.
 func WriteAegis(w io.Writer, accs []vault.Account) error {
-	type info struct {
-		Secret  string  `json:"secret"`
-		Algo    string  `json:"algo"`
-		Digits  int     `json:"digits"`
-		Period  int     `json:"period,omitempty"`
-		Counter *uint64 `json:"counter,omitempty"`
-	}
-	type ent struct {
-		Type     string   `json:"type"`
-		UUID     string   `json:"uuid"`
-		Name     string   `json:"name"`
-		Issuer   string   `json:"issuer"`
-		Note     string   `json:"note"`
-		Favorite bool     `json:"favorite"`
-		Icon     *string  `json:"icon"`
-		Info     info     `json:"info"`
-		Groups   []string `json:"groups"`
-	}
-	type group struct {
-		UUID string `json:"uuid"`
-		Name string `json:"name"`
-	}
-	type db struct {
-		Version        int     `json:"version"`
-		Entries        []ent   `json:"entries"`
-		Groups         []group `json:"groups"`
-		IconsOptimized bool    `json:"icons_optimized"`
-	}
 	type header struct {
 		Slots  *int `json:"slots"`
 		Params *int `json:"params"`
 	}
 	out := struct {
-		Version int    `json:"version"`
-		Header  header `json:"header"`
-		DB      db     `json:"db"`
-	}{Version: 1, DB: db{Version: 3, Entries: []ent{}, Groups: []group{}, IconsOptimized: true}}
+		Version int        `json:"version"`
+		Header  header     `json:"header"`
+		DB      aegisOutDB `json:"db"`
+	}{Version: 1, DB: aegisExportDB(accs)}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+type aegisOutInfo struct {
+	Secret  string  `json:"secret"`
+	Algo    string  `json:"algo"`
+	Digits  int     `json:"digits"`
+	Period  int     `json:"period,omitempty"`
+	Counter *uint64 `json:"counter,omitempty"`
+}
+
+type aegisOutEntry struct {
+	Type     string       `json:"type"`
+	UUID     string       `json:"uuid"`
+	Name     string       `json:"name"`
+	Issuer   string       `json:"issuer"`
+	Note     string       `json:"note"`
+	Favorite bool         `json:"favorite"`
+	Icon     *string      `json:"icon"`
+	Info     aegisOutInfo `json:"info"`
+	Groups   []string     `json:"groups"`
+}
+
+type aegisOutGroup struct {
+	UUID string `json:"uuid"`
+	Name string `json:"name"`
+}
+
+type aegisOutDB struct {
+	Version        int             `json:"version"`
+	Entries        []aegisOutEntry `json:"entries"`
+	Groups         []aegisOutGroup `json:"groups"`
+	IconsOptimized bool            `json:"icons_optimized"`
+}
+
+// aegisExportDB is the db of an Aegis export (db version 3), plain or
+// encrypted.
+func aegisExportDB(accs []vault.Account) aegisOutDB {
+	db := aegisOutDB{Version: 3, Entries: []aegisOutEntry{}, Groups: []aegisOutGroup{}, IconsOptimized: true}
 	groupID := map[string]string{}
 	for _, a := range accs {
-		e := ent{
+		e := aegisOutEntry{
 			Type: string(a.Type), UUID: uuid4(), Name: a.Name, Issuer: a.Issuer, Note: noteWithSerial(a.Note, a.Serial), Favorite: a.Favourite,
-			Info:   info{Secret: vault.EncodeSecret(a.Secret), Algo: string(a.Algorithm), Digits: a.Digits},
+			Info:   aegisOutInfo{Secret: vault.EncodeSecret(a.Secret), Algo: string(a.Algorithm), Digits: a.Digits},
 			Groups: []string{},
 		}
 		if e.Type == "" {
@@ -102,18 +116,15 @@ func WriteAegis(w io.Writer, accs []vault.Account) error {
 			if !ok {
 				id = uuid4()
 				groupID[t] = id
-				out.DB.Groups = append(out.DB.Groups, group{UUID: id, Name: t})
+				db.Groups = append(db.Groups, aegisOutGroup{UUID: id, Name: t})
 			}
 			if !slices.Contains(e.Groups, id) {
 				e.Groups = append(e.Groups, id)
 			}
 		}
-		out.DB.Entries = append(out.DB.Entries, e)
+		db.Entries = append(db.Entries, e)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return db
 }
 
 // serialPrefix starts the note line that holds a serial number in an

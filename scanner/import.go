@@ -40,6 +40,7 @@ type ImportOption func(*importConfig)
 type importConfig struct {
 	skipInvalid bool
 	pskc        PSKCKey
+	password    []byte // of an encrypted backup (WithPassword)
 }
 
 // SkipInvalid makes Import leave out invalid entries (listed in
@@ -90,11 +91,11 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 	case FormatURIs, FormatMigration:
 		entries, err = importURIs(data, format == FormatMigration)
 	case FormatAegis:
-		entries, err = importAegis(jsonText(data))
+		entries, err = importAegis(jsonText(data), cfg.password)
 	case Format2FAS:
-		entries, err = import2FAS(jsonText(data))
+		entries, err = import2FAS(jsonText(data), cfg.password)
 	case FormatAndOTP:
-		entries, err = importAndOTP(jsonText(data))
+		entries, err = importAndOTPAny(data, cfg.password)
 	case FormatCSV:
 		entries, err = parseTokenCSV(bytes.NewReader(data))
 	case FormatPSKC:
@@ -140,6 +141,8 @@ func DetectFormat(data []byte) (string, error) {
 		bytes.HasPrefix(data, []byte("GIF8")), bytes.HasPrefix(data, []byte("BM")),
 		len(data) > 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
 		return FormatImage, nil
+	case isBinary(data):
+		return detectBinary(data)
 	case s[0] == '<':
 		if bytes.Contains(s, []byte("KeyContainer")) {
 			return FormatPSKC, nil
@@ -392,7 +395,7 @@ func isNull(m json.RawMessage) bool {
 	return len(s) == 0 || string(s) == "null"
 }
 
-func importAegis(data []byte) ([]entry, error) {
+func importAegis(data []byte, password []byte) ([]entry, error) {
 	var f aegisFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, jsonError("aegis", data, err)
@@ -400,12 +403,16 @@ func importAegis(data []byte) ([]entry, error) {
 	if isNull(f.DB) {
 		return nil, errors.New("not a valid aegis file: no db")
 	}
+	dbText := []byte(f.DB)
 	if bytes.TrimSpace(f.DB)[0] == '"' || !isNull(f.Header.Slots) {
-		return nil, fmt.Errorf("aegis: %w", ErrEncrypted)
+		var err error
+		if dbText, err = decryptAegis(&f, password); err != nil {
+			return nil, err
+		}
 	}
 	var db aegisDB
-	if err := json.Unmarshal(f.DB, &db); err != nil {
-		return nil, jsonError("aegis", f.DB, err)
+	if err := json.Unmarshal(dbText, &db); err != nil {
+		return nil, jsonError("aegis", dbText, err)
 	}
 	groups := map[string]string{}
 	for _, g := range db.Groups {
@@ -482,13 +489,16 @@ type twoFASService struct {
 	} `json:"otp"`
 }
 
-func import2FAS(data []byte) ([]entry, error) {
+func import2FAS(data []byte, password []byte) ([]entry, error) {
 	var f twoFASFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, jsonError("2fas", data, err)
 	}
 	if len(f.Services) == 0 && f.ServicesEncrypted != "" {
-		return nil, fmt.Errorf("2fas: %w", ErrEncrypted)
+		var err error
+		if f.Services, err = decrypt2FAS(f.ServicesEncrypted, password); err != nil {
+			return nil, err
+		}
 	}
 	now := time.Now()
 	var entries []entry

@@ -99,6 +99,7 @@ accounts without their secrets.`,
 func importCmd() *cobra.Command {
 	var (
 		format, keyFile, passFile string
+		passwordFile              string
 		skipInvalid, dryRun       bool
 		asJSON                    bool
 	)
@@ -110,9 +111,9 @@ detected from the content, or given with --format:
 
   uris       otpauth:// and otpauth-migration:// URIs, one per line
   migration  otpauth-migration:// URIs (Google Authenticator export), one per line
-  aegis      Aegis plain JSON export
-  2fas       2FAS .2fas backup (unencrypted)
-  andotp     andOTP plain JSON backup
+  aegis      Aegis JSON export, plain or encrypted
+  2fas       2FAS .2fas backup, plain or encrypted
+  andotp     andOTP JSON backup, plain or encrypted (.json.aes)
   csv        hardware-token CSV: Microsoft Entra "upn,serial number,secret key,
              time interval,manufacturer,model", or headerless serial,secret,interval
   pskc       RFC 6030 PSKC key container, plain or AES-CBC encrypted
@@ -123,14 +124,24 @@ The import is all or nothing: one invalid entry stops it with the vault
 untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 --pskc-key-file (a file holding the hex pre-shared key) or a passphrase
 (--pskc-passphrase-file, $VMFA_PSKC_PASSPHRASE, or asked on the terminal).
+An encrypted backup needs its password: --password-file FILE,
+$VMFA_IMPORT_PASSWORD (removed from the environment once read), or asked on
+the terminal. A wrong password imports nothing.
 --json prints the counts and the added accounts, without their secrets.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			password, err := importPassword(passwordFile)
+			if err != nil {
+				return err
+			}
 			data, err := readInput(cmd, args[0])
 			if err != nil {
 				return err
 			}
 			var opts []scanner.ImportOption
+			if password != nil {
+				opts = append(opts, scanner.WithPassword(password))
+			}
 			if skipInvalid {
 				opts = append(opts, scanner.SkipInvalid())
 			}
@@ -139,6 +150,14 @@ untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 				return err
 			}
 			res, err := scanner.Import(bytes.NewReader(data), format, append(opts, scanner.WithPSKCKey(key))...)
+			if errors.Is(err, scanner.ErrPasswordNeeded) && password == nil {
+				p, perr := readHidden(cmd, "backup password: ")
+				if perr != nil {
+					return fmt.Errorf("%v (--password-file or $VMFA_IMPORT_PASSWORD)", err)
+				}
+				opts = append(opts, scanner.WithPassword(p))
+				res, err = scanner.Import(bytes.NewReader(data), format, append(opts, scanner.WithPSKCKey(key))...)
+			}
 			if errors.Is(err, scanner.ErrPSKCPassphrase) && key.Passphrase == nil {
 				p, perr := readHidden(cmd, "pskc passphrase: ")
 				if perr != nil {
@@ -224,7 +243,45 @@ untouched, unless --skip-invalid is given. An encrypted PSKC file needs
 	f.BoolVar(&asJSON, "json", false, "print the counts (added, skipped duplicates, invalid) and the added accounts as JSON (no secrets)")
 	f.StringVar(&keyFile, "pskc-key-file", "", "file holding the hex AES pre-shared key of an encrypted PSKC file")
 	f.StringVar(&passFile, "pskc-passphrase-file", "", "file holding the passphrase of an encrypted PSKC file")
+	f.StringVar(&passwordFile, "password-file", "", "file holding the password of an encrypted backup (Aegis, 2FAS, andOTP…)")
 	return c
+}
+
+// importPassword reads the password of an encrypted backup from a file or
+// $VMFA_IMPORT_PASSWORD, which is removed from the environment at once so
+// that no child process inherits it. nil: none given.
+func importPassword(file string) ([]byte, error) {
+	env, inEnv := os.LookupEnv("VMFA_IMPORT_PASSWORD")
+	os.Unsetenv("VMFA_IMPORT_PASSWORD")
+	if file != "" {
+		return readPasswordFile(file)
+	}
+	if inEnv {
+		return []byte(env), nil
+	}
+	return nil, nil
+}
+
+// readPasswordFile reads a password: the file's first line, at most 4 KiB.
+func readPasswordFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the password file: %w", fileError(name, err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 4097))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the password file: %w", err)
+	}
+	if len(b) > 4096 {
+		return nil, errors.New("the password file is longer than 4 KiB; it must hold only the password")
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 {
+		return nil, errors.New("the password file is empty")
+	}
+	return line, nil
 }
 
 // importReport is what `import --json` prints: no secrets.
@@ -309,20 +366,25 @@ func pskcKey(keyFile, passFile string) (scanner.PSKCKey, error) {
 
 func exportCmd() *cobra.Command {
 	var (
-		format, out string
-		plaintext   bool
-		size        int
+		format, out  string
+		passwordFile string
+		plaintext    bool
+		size         int
 	)
 	c := &cobra.Command{
-		Use:   "export --format uris|aegis|migration --plaintext [--out FILE] [QUERY]",
-		Short: "write the accounts (or those matching QUERY) to an unencrypted export",
-		Long: `Export accounts for another authenticator. Every format holds the secrets
-in the clear, so --plaintext is required to confirm; files are created with
-mode 0600 and an existing file is never overwritten.
+		Use:   "export --format uris|aegis|migration [--plaintext] [--out FILE] [QUERY]",
+		Short: "write the accounts (or those matching QUERY) to an export for another app",
+		Long: `Export accounts for another authenticator. The aegis format is an encrypted
+Aegis vault unless --plaintext is given; every other format holds the
+secrets in the clear, so --plaintext is required to confirm. Files are
+created with mode 0600 and an existing file is never overwritten.
 
   uris       otpauth:// URIs, one per line
-  aegis      Aegis plain JSON (importable by Aegis, and by vmfa import): tags
-             become Aegis groups, the serial number a last note line "serial: …"
+  aegis      Aegis vault (importable by Aegis, and by vmfa import), encrypted
+             with a password asked twice on the terminal or read from
+             --password-file (scrypt N=2^15 r=8 p=1 and AES-256-GCM, as Aegis
+             writes it); plain JSON with --plaintext. Tags become Aegis
+             groups, the serial number a last note line "serial: …"
   migration  Google Authenticator transfer QR codes of at most 10 accounts
              each: PNG files FILE-1.png, FILE-2.png… with --out FILE.png, or
              drawn in the terminal without --out
@@ -337,8 +399,19 @@ Without --out, uris and aegis go to stdout.`,
 			default:
 				return fmt.Errorf("unknown export format %q (want %s)", format, strings.Join(scanner.ExportFormats, ", "))
 			}
-			if !plaintext {
+			encrypt := format == scanner.ExportAegis && !plaintext
+			if !plaintext && !encrypt {
 				return errors.New("an export holds your secrets unencrypted; add --plaintext to confirm")
+			}
+			if plaintext && passwordFile != "" {
+				return errors.New("--password-file encrypts the export; leave out --plaintext")
+			}
+			var password []byte
+			if encrypt {
+				var err error
+				if password, err = exportPassword(cmd, passwordFile); err != nil {
+					return err
+				}
 			}
 			v, err := openVault(cmd)
 			if err != nil {
@@ -357,9 +430,12 @@ Without --out, uris and aegis go to stdout.`,
 			switch format {
 			case scanner.ExportURIs, scanner.ExportAegis:
 				var buf bytes.Buffer
-				if format == scanner.ExportURIs {
+				switch {
+				case format == scanner.ExportURIs:
 					err = scanner.WriteURIs(&buf, accs)
-				} else {
+				case encrypt:
+					err = scanner.WriteAegisEncrypted(&buf, accs, password)
+				default:
 					err = scanner.WriteAegis(&buf, accs)
 				}
 				if err != nil {
@@ -407,10 +483,34 @@ Without --out, uris and aegis go to stdout.`,
 	f := c.Flags()
 	f.StringVar(&format, "format", "", "uris, aegis or migration")
 	f.StringVar(&out, "out", "", "file to write (created 0600; migration: FILE-1.png, FILE-2.png…)")
-	f.BoolVar(&plaintext, "plaintext", false, "confirm that the export holds the secrets unencrypted")
+	f.BoolVar(&plaintext, "plaintext", false, "write the secrets unencrypted (required for uris and migration; plain JSON for aegis)")
+	f.StringVar(&passwordFile, "password-file", "", "file holding the password of an encrypted aegis export (else asked twice)")
 	f.IntVar(&size, "size", 600, "migration QR image size in pixels")
 	f.StringVar(&qrMode, "mode", "color", "how to draw migration codes without --out: color, light or dark")
 	return c
+}
+
+// exportPassword reads the password of an encrypted export from a file, or
+// asks it twice on the terminal.
+func exportPassword(cmd *cobra.Command, file string) ([]byte, error) {
+	if file != "" {
+		return readPasswordFile(file)
+	}
+	p, err := readHidden(cmd, "export password: ")
+	if err != nil {
+		return nil, errors.New("no terminal to ask the export password on: give --password-file, or --plaintext for an unencrypted export")
+	}
+	if len(p) == 0 {
+		return nil, errors.New("the export password is empty")
+	}
+	q, err := readHidden(cmd, "again, to confirm: ")
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(p, q) {
+		return nil, errors.New("the passwords do not match; nothing was exported")
+	}
+	return p, nil
 }
 
 // migrationNames names the PNG of each export code: out itself for one,

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
@@ -205,21 +206,27 @@ func TestImportBadInputLeavesVault(t *testing.T) {
 	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	before := vaultBytes(t, env)
 	dir := t.TempDir()
 	write := func(name, data string) string {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(data), 0o600)
 		return p
 	}
+	encryptedExport := filepath.Join(dir, "aegis-export.json")
+	if r := vmfa(t, env, "", "export", "--format", "aegis", "--password-file", write("export.pw", "right one\n"), "--out", encryptedExport); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	before := vaultBytes(t, env)
 	for _, tt := range []struct {
 		args   []string
 		stderr string
 	}{
 		{[]string{"import", write("bad.txt", "otpauth://totp/a?secret=GEZDGNBVGY3TQOJQ\notpauth://totp/b?secret=GEZDGNBVGY3TQOJ1\n")},
 			"vmfa: line 2: secret is not valid base32 (letters A-Z and digits 2-7) (nothing was imported; --skip-invalid imports the valid entries)\n"},
-		{[]string{"import", write("what.bin", "\x00\x01\x02")}, "vmfa: unknown import format: cannot tell what kind of file this is (give --format: uris, migration, aegis, 2fas, andotp, csv, pskc)\n"},
-		{[]string{"import", filepath.Join(sampleDir, "import/aegis-encrypted.json")}, "vmfa: aegis: the backup is encrypted; export it again without a password\n"},
+		{[]string{"import", write("what.bin", "\x00\x01\x02")}, "vmfa: unknown import format: a binary file vmfa does not recognise (an encrypted andOTP backup in the old format? give --format andotp)\n"},
+		{[]string{"import", filepath.Join(sampleDir, "import/aegis-encrypted.json")}, "vmfa: this is an encrypted Aegis vault: give its password (--password-file or $VMFA_IMPORT_PASSWORD)\n"},
+		{[]string{"import", "--password-file", write("wrong.pw", "not it\n"), encryptedExport}, "vmfa: wrong password for this encrypted Aegis vault\n"},
+		{[]string{"import", "--password-file", filepath.Join(dir, "none.pw"), encryptedExport}, "vmfa: cannot read the password file: " + filepath.Join(dir, "none.pw") + ": no such file\n"},
 		{[]string{"import", filepath.Join(sampleDir, "pskc/rfc6030-preshared.pskc")}, "vmfa: key 1 (serial 987654321): pskc key or passphrase is missing or wrong: the file is encrypted with the pre-shared key \"Pre-shared-key\" (give the hex key with --pskc-key-file)\n"},
 		{[]string{"import", "--format", "csv", filepath.Join(sampleDir, "import/andotp.json")}, ""},
 		// A wrong passphrase is named as such, with no word of a key file.
@@ -252,8 +259,11 @@ func TestExportRoundTripCLI(t *testing.T) {
 	if r := vmfa(t, env, "", "import", filepath.Join(sampleDir, "import/andotp.json")); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := vmfa(t, env, "", "export", "--format", "aegis"); r.code != 1 || r.stderr != "vmfa: an export holds your secrets unencrypted; add --plaintext to confirm\n" || r.stdout != "" {
+	if r := vmfa(t, env, "", "export", "--format", "uris"); r.code != 1 || r.stderr != "vmfa: an export holds your secrets unencrypted; add --plaintext to confirm\n" || r.stdout != "" {
 		t.Errorf("export without --plaintext: %d %q", r.code, r.stderr)
+	}
+	if r := vmfa(t, env, "", "export", "--format", "aegis"); r.code != 1 || r.stderr != "vmfa: no terminal to ask the export password on: give --password-file, or --plaintext for an unencrypted export\n" || r.stdout != "" {
+		t.Errorf("encrypted export without a terminal: %d %q", r.code, r.stderr)
 	}
 	dir := t.TempDir()
 	for _, format := range []string{"uris", "aegis"} {
@@ -363,22 +373,38 @@ func TestExportAegisKeepsTagsNoteSerialCLI(t *testing.T) {
 	if len(before) != 3 || before[0]["tags"] == nil || before[1]["serial"] != "1234567" {
 		t.Fatalf("fixture: %v", before)
 	}
-	out := filepath.Join(dir, "export.json")
-	if r := vmfa(t, env, "", "export", "--format", "aegis", "--plaintext", "--out", out); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	env2 := vaultEnv(t)
-	if r := vmfa(t, env2, "", "import", out); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	after := listViews(t, env2)
-	b1, _ := json.Marshal(before)
-	b2, _ := json.Marshal(after)
-	if string(b1) != string(b2) {
-		t.Errorf("aegis round trip changed the accounts:\nbefore %s\nafter  %s", b1, b2)
-	}
-	if !strings.Contains(string(b2), `"tags":["work","laptop"]`) {
-		t.Errorf("tags lost: %s", b2)
+	pwFile := filepath.Join(dir, "pw")
+	os.WriteFile(pwFile, []byte("s3cret pass\n"), 0o600)
+	// Plain, encrypted read back with --password-file, encrypted read back
+	// with $VMFA_IMPORT_PASSWORD.
+	for i, tc := range []struct {
+		export, importArgs, importEnv []string
+	}{
+		{[]string{"--plaintext"}, nil, nil},
+		{[]string{"--password-file", pwFile}, []string{"--password-file", pwFile}, nil},
+		{[]string{"--password-file", pwFile}, nil, []string{"VMFA_IMPORT_PASSWORD=s3cret pass"}},
+	} {
+		out := filepath.Join(dir, fmt.Sprintf("export-%d.json", i))
+		if r := vmfa(t, env, "", append([]string{"export", "--format", "aegis", "--out", out}, tc.export...)...); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		data, _ := os.ReadFile(out)
+		if encrypted := tc.importArgs != nil || tc.importEnv != nil; encrypted == strings.Contains(string(data), "JBSWY3DPEHPK3PXP") {
+			t.Errorf("case %d: secrets in the clear: %v", i, !encrypted)
+		}
+		env2 := append(vaultEnv(t), tc.importEnv...)
+		if r := vmfa(t, env2, "", append(append([]string{"import"}, tc.importArgs...), out)...); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		after := listViews(t, env2)
+		b1, _ := json.Marshal(before)
+		b2, _ := json.Marshal(after)
+		if string(b1) != string(b2) {
+			t.Errorf("aegis round trip %d changed the accounts:\nbefore %s\nafter  %s", i, b1, b2)
+		}
+		if !strings.Contains(string(b2), `"tags":["work","laptop"]`) {
+			t.Errorf("tags lost: %s", b2)
+		}
 	}
 }
 

@@ -23,7 +23,8 @@ import (
 // what the apps write (Aegis scrypt N=2^15 r=8 p=1; Bitwarden at most 10
 // Argon2 iterations of 1 GiB with 16 threads and PBKDF2 up to 2,000,000
 // rounds in practice) and bound the work a crafted file can make vmfa do.
-const (
+// They are variables only so that fuzz tests can lower them.
+var (
 	MaxPBKDF2Iterations = 10_000_000
 	MaxScryptMemory     = 1 << 30 // bytes: 128·N·r
 	MaxScryptP          = 16
