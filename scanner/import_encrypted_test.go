@@ -47,7 +47,7 @@ func checkPasswordErrors(t *testing.T, data []byte, format, name string) {
 
 // sealAegis wraps plain with key the way Aegis does: hex ciphertext and
 // the nonce and tag apart.
-func sealAegis(t *testing.T, key, plain []byte) (string, aegisParams) {
+func sealAegis(t testing.TB, key, plain []byte) (string, aegisParams) {
 	t.Helper()
 	nonce := random(12)
 	out, err := backupcrypto.SealGCM(key, nonce, plain, nil)
@@ -67,7 +67,7 @@ type aegisTestSlot struct {
 }
 
 // aegisVault writes an encrypted Aegis vault of db with the given slots.
-func aegisVault(t *testing.T, db []byte, slots ...aegisTestSlot) []byte {
+func aegisVault(t testing.TB, db []byte, slots ...aegisTestSlot) []byte {
 	t.Helper()
 	mk := random(32)
 	var out struct {
@@ -313,7 +313,7 @@ func exportTestAccounts(t *testing.T) []vault.Account {
 }
 
 // twoFASEncrypted writes a 2FAS backup whose services are encrypted.
-func twoFASEncrypted(t *testing.T, services, password string, schema int) []byte {
+func twoFASEncrypted(t testing.TB, services, password string, schema int) []byte {
 	t.Helper()
 	salt, iv := random(256), random(12)
 	key, err := backupcrypto.PBKDF2(sha256.New, []byte(password), salt, 10000, 32)
@@ -374,7 +374,7 @@ func TestImport2FASEncrypted(t *testing.T) {
 
 // andOTPEncrypted writes an encrypted andOTP backup: the current format
 // with iterations > 0, the old one with 0.
-func andOTPEncrypted(t *testing.T, plain, password string, iterations int) []byte {
+func andOTPEncrypted(t testing.TB, plain, password string, iterations int) []byte {
 	t.Helper()
 	nonce := random(12)
 	if iterations == 0 {
