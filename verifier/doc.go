@@ -20,10 +20,16 @@
 // # One-time codes
 //
 // Codes are compared in constant time (vault.EqualCodes) with the codes of
-// the steps in a ±Skew window centred on the user's last drift; a time step
-// accepted once is never accepted again (RFC 6238 §5.2, ErrReplay); failures
-// are throttled (MaxFailures within FailureWindow lock the user for Lockout,
-// and a locked user gets a LockedError saying until when, not "wrong code").
+// the steps in a ±Skew window centred on the user's last drift, itself kept
+// within ±Skew of real time; a time step accepted once is never accepted
+// again (RFC 6238 §5.2: a *ReplayError, matching ErrReplay, says what used
+// it and when the next code comes); failures are throttled (MaxFailures
+// within FailureWindow lock the user for Lockout, a locked user gets a
+// LockedError saying until when and after which failures, not "wrong
+// code", and Unlock, the administrator's action, ends it). The two codes of
+// a binding may be typed in groups (BindCodes); a pair that is right but
+// not consecutive is told apart (ErrCodesOrder, ErrCodesSameStep,
+// ErrCodesApart, ErrCodesClock).
 // HOTP devices get a look-ahead window and resynchronisation from two
 // consecutive codes; a code of a counter value just behind the expected
 // one is a replay (ErrHOTPReplay, matching ErrReplay), which, like a TOTP
@@ -39,7 +45,8 @@
 // expire (ChallengeTTL, 180 s). Registration verifies the client data, the
 // rpIdHash, user presence (and verification when required), an ES256 COSE
 // key and the attestation statement: none, packed with x5c, packed self,
-// fido-u2f, optionally against a store of trusted roots. Authentication
+// fido-u2f, optionally against a store of trusted roots (with which none
+// and self attestation are refused: ErrAttestationRequired). Authentication
 // verifies the signature over authData‖SHA-256(clientDataJSON), the rpIdHash
 // (or a legacy U2F AppID's), and the signature counter: a counter that does
 // not increase flags the credential as possibly cloned and is refused.
@@ -50,8 +57,10 @@
 //
 // State lives behind the small Store interface: MemoryStore, or FileStore,
 // one JSON file that is locked, written atomically and created with mode
-// 0600. A file that is empty or not a state is ErrStateDamaged, reported
-// and never overwritten. The state holds the verifier's own copies of every TOTP/HOTP and
+// 0600 (StatePath and OpenFileStore find it as every vmfa front end does).
+// A file that is empty or not a state is ErrStateDamaged, reported and
+// never overwritten; a change that would pass MaxUsers, MaxTokens or
+// MaxStateSize is ErrLimit and writes nothing. The state holds the verifier's own copies of every TOTP/HOTP and
 // token secret in the clear — exactly what a console's database holds — so
 // anyone who can read the file can mint valid codes: keep it private and do
 // not put production secrets in it. Secrets and codes never appear in errors
@@ -60,8 +69,10 @@
 // # Audit
 //
 // Every verification (bind, login, resync, register) and every
-// administrative change (assign, unbind) is recorded as an Event with the
+// administrative change (assign, unbind, unlock) is recorded as an Event with the
 // user, method, action, result, deny reason (see Reason), time, client name
-// and IP, and the verifier's name; Log queries it and ExportLog writes JSON
-// lines (a LogFilter naming an unknown method or result is ErrLogFilter).
+// and IP (validated: ErrBadClient), and the verifier's name; Log queries it
+// and ExportLog writes JSON lines (a LogFilter naming an unknown method or
+// result is ErrLogFilter). Code gives each denial a stable error code
+// modelled on the consoles' APIs ("CheckAuthenticationCodeFail", …).
 package verifier

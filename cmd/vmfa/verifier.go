@@ -169,6 +169,23 @@ func jsonErrors(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		jsonErrors(sub)
 	}
+	if check := c.Args; check != nil {
+		// Arguments are checked after the flags are read: a refusal
+		// there is a JSON error too.
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			err := check(cmd, args)
+			if err != nil {
+				var pe *paramError
+				if !errors.As(err, &pe) {
+					err = &paramError{"InvalidParameter", err.Error()}
+				}
+				if verifierFlags.asJSON {
+					printJSON(cmd.OutOrStdout(), map[string]any{"error": errorJSON(err)})
+				}
+			}
+			return err
+		}
+	}
 	run := c.RunE
 	if run == nil {
 		return
@@ -584,11 +601,11 @@ directly.`,
 func withTrustRoots(v *verifier.Verifier, file string) (*verifier.Verifier, error) {
 	pem, err := os.ReadFile(file)
 	if err != nil {
-		return nil, err
+		return nil, &paramError{"InvalidParameter.TrustRoots", fmt.Sprintf("--trust-roots: %v", err)}
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s holds no PEM certificates", file)
+		return nil, &paramError{"InvalidParameter.TrustRoots", fmt.Sprintf("%s holds no PEM certificates", file)}
 	}
 	path, err := verifierStatePath()
 	if err != nil {

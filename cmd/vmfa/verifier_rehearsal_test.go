@@ -216,6 +216,12 @@ func TestVerifierBindReasons(t *testing.T) {
 	if e := h.jsonError(t0, "login", "--code", "123456"); e["code"] != "MissingParameter.UserName" {
 		t.Fatalf("no user: %v", e)
 	}
+	if e := h.jsonError(t0, "totp", "bind", "--user", "bo"); e["code"] != "MissingParameter.AuthenticationCode" {
+		t.Fatalf("bind without codes: %v", e)
+	}
+	if e := h.jsonError(t0, "unbind", "--user", "bo", "extra"); e["code"] != "InvalidParameter" {
+		t.Fatalf("unbind with an argument: %v", e)
+	}
 	// 8 digits, typed as displayed: 1234 5678 8765 4321.
 	secret8, _ := base64.StdEncoding.DecodeString(state.Users["cy"].OTP.Secret)
 	c8 := func(step uint64) string { return vault.HOTPCode(secret8, vault.SHA1, 8, step) }
