@@ -66,8 +66,9 @@ func fileError(err error) error {
 }
 
 // DecodeReader reads one image and returns the text of every QR code in
-// it. The file size and pixel count are checked against MaxImageBytes and
-// MaxImagePixels before any pixel is decoded.
+// it. Before any pixel is decoded, the file size is checked against
+// MaxImageBytes and the header against the pixel cap (MaxImagePixels) and
+// the decoding budget (MaxDecodeBytes, MaxJPEGBlockScans, MaxSlowPixels).
 func DecodeReader(r io.Reader) ([]string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxImageBytes+1))
 	if err != nil {
@@ -76,7 +77,16 @@ func DecodeReader(r io.Reader) ([]string, error) {
 	if len(data) > MaxImageBytes {
 		return nil, fmt.Errorf("%w: the file is over %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	info, known, err := inspect(data)
+	if err != nil {
+		return nil, err
+	}
+	if known {
+		if err := info.checkBudget(); err != nil {
+			return nil, err
+		}
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
 			return nil, ErrImageFormat
@@ -89,19 +99,40 @@ func DecodeReader(r io.Reader) ([]string, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		return nil, fmt.Errorf("%w: %d×%d pixels (at most %d megapixels)", ErrImageTooLarge, cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
 	}
+	if format == "jpeg" && jpegScaling {
+		// libjpeg-turbo decodes luminance only, and a large photo first
+		// at the scale of the first pass: the full image is decoded only
+		// if that pass finds nothing.
+		w, h := cfg.Width, cfg.Height
+		denom := 1
+		for denom < 8 && max(w, h)/denom > firstPassSide {
+			denom *= 2
+		}
+		var first *gray
+		if denom > 1 {
+			if first, err = decodeJPEGGray(data, w, h, denom); err != nil {
+				return nil, err
+			}
+		}
+		return decodeLazy(first, func() (*gray, error) { return decodeJPEGGray(data, w, h, 1) })
+	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w (%v)", ErrImageDamaged, err)
 	}
-	return DecodeImage(img)
+	data = nil
+	g := toGray(img)
+	img = nil
+	return decodeLazy(nil, func() (*gray, error) { return g, nil })
 }
 
 // DecodeImage returns the text of every QR code in img. It tries cheap
-// passes first and harder ones only when they fail: the whole image as is,
-// then inverted (light-on-dark codes), with a global threshold, downscaled
-// (blur and noise average out), smoothed, upscaled (tiny codes), and
-// finally overlapping crops, each enlarged (a small code in a large
-// screenshot).
+// passes first and harder ones only when they fail: the whole image as is
+// (a large one first reduced to at most 2400 pixels a side, then at full
+// resolution), inverted (light-on-dark codes), with a global threshold,
+// downscaled (blur and noise average out), smoothed, upscaled (tiny
+// codes), and finally overlapping crops, each enlarged (a small code in a
+// large screenshot).
 func DecodeImage(img image.Image) ([]string, error) {
 	b := img.Bounds()
 	if b.Empty() {
@@ -111,10 +142,7 @@ func DecodeImage(img image.Image) ([]string, error) {
 		return nil, fmt.Errorf("%w: %d×%d pixels", ErrImageTooLarge, b.Dx(), b.Dy())
 	}
 	g := toGray(img)
-	if texts := decodeGray(g); len(texts) > 0 {
-		return texts, nil
-	}
-	return nil, ErrNoQR
+	return decodeLazy(nil, func() (*gray, error) { return g, nil })
 }
 
 // gray is an 8-bit luminance image, row-major, stride = w.
@@ -128,8 +156,66 @@ type gray struct {
 func toGray(img image.Image) *gray {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
+	if m, ok := img.(*image.Gray); ok && m.Stride == w && len(m.Pix) == w*h {
+		return &gray{w: w, h: h, pix: m.Pix} // shared: nothing writes to it
+	}
 	g := &gray{w: w, h: h, pix: make([]byte, w*h)}
 	switch m := img.(type) {
+	case *image.Gray16:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				out[x] = row[2*x]
+			}
+		}
+	case *image.NYCbCrA:
+		for y := 0; y < h; y++ {
+			yr := m.Y[m.YOffset(b.Min.X, b.Min.Y+y):]
+			ar := m.A[m.AOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				l, a := uint32(yr[x]), uint32(ar[x])
+				out[x] = byte((l*a + 255*(255-a)) / 255)
+			}
+		}
+	case *image.RGBA64, *image.NRGBA64:
+		_ = m
+		// 16-bit PNGs: the high bytes, as NRGBA/RGBA below.
+		var pix []byte
+		var stride, off int
+		premul := false
+		if m, ok := img.(*image.RGBA64); ok {
+			pix, stride, off, premul = m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), true
+		} else {
+			m := img.(*image.NRGBA64)
+			pix, stride, off = m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y)
+		}
+		for y := 0; y < h; y++ {
+			row := pix[off+y*stride:]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[8*x : 8*x+8 : 8*x+8]
+				l := (uint32(p[0]) + 2*uint32(p[2]) + uint32(p[4])) / 4
+				a := uint32(p[6])
+				if premul {
+					out[x] = byte(min(255, l+255-a))
+				} else {
+					out[x] = byte((l*a + 255*(255-a)) / 255)
+				}
+			}
+		}
+	case *image.CMYK:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[4*x : 4*x+4 : 4*x+4]
+				k := 255 - uint32(p[3])
+				r, gg, bb := (255-uint32(p[0]))*k/255, (255-uint32(p[1]))*k/255, (255-uint32(p[2]))*k/255
+				out[x] = byte((r + 2*gg + bb) / 4)
+			}
+		}
 	case *image.Gray:
 		for y := 0; y < h; y++ {
 			copy(g.pix[y*w:(y+1)*w], m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
@@ -229,7 +315,14 @@ var hints = map[gozxing.DecodeHintType]any{
 type collector struct {
 	seen  map[string]bool
 	texts []string
+	work  int64 // pixels passed so far
 }
+
+// maxPassPixels bounds the work of all passes on one image, in pixels
+// (each pass counting its image's area): the passes that would go over it
+// are skipped. A 1920×1080 screenshot without a code takes about 20
+// megapixels of passes, a 12-megapixel photo without one reaches the cap.
+const maxPassPixels = 40_000_000
 
 func (c *collector) add(results ...*gozxing.Result) {
 	for _, r := range results {
@@ -282,6 +375,10 @@ func tryDecode(src gozxing.LuminanceSource, global bool, c *collector) (found bo
 
 // pass is one attempt on one version of the image.
 func pass(g *gray, c *collector) bool {
+	if c.work > 0 && c.work+int64(g.w)*int64(g.h) > maxPassPixels {
+		return false
+	}
+	c.work += int64(g.w) * int64(g.h)
 	src := newLumSource(g)
 	if tryDecode(src, false, c) {
 		return true
@@ -292,41 +389,92 @@ func pass(g *gray, c *collector) bool {
 	return tryDecode(src, true, c)
 }
 
-// decodeGray runs the passes in order of cost and stops at the first that
-// finds a code.
+// firstPassSide is the longest side of a large image's first pass: a
+// 12-megapixel photo is first read at half size, which finds a code of
+// any usual size in a fraction of the time of the full image.
+const firstPassSide = 2400
+
+// maxFullPassPixels bounds the image on which a whole-image pass runs at
+// full resolution: above it (up to MaxImagePixels) the half-size image is
+// the largest pass, which keeps the time of a hostile image without a
+// code bounded.
+const maxFullPassPixels = 24_000_000
+
+// decodeGray runs every pass on g.
 func decodeGray(g *gray) []string {
+	texts, _ := decodeLazy(nil, func() (*gray, error) { return g, nil })
+	return texts
+}
+
+// decodeLazy runs the passes in order of cost and stops at the first that
+// finds a code. first, when not nil, is the image already reduced to at
+// most firstPassSide (a JPEG decoded with DCT scaling); full gives the
+// whole image and is called only when the reduced passes fail. It returns
+// ErrNoQR when nothing is found, or full's error.
+func decodeLazy(first *gray, full func() (*gray, error)) ([]string, error) {
 	c := &collector{}
-	if pass(g, c) {
-		return c.texts
+	var g *gray
+	if first == nil {
+		var err error
+		if g, err = full(); err != nil {
+			return nil, err
+		}
+		first = g
+		for max(first.w, first.h) > firstPassSide {
+			first = downscale2(first)
+		}
+	}
+	done := func() ([]string, error) {
+		if len(c.texts) == 0 {
+			return nil, ErrNoQR
+		}
+		return c.texts, nil
+	}
+	if pass(first, c) {
+		return done()
+	}
+	// Photos and large screenshots: halve until the long side is near
+	// 1000 px; averaging removes noise and sensor blur's ringing.
+	for s := first; max(s.w, s.h) > 1200; {
+		s = downscale2(s)
+		if pass(s, c) {
+			return done()
+		}
+	}
+	if g == nil {
+		var err error
+		if g, err = full(); err != nil {
+			return nil, err
+		}
+	}
+	// A reduced first pass: now the sizes between it and the whole image,
+	// the whole image last (and only up to maxFullPassPixels).
+	if g != first {
+		var levels []*gray
+		for s := g; s.w > first.w; s = downscale2(s) {
+			levels = append(levels, s)
+		}
+		for i := len(levels) - 1; i >= 0; i-- {
+			if l := levels[i]; l.w*l.h <= maxFullPassPixels && pass(l, c) {
+				return done()
+			}
+		}
 	}
 	long := max(g.w, g.h)
-	// Photos and large screenshots: halve until the long side is near
-	// 1000 px; averaging removes noise and sensor blur's ringing. work is
-	// the largest version at most 2400 px long, on which the filters below
-	// run, to bound their cost on 50-megapixel inputs.
-	work := g
-	for s := g; max(s.w, s.h) > 1200; {
-		s = downscale2(s)
-		if max(work.w, work.h) > 2400 {
-			work = s
-		}
-		if pass(s, c) {
-			return c.texts
-		}
+	// Blur and JPEG: restore edges. Noise: a 3×3 mean filter. Both run on
+	// the first pass's image, to bound their cost on large inputs.
+	if pass(sharpen(first), c) {
+		return done()
 	}
-	// Blur and JPEG: restore edges. Noise: a 3×3 mean filter.
-	if pass(sharpen(work), c) {
-		return c.texts
-	}
-	if pass(boxBlur(work), c) {
-		return c.texts
+	if pass(boxBlur(first), c) {
+		return done()
 	}
 	// Small modules (a thumbnail, a dense code in a photo): enlarge to
 	// about 2400 pixels, so that the binariser's blocks and the finder's
 	// run lengths get room.
 	if long < 1200 {
 		if pass(upscale(g, max(2, min(4, 2400/long))), c) {
-			return c.texts
+			return done()
 		}
 	}
 	// A small code in a large canvas: overlapping tiles, each enlarged to
@@ -343,6 +491,9 @@ func decodeGray(g *gray) []string {
 		tw, th := 2*base.w/(n+1), 2*base.h/(n+1)
 		for ty := 0; ty < n; ty++ {
 			for tx := 0; tx < n; tx++ {
+				if c.work+int64(tw)*int64(th) > maxPassPixels {
+					return done()
+				}
 				t := crop(base, tx*base.w/(n+1), ty*base.h/(n+1), tw, th)
 				if f := 800 / max(t.w, t.h); f >= 2 {
 					t = upscale(t, min(f, 4))
@@ -351,10 +502,10 @@ func decodeGray(g *gray) []string {
 			}
 		}
 		if len(c.texts) > 0 {
-			return c.texts
+			return done()
 		}
 	}
-	return c.texts
+	return done()
 }
 
 func downscale2(g *gray) *gray {
