@@ -141,7 +141,7 @@ type childRun struct {
 	out    string
 	wall   time.Duration
 	cpu    time.Duration // user + system
-	peakMB float64 // peak resident set size
+	peakMB float64       // peak resident set size
 }
 
 // runScanChild decodes path in a fresh process (this test binary, or
