@@ -34,6 +34,10 @@ func explain(err error) explanation {
 		return explanation{"The vault key is missing from the keyring",
 			"The keyring answered but holds no key for this vault: the item was deleted or the keyring was reset.",
 			"Restore the keyring from a backup and press r. The vault file was not changed."}
+	case errors.Is(err, vault.ErrRollback):
+		return explanation{"The vault file is an older copy",
+			"It is older than the last version vmfa wrote here: a backup or a copy was put back. Opening it could hand HOTP codes out twice and bring deleted accounts back. Nothing was changed.",
+			"Quit and run 'vmfa restore' to list the backups; 'vmfa restore FILE' puts a copy back on purpose."}
 	case errors.Is(err, vault.ErrCorrupt):
 		return explanation{"The vault file is damaged",
 			"It could not be decrypted and verified, so it was damaged or modified. Nothing was changed.",

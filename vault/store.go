@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -94,6 +95,12 @@ type Options struct {
 	KeyringTimeout time.Duration
 	// Now is the clock for creation times (nil = time.Now).
 	Now func() time.Time
+	// StateDir holds the generation records of passphrase vaults (empty =
+	// StateDir()).
+	StateDir string
+
+	// allowOlder skips the rollback check: Restore reads backups with it.
+	allowOlder bool
 }
 
 // Vault is an open vault. Its methods are safe for concurrent use, and
@@ -106,13 +113,22 @@ type Vault struct {
 	mu   sync.Mutex
 	hdr  header
 	data Data
+
+	// genKeyringDown: the optional keyring record of a passphrase vault
+	// failed once; it is not tried again by this handle.
+	genKeyringDown atomic.Bool
 }
 
-// Info is what Inspect can tell without any key.
+// Info is what Inspect can tell without any key. Generation and Written
+// come from the header, which is only authenticated when the vault is
+// opened.
 type Info struct {
-	Path   string
-	Exists bool
-	Source KeySource
+	Path       string
+	Exists     bool
+	Source     KeySource
+	ID         string
+	Generation uint64
+	Written    time.Time
 }
 
 // DataDir is vmfa's data directory: $XDG_DATA_HOME/vmfa, else
@@ -161,7 +177,7 @@ func Inspect(path string) (Info, error) {
 	if err != nil {
 		return Info{Path: path, Exists: true}, err
 	}
-	return Info{Path: path, Exists: true, Source: h.Source}, nil
+	return Info{Path: path, Exists: true, Source: h.Source, ID: h.ID, Generation: h.Generation, Written: h.Written}, nil
 }
 
 func readFile(path string) ([]byte, error) {
@@ -212,8 +228,8 @@ func parse(raw []byte) (h header, ad, sealed []byte, err error) {
 	default:
 		return h, nil, nil, fmt.Errorf("%w: unknown key source %q", ErrCorrupt, h.Source)
 	}
-	if h.ID == "" {
-		return h, nil, nil, fmt.Errorf("%w: header has no vault id", ErrCorrupt)
+	if !validID(h.ID) {
+		return h, nil, nil, fmt.Errorf("%w: header has no valid vault id", ErrCorrupt)
 	}
 	end := fixed + n + chacha20poly1305.NonceSizeX
 	return h, raw[:end], raw[fixed+n:], nil
@@ -310,6 +326,20 @@ func (v *Vault) load(raw []byte) error {
 	if err != nil {
 		return err
 	}
+	// The generation record is fetched while the key is: a keyring vault
+	// then costs one keyring round trip of latency, not two.
+	type recResult struct {
+		gen uint64
+		err error
+	}
+	var rec chan recResult
+	if !v.opts.allowOlder {
+		rec = make(chan recResult, 1)
+		go func() {
+			g, err := v.recordedGeneration(h.Source, h.ID)
+			rec <- recResult{g, err}
+		}()
+	}
 	if v.key == nil || h.ID != v.hdr.ID {
 		key, err := v.deriveKey(h)
 		if err != nil {
@@ -320,6 +350,15 @@ func (v *Vault) load(raw []byte) error {
 	h, d, err := open(raw, v.key)
 	if err != nil {
 		return err
+	}
+	if rec != nil {
+		r := <-rec
+		if r.err != nil {
+			return r.err
+		}
+		if err := v.checkRollback(h, r.gen); err != nil {
+			return err
+		}
 	}
 	v.hdr, v.data = h, *d
 	return nil
@@ -357,6 +396,7 @@ func (v *Vault) create() error {
 	if raw, err := readFile(v.path); err == nil {
 		return v.load(raw)
 	}
+	removeStaleTemps(v.path)
 	h := header{ID: NewID(), Written: v.opts.Now().UTC()}
 	src := v.opts.Create
 	switch src {
@@ -493,6 +533,15 @@ func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	if err != nil {
 		return err
 	}
+	if !v.opts.allowOlder {
+		rec, err := v.recordedGeneration(h.Source, h.ID)
+		if err != nil {
+			return err
+		}
+		if h.Generation < rec {
+			return v.checkRollback(h, rec)
+		}
+	}
 	if err := fn(d); err != nil {
 		return err
 	}
@@ -502,8 +551,9 @@ func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 			return fmt.Errorf("account %q: %w", d.Accounts[i].Label(), err)
 		}
 	}
+	removeStaleTemps(v.path)
 	if keepBackup {
-		if err := v.backup(raw, h.Generation); err != nil {
+		if _, err := v.backup(raw, h.Generation, ""); err != nil {
 			return err
 		}
 	}
@@ -516,6 +566,7 @@ func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	if err := writeAtomic(v.path, out); err != nil {
 		return err
 	}
+	v.recordGeneration(h.Source, h.ID, h.Generation, false)
 	v.hdr, v.data = h, *d
 	return nil
 }

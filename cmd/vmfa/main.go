@@ -137,8 +137,10 @@ func errorLine(err error) string {
 		} else {
 			hint = "start or unlock a Secret Service keyring (gnome-keyring, KeePassXC), or create a passphrase vault with 'vmfa init --passphrase'"
 		}
+	case errors.Is(err, vault.ErrRollback):
+		hint = "the vault was not changed; 'vmfa restore' lists the backups"
 	case errors.Is(err, vault.ErrCorrupt):
-		hint = "the vault was not changed; restore a copy from " + vault.BackupDir(vaultPathOrDefault())
+		hint = "the vault was not changed; restore a backup with 'vmfa restore BACKUP' ('vmfa restore' lists them in " + vault.BackupDir(vaultPathOrDefault()) + ")"
 	case errors.Is(err, vault.ErrAmbiguous):
 		hint = "use a longer query or the account id"
 	}

@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	vmfaBin = filepath.Join(dir, "vmfa")
+	// Generation records of the tests' vaults stay out of the user's state
+	// directory.
+	os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	if out, err := exec.Command("go", "build", "-o", vmfaBin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building vmfa: %v\n%s", err, out)
 		os.Exit(1)
