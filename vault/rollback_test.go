@@ -309,3 +309,45 @@ func TestStaleTempFilesRemovedBeforeWrite(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenWhileWritingIsNotARollback(t *testing.T) {
+	// A reader may read the file just before a writer replaces it and the
+	// record just after: a stale read, not a rollback.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vault.vmfa")
+	o := Options{Path: path, Passphrase: pass("pw"), KDF: cheapKDF, Create: PassphraseSource, Backups: -1,
+		Keys: &faultKeys{err: errors.New("no keyring")}, StateDir: filepath.Join(dir, "state")}
+	v, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 3 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := Open(o); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 80 {
+		if err := v.Update(func(d *Data) error { d.Blobs = map[string][]byte{"n": {byte(i)}}; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatalf("open during writes: %v", err)
+		}
+	}
+}

@@ -318,7 +318,28 @@ func Open(opts Options) (*Vault, error) {
 	case err != nil:
 		return nil, fmt.Errorf("cannot read the vault: %w", err)
 	}
-	return v, v.load(raw)
+	return v, v.loadLatest(raw)
+}
+
+// loadLatest is load for a file read without the lock. A writer may write
+// a newer file and its generation record between the read of the file and
+// the read of the record, which looks like a rollback; under the lock,
+// where writers leave the two agreeing, the file is read and checked again.
+func (v *Vault) loadLatest(raw []byte) error {
+	err := v.load(raw)
+	if !errors.Is(err, ErrRollback) {
+		return err
+	}
+	unlock, lerr := lockFile(v.path + ".lock")
+	if lerr != nil {
+		return err
+	}
+	defer unlock()
+	raw, rerr := readFile(v.path)
+	if rerr != nil {
+		return err
+	}
+	return v.load(raw)
 }
 
 func (v *Vault) load(raw []byte) error {
@@ -496,7 +517,7 @@ func (v *Vault) Reload() error {
 	if err != nil {
 		return fmt.Errorf("cannot read the vault: %w", err)
 	}
-	return v.load(raw)
+	return v.loadLatest(raw)
 }
 
 // Update changes the vault safely: under a cross-process lock it re-reads
