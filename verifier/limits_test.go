@@ -27,7 +27,7 @@ func TestUserLimit(t *testing.T) {
 	err := v.store.Update(func(st *State) error {
 		for i := 0; i < MaxUsers; i++ {
 			name := fmt.Sprintf("u%d", i)
-			st.Users[name] = &User{Name: name, State: StateNone}
+			st.Users[name] = &User{Name: name, State: StatePending}
 		}
 		return nil
 	})
@@ -35,7 +35,7 @@ func TestUserLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = v.Enroll("one-too-many", EnrollOptions{})
-	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "at most 10000 users") || Code(err) != "LimitExceeded" {
+	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "at most 10000 users with a device") || Code(err) != "LimitExceeded" {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := v.BeginRegistration("one-too-many", RegisterOptions{}); !errors.Is(err, ErrLimit) {
@@ -44,6 +44,31 @@ func TestUserLimit(t *testing.T) {
 	// Known users still enroll.
 	if _, err := v.Enroll("u1", EnrollOptions{}); err != nil {
 		t.Fatal(err)
+	}
+	// Users left without a device by an unbind are forgotten to make
+	// room; a user with failures pending is kept.
+	if err := v.Unbind("u2", Client{}); err != nil {
+		t.Fatal(err)
+	}
+	v.store.Update(func(st *State) error {
+		st.Users["u3"].State = StateNone
+		st.Users["u3"].Failures = []Failure{{Time: start, Reason: "wrong-code"}}
+		return nil
+	})
+	if _, err := v.Enroll("newcomer", EnrollOptions{}); err != nil {
+		t.Fatalf("enroll with an unbound user to forget: %v", err)
+	}
+	st, _ := v.Status("")
+	if len(st) != MaxUsers {
+		t.Fatalf("%d users", len(st))
+	}
+	for _, s := range st {
+		if s.User == "u2" {
+			t.Fatal("the unbound user was kept")
+		}
+	}
+	if _, err := v.Enroll("one-more", EnrollOptions{}); !errors.Is(err, ErrLimit) {
+		t.Fatalf("u3 with failures was forgotten: %v", err)
 	}
 }
 

@@ -109,7 +109,10 @@ func unboundUser(st *State, user string) (*User, error) {
 	u := st.Users[user]
 	if u == nil {
 		if len(st.Users) >= MaxUsers {
-			return nil, fmt.Errorf("%w: the verifier holds at most %d users (unbind and remove unused ones, or use another --state)", ErrLimit, MaxUsers)
+			pruneUsers(st)
+		}
+		if len(st.Users) >= MaxUsers {
+			return nil, fmt.Errorf("%w: the verifier holds at most %d users with a device (unbind some, or use another --state)", ErrLimit, MaxUsers)
 		}
 		u = &User{Name: user, State: StateNone}
 		st.Users[user] = u
@@ -118,6 +121,16 @@ func unboundUser(st *State, user string) (*User, error) {
 		return nil, ErrDeviceBound
 	}
 	return u, nil
+}
+
+// pruneUsers forgets the users who have no device, no lock and no failed
+// attempts pending: what is left of an unbind. Their audit events stay.
+func pruneUsers(st *State) {
+	for name, u := range st.Users {
+		if (u.State == StateNone || u.State == "") && u.LockedUntil.IsZero() && len(u.Failures) == 0 {
+			delete(st.Users, name)
+		}
+	}
 }
 
 // record appends an audit event, dropping the oldest past AuditMax.
