@@ -81,12 +81,9 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 			return hotpMsg{acct: acct, n: n}
 		}
 	case key.Matches(km, k.Copy):
-		code, ok := m.displayedCode(a)
-		if !ok {
-			m.status = "press enter to generate a code first"
-			return nil
-		}
-		return m.copyCmd(code, a.Label())
+		return m.copyCode(a, false)
+	case key.Matches(km, k.CopyNext):
+		return m.copyCode(a, true)
 	case key.Matches(km, k.Delete):
 		id, label, store := a.ID, a.Label(), m.store
 		m.setState(stateConfirm, newConfirmScreen(m.st,
@@ -136,30 +133,6 @@ func (m *Model) updateMain(msg tea.Msg) tea.Cmd {
 type showMsg struct {
 	acct vault.Account
 	qr   bool
-}
-
-// displayedCode is the code the user sees for a: HOTP only once generated.
-func (m *Model) displayedCode(a vault.Account) (string, bool) {
-	if a.Type == vault.HOTP {
-		c, ok := m.main.hotp[a.ID]
-		return c.Current, ok
-	}
-	return a.CodeAt(m.now()), true
-}
-
-func (m *Model) copyCmd(code, label string) tea.Cmd {
-	m.clipSeq++
-	seq, clip := m.clipSeq, m.cfg.Clipboard
-	if clip == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		err := clip.Copy(code)
-		if label == "" {
-			return nil
-		}
-		return copiedMsg{label: label, seq: seq, err: err}
-	}
 }
 
 // reorder moves the selected account one place within its group

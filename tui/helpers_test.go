@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -153,11 +154,19 @@ type fakeClipboard struct {
 	copies []string
 }
 
-func (c *fakeClipboard) Copy(text string) error {
+func (c *fakeClipboard) Copy(text string) clipboard.Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.copies = append(c.copies, text)
-	return nil
+	return clipboard.Result{Reached: []string{"the test clipboard"}}
+}
+
+// Clear records an empty copy, as if the clipboard still held text.
+func (c *fakeClipboard) Clear(text string, _ clipboard.Result) clipboard.Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.copies = append(c.copies, "")
+	return clipboard.Result{Reached: []string{"the test clipboard"}}
 }
 
 func (c *fakeClipboard) last() string {

@@ -12,7 +12,7 @@ func bind(keys []string, helpKey, desc string) key.Binding {
 type mainKeys struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Filter, ClearFilter                     key.Binding
-	Copy, Generate, CopyHOTP                key.Binding
+	Copy, CopyNext, Generate, CopyHOTP      key.Binding
 	Add, Edit, Delete, Favourite            key.Binding
 	MoveUp, MoveDown                        key.Binding
 	ShowQR, Reveal, ToggleNext, Offset      key.Binding
@@ -31,6 +31,7 @@ func newMainKeys() mainKeys {
 		Filter:      bind([]string{"/"}, "/", "filter"),
 		ClearFilter: bind([]string{"esc"}, "esc", "clear filter"),
 		Copy:        bind([]string{"enter", "c"}, "enter/c", "copy"),
+		CopyNext:    bind([]string{"y", "C"}, "y/C", "copy next code"),
 		Generate:    bind([]string{"enter"}, "enter", "generate (HOTP)"),
 		CopyHOTP:    bind([]string{"c"}, "c", "copy"),
 		Add:         bind([]string{"a"}, "a", "add"),
@@ -57,7 +58,7 @@ func (k mainKeys) ShortHelp() []key.Binding {
 func (k mainKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Filter, k.ClearFilter},
-		{k.Copy, k.Generate, k.ToggleNext, k.Offset, k.SecurityKeys, k.Help, k.Quit},
+		{k.Copy, k.CopyNext, k.Generate, k.ToggleNext, k.Offset, k.SecurityKeys, k.Help, k.Quit},
 		{k.Add, k.Edit, k.Delete, k.Favourite, k.MoveUp, k.MoveDown, k.ShowQR, k.Reveal},
 	}
 }

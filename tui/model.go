@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -102,17 +103,20 @@ type (
 		n    uint64 // codes handed out by this advance
 	}
 	copiedMsg struct {
-		label string
-		seq   int
-		err   error
+		seq int
+		res clipboard.Result
 	}
 	clearClipMsg struct{ seq int }
-	backMsg      struct{}              // leave the current screen
-	quitMsg      struct{}              // quit from a screen
-	passMsg      struct{ pass []byte } // passphrase typed
-	retryMsg     struct{}              // retry opening
-	addKindMsg   struct{ kind state }  // chosen add flow
-	decodedMsg   struct {
+	clearedMsg   struct {
+		seq int
+		res clipboard.Result
+	}
+	backMsg    struct{}              // leave the current screen
+	quitMsg    struct{}              // quit from a screen
+	passMsg    struct{ pass []byte } // passphrase typed
+	retryMsg   struct{}              // retry opening
+	addKindMsg struct{ kind state }  // chosen add flow
+	decodedMsg struct {
 		accts  []vault.Account
 		source string
 		warn   string   // what went wrong alongside (codes of an export missing)
@@ -162,10 +166,12 @@ type Model struct {
 	sub  screen // the active screen when state != stateMain
 	// keys is the security keys screen, kept between visits (the bound
 	// key, PINs typed this session).
-	keys    *keysScreen
-	status  string
-	clipSeq int
-	fatal   error
+	keys   *keysScreen
+	status string
+	// clip is the last copy: while its status is shown, the status line
+	// counts down the copied code's validity.
+	clip  clipState
+	fatal error
 	// quitting is set by the test driver when a command quits.
 	quitting  bool
 	ticks     int
@@ -179,6 +185,11 @@ type Model struct {
 const statusTicks = 8
 
 func (m *Model) ageStatus() {
+	if m.clip.showing(m.status) && m.now().Before(m.clip.until) {
+		// a copy's status stays while the copied code is valid
+		m.lastStatus, m.statusAge = m.status, 0
+		return
+	}
 	if m.status != m.lastStatus {
 		m.lastStatus, m.statusAge = m.status, 0
 	}
@@ -424,23 +435,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status = "generated a new code for " + msg.acct.Label() + " (counter saved)"
 		return m, nil
 	case copiedMsg:
-		if msg.err != nil {
-			m.status = "could not copy: " + msg.err.Error()
-			return m, nil
-		}
-		m.status = "copied " + msg.label
-		if d := m.cfg.ClearClipboard; d > 0 {
-			m.status += fmt.Sprintf(" (clipboard clears in %s)", d)
-			seq := msg.seq
-			return m, tea.Tick(d, func(time.Time) tea.Msg { return clearClipMsg{seq: seq} })
-		}
-		return m, nil
+		return m, m.copied(msg)
 	case clearClipMsg:
-		if msg.seq != m.clipSeq {
-			return m, nil // a newer copy replaced it
-		}
-		m.status = "clipboard cleared"
-		return m, m.copyCmd("", "")
+		return m, m.clearClip(msg.seq)
+	case clearedMsg:
+		return m, m.cleared(msg)
 	case backMsg:
 		if m.state == stateFatal || m.state == stateLoading || m.state == statePassphrase {
 			return m, tea.Quit
@@ -688,7 +687,11 @@ func (m Model) statusView() string {
 	if m.state != stateMain || m.status == "" {
 		return ""
 	}
-	return m.st.Status.Render(m.status)
+	s := m.status
+	if m.clip.showing(m.status) {
+		s = m.clip.before + m.clip.validity(m.now()) + m.clip.after
+	}
+	return m.st.Status.Render(s)
 }
 
 func plural(n int) string {

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -46,10 +47,16 @@ type Opener func(passphrase func(confirm bool) ([]byte, error)) (Store, error)
 // through (wrapped with %w is fine).
 var ErrNeedPassphrase = errors.New("passphrase required")
 
-// Clipboard receives copied codes.
+// Clipboard puts copied codes where the user can paste them.
+// *clipboard.Clipboard (package internal/clipboard) is the real one.
 type Clipboard interface {
-	// Copy puts text on the clipboard; an empty text clears it.
-	Copy(text string) error
+	// Copy puts text on every clipboard it can reach. The result says
+	// which took it and carries the escape sequence (OSC 52) the TUI
+	// writes to the terminal.
+	Copy(text string) clipboard.Result
+	// Clear empties the clipboards a copy reached, where they still
+	// hold text (or cannot be read back).
+	Clear(text string, copied clipboard.Result) clipboard.Result
 }
 
 // Config configures Run.
@@ -74,11 +81,11 @@ type Config struct {
 	// Input and Output default to the terminal.
 	Input  io.Reader
 	Output io.Writer
-	// Clipboard defaults to OSC 52 on Output plus the native clipboard
-	// when one is available.
+	// Clipboard defaults to every clipboard reachable from this process
+	// (clipboard.New).
 	Clipboard Clipboard
-	// ClearClipboard clears the clipboard this long after a copy
-	// (0 = never, the default).
+	// ClearClipboard clears the clipboard this long after a copy, if it
+	// still holds the code (0 = never; vmfa sets 30 s).
 	ClearClipboard time.Duration
 	// HideNext hides the next code column at start (it is shown by
 	// default; n toggles it).
@@ -151,7 +158,7 @@ func Run(cfg Config) error {
 		out = os.Stdout
 	}
 	if cfg.Clipboard == nil {
-		cfg.Clipboard = NewClipboard(out)
+		cfg.Clipboard = clipboard.New()
 	}
 	if os.Getenv("NO_COLOR") != "" && cfg.Decoders.QRHalfBlocks == nil {
 		// The default QR drawing sets black-on-white explicitly; under

@@ -2,11 +2,13 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -561,7 +563,7 @@ func TestClipboardAutoClear(t *testing.T) {
 	m.tick = func(int) tea.Cmd { return nil }
 	m = run(t, m, m.Init())
 	m = press(t, m, "c")
-	if len(env.clip.copies) != 2 || env.clip.copies[1] != "" || m.status != "clipboard cleared" {
+	if len(env.clip.copies) != 2 || env.clip.copies[1] != "" || m.status != "cleared the code from the test clipboard" {
 		t.Errorf("copies %q status %q", env.clip.copies, m.status)
 	}
 }
@@ -667,7 +669,7 @@ func TestSteamRow(t *testing.T) {
 
 func TestStatusFades(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
-	m = press(t, m, "c")
+	m = press(t, m, "f") // unpins AWS: root
 	for i := 0; i < statusTicks; i++ {
 		if m.status == "" {
 			t.Fatalf("status gone after %d ticks", i)
@@ -676,6 +678,50 @@ func TestStatusFades(t *testing.T) {
 	}
 	if m.status != "" {
 		t.Errorf("status %q still shown after %d ticks", m.status, statusTicks)
+	}
+}
+
+// TestCopyStatusCountsDown: a copy's status says where the code went and
+// counts down its validity while it lasts, then says it expired and
+// fades; y copies the next code and says when it becomes valid.
+func TestCopyStatusCountsDown(t *testing.T) {
+	m, env := newTestModel(t, 100, 24, sampleAccounts()...)
+	m = press(t, m, "c") // AWS: root, 13 s left at testTime
+	status := func() string { return strings.TrimSpace(ansi.Strip(m.statusView())) }
+	if got := status(); got != "copied AWS: root (valid 13s more) to the test clipboard" {
+		t.Fatalf("status %q", got)
+	}
+	for i := 0; i < 13; i++ {
+		env.clock.Add(time.Second)
+		m = drive(t, m, tickMsg{tag: m.tickTag})
+		if i == 4 && status() != "copied AWS: root (valid 8s more) to the test clipboard" {
+			t.Errorf("5 s later: %q", status())
+		}
+	}
+	if got := status(); got != "copied AWS: root (expired) to the test clipboard" {
+		t.Errorf("at expiry: %q", got)
+	}
+	for i := 0; i < statusTicks; i++ {
+		env.clock.Add(time.Second)
+		m = drive(t, m, tickMsg{tag: m.tickTag})
+	}
+	if m.status != "" {
+		t.Errorf("status %q still shown %d ticks after the code expired", m.status, statusTicks)
+	}
+
+	m = press(t, m, "y")
+	a := stored(t, env, "a5")
+	codes := a.CodesAt(env.clock.Now())
+	if got := env.clip.last(); got != codes.Next {
+		t.Errorf("y copied %q, want the next code %q", got, codes.Next)
+	}
+	want := fmt.Sprintf("copied the next code of AWS: root (valid in %ds, for 30s) to the test clipboard", secondsLeft(codes.Left))
+	if got := status(); got != want {
+		t.Errorf("status %q\nwant   %q", got, want)
+	}
+	m = press(t, m, "C")
+	if env.clip.last() != codes.Next {
+		t.Errorf("C copied %q", env.clip.last())
 	}
 }
 

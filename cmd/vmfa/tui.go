@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,8 +16,9 @@ import (
 // tuiConfig is what `vmfa` with no arguments runs the terminal UI with:
 // the vault (created in the keyring on first use; with no keyring the
 // error screen offers a passphrase vault instead), --time-offset,
-// $VMFA_CLIPBOARD_CLEAR (clear the clipboard this long after a copy, e.g.
-// 30s; off by default), $VMFA_TUI_LOG (debug log file), and for the
+// $VMFA_CLIPBOARD_CLEAR (clear the clipboard this long after a copy if it
+// still holds the code: 30s by default, 0 = never), $VMFA_TUI_LOG (event
+// log file, never secrets), and for the
 // security keys screen (key F) $VMFA_KEY_RP and $VMFA_KEY_USER (the
 // relying party and user it binds keys for; default localhost and $USER). A passphrase
 // comes from VMFA_PASSPHRASE_FILE / VMFA_PASSPHRASE when set, else from
@@ -27,13 +30,9 @@ func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 	if os.Getenv("VMFA_PASSPHRASE_FILE") == "" && !envPass {
 		opts.Passphrase = nil
 	}
-	var clear time.Duration
-	if s := os.Getenv("VMFA_CLIPBOARD_CLEAR"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			return tui.Config{}, fmt.Errorf("the VMFA_CLIPBOARD_CLEAR value %q is not a duration like 30s", s)
-		}
-		clear = d
+	clear, err := clipboardClear(os.Getenv("VMFA_CLIPBOARD_CLEAR"))
+	if err != nil {
+		return tui.Config{}, err
 	}
 	popts := opts
 	popts.Create = vault.PassphraseSource
@@ -46,6 +45,26 @@ func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 		LogFile:              os.Getenv("VMFA_TUI_LOG"),
 		SecurityKeys:         tuiKeyService,
 	}, nil
+}
+
+// DefaultClipboardClear is how long a copied code stays on the clipboard.
+const DefaultClipboardClear = 30 * time.Second
+
+// clipboardClear reads $VMFA_CLIPBOARD_CLEAR: a duration (30s, 1m), a
+// number of seconds, or 0 for never; unset is DefaultClipboardClear.
+func clipboardClear(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return DefaultClipboardClear, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("the VMFA_CLIPBOARD_CLEAR value %q is not a duration like 30s (0 = never clear)", s)
+	}
+	return d, nil
 }
 
 // startTUI runs the terminal UI; runTUI (vmfa with no arguments) calls it.

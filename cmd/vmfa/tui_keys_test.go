@@ -15,6 +15,7 @@ import (
 
 	"github.com/vmfa/vmfa/hwkey"
 	"github.com/vmfa/vmfa/hwkey/softkey"
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/tuitest"
 	"github.com/vmfa/vmfa/internal/webauthn"
 	"github.com/vmfa/vmfa/tui"
@@ -272,7 +273,10 @@ func TestTUISecurityKeysEndToEnd(t *testing.T) {
 
 type nopClipboard struct{}
 
-func (nopClipboard) Copy(string) error { return nil }
+func (nopClipboard) Copy(string) clipboard.Result { return clipboard.Result{} }
+func (nopClipboard) Clear(string, clipboard.Result) clipboard.Result {
+	return clipboard.Result{}
+}
 
 // TestTUIKeyServiceAccount: the relying party and user come from
 // $VMFA_KEY_RP and $VMFA_KEY_USER, else localhost and $USER.
