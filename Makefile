@@ -5,7 +5,7 @@ GO    ?= go
 BIN   := bin/vmfa
 
 # Debian/Ubuntu packages the build and the tests need.
-APT_PACKAGES := gcc pkg-config libfido2-dev libjpeg62-turbo-dev gnome-keyring dbus dbus-bin zbar-tools python3-fido2
+APT_PACKAGES := gcc pkg-config libfido2-dev libjpeg62-turbo-dev gnome-keyring dbus dbus-bin zbar-tools python3-fido2 tmux
 
 .PHONY: all run test bench build lint deps fuzz clean
 

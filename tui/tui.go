@@ -153,6 +153,11 @@ func Run(cfg Config) error {
 	} else {
 		log.SetOutput(io.Discard)
 	}
+	// Bubble Tea and its renderer trace every byte written to the
+	// terminal (codes, revealed secrets, the clipboard's OSC 52) to the
+	// files these name: never for vmfa.
+	os.Unsetenv("TEA_TRACE")
+	os.Unsetenv("UV_DEBUG")
 	out := cfg.Output
 	if out == nil {
 		out = os.Stdout
