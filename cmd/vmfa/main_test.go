@@ -80,7 +80,7 @@ const rfcURI = "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJ
 
 func TestAddAndCodeRFC6238(t *testing.T) {
 	env := vaultEnv(t)
-	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 || !strings.Contains(r.stdout, "added ACME: alice") {
+	if r := vmfa(t, env, rfcURI, "add", "--uri", "-"); r.code != 0 || !strings.Contains(r.stdout, "added ACME: alice") {
 		t.Fatalf("add: %+v", r)
 	}
 	r := vmfa(t, env, "", "code", "alice", "--at", "59")
@@ -157,8 +157,8 @@ func TestManualAddListRenameRm(t *testing.T) {
 
 func TestCLIErrors(t *testing.T) {
 	env := vaultEnv(t)
-	vmfa(t, env, "", "add", "--uri", rfcURI)
-	vmfa(t, env, "", "add", "--uri", "otpauth://totp/ACME:alina?secret=JBSWY3DPEHPK3PXP&issuer=ACME")
+	vmfa(t, env, rfcURI, "add", "--uri", "-")
+	vmfa(t, env, "otpauth://totp/ACME:alina?secret=JBSWY3DPEHPK3PXP&issuer=ACME", "add", "--uri", "-")
 	tests := []struct {
 		name string
 		args []string
@@ -169,7 +169,7 @@ func TestCLIErrors(t *testing.T) {
 		{"bad time", []string{"code", "alice", "--at", "yesterday"}, "vmfa: cannot read time \"yesterday\""},
 		{"bad uri", []string{"add", "--uri", "http://example.com"}, "vmfa: "},
 		{"bad digits", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--digits", "9"}, "vmfa: "},
-		{"duplicate", []string{"add", "--uri", rfcURI}, "vmfa: account already in the vault: ACME: alice"},
+		{"duplicate", []string{"add", "--issuer", "ACME", "--account", "alina", "--secret-stdin"}, "vmfa: account already in the vault: ACME: alina"},
 		{"unknown command", []string{"frobnicate"}, "vmfa: unknown command \"frobnicate\""},
 	}
 	path := strings.TrimPrefix(env[0], "VMFA_VAULT=")
@@ -212,11 +212,11 @@ func TestPassphraseVaultCLI(t *testing.T) {
 	if r := vmfa(t, env, "", "init"); r.code != 1 || !strings.Contains(r.stderr, "already exists") {
 		t.Errorf("second init: %+v", r)
 	}
-	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
+	if r := vmfa(t, env, rfcURI, "add", "--uri", "-"); r.code != 0 {
 		t.Fatalf("add: %+v", r)
 	}
 	before, _ := os.ReadFile(path)
-	r := vmfa(t, []string{"VMFA_VAULT=" + path, "VMFA_PASSPHRASE=wrong one"}, "", "add", "--uri", "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP")
+	r := vmfa(t, []string{"VMFA_VAULT=" + path, "VMFA_PASSPHRASE=wrong one"}, "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP", "add", "--uri", "-")
 	if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: wrong passphrase: ") {
 		t.Errorf("wrong passphrase: %+v", r)
 	}
@@ -237,7 +237,8 @@ func TestNoKeyringExplainsPassphrase(t *testing.T) {
 	// No session bus at all: creating a keyring vault must explain the
 	// passphrase option and write nothing.
 	path := filepath.Join(t.TempDir(), "vault.vmfa")
-	c := exec.Command(vmfaBin, "add", "--uri", rfcURI)
+	c := exec.Command(vmfaBin, "add", "--uri", "-")
+	c.Stdin = strings.NewReader(rfcURI)
 	c.Env = []string{"HOME=" + t.TempDir(), "VMFA_VAULT=" + path, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"}
 	var e bytes.Buffer
 	c.Stderr = &e
@@ -287,8 +288,8 @@ func TestAddQRSeveralFiles(t *testing.T) {
 	dir := t.TempDir()
 	// Two images made by the export command (an encoder other than the decoder's reader path).
 	src := vaultEnv(t)
-	vmfa(t, src, "", "add", "--uri", rfcURI)
-	vmfa(t, src, "", "add", "--uri", "otpauth://totp/Other:bob?secret=JBSWY3DPEHPK3PXP&issuer=Other")
+	vmfa(t, src, rfcURI, "add", "--uri", "-")
+	vmfa(t, src, "otpauth://totp/Other:bob?secret=JBSWY3DPEHPK3PXP&issuer=Other", "add", "--uri", "-")
 	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
 	if r := vmfa(t, src, "", "show-qr", "alice", "--png", a); r.code != 0 {
 		t.Fatalf("show-qr: %+v", r)
@@ -314,7 +315,7 @@ func TestAddQRSeveralFiles(t *testing.T) {
 
 func TestHOTPNextUsesBothCodes(t *testing.T) {
 	env := vaultEnv(t)
-	if r := vmfa(t, env, "", "add", "--uri", "otpauth://hotp/Bank:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0"); r.code != 0 {
+	if r := vmfa(t, env, "otpauth://hotp/Bank:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0", "add", "--uri", "-"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	// Counters 1 and 2 (RFC 4226), then 3: a verifier that took the pair
@@ -329,7 +330,7 @@ func TestHOTPNextUsesBothCodes(t *testing.T) {
 
 func TestAddBatchesAndBadInput(t *testing.T) {
 	env := vaultEnv(t)
-	vmfa(t, env, "", "add", "--uri", rfcURI)
+	vmfa(t, env, rfcURI, "add", "--uri", "-")
 	two := rfcURI + "\n\n# a comment\notpauth://totp/Other:bob?secret=JBSWY3DPEHPK3PXP&issuer=Other\n"
 	r := vmfa(t, env, two, "add", "--uri", "-")
 	if r.code != 0 || !strings.Contains(r.stdout, "added Other: bob") || !strings.Contains(r.stdout, "skipped ACME: alice: already in the vault") {
@@ -346,7 +347,7 @@ func TestAddBatchesAndBadInput(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"escape in label", "", []string{"add", "--uri", "otpauth://totp/%1B%5D0%3Bpwned%07:x?secret=JBSWY3DPEHPK3PXP"}, "control characters"},
+		{"escape in label", "otpauth://totp/%1B%5D0%3Bpwned%07:x?secret=JBSWY3DPEHPK3PXP", []string{"add", "--uri", "-"}, "control characters"},
 		{"digits 0", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--digits", "0"}, "--digits: digits must be between 6 and 8 (got 0)"},
 		{"period 0", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--period", "0"}, "--period: period must be a positive number"},
 		{"counter on totp", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--counter", "5"}, "--counter is for hotp accounts"},
@@ -385,5 +386,36 @@ func TestBadFlagValuesAreWorded(t *testing.T) {
 		if r := vmfa(t, env, "", strings.Fields(args)...); r.code != 1 || r.stderr != want {
 			t.Errorf("%s: %+v, want %q", args, r, want)
 		}
+	}
+}
+
+func TestAddRefusesSecretsInArgv(t *testing.T) {
+	env := vaultEnv(t)
+	path := strings.TrimPrefix(env[0], "VMFA_VAULT=")
+	before, _ := os.ReadFile(path)
+	for _, uri := range []string{
+		rfcURI,
+		"otpauth://totp/ACME:alice?issuer=ACME&SECRET=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+		"otpauth://totp/ACME:alice?issuer=ACME&s%65cret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+		"otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZSABKAEwAhABGAEgAA%3D%3D",
+	} {
+		r := vmfa(t, env, "", "add", "--uri", uri)
+		if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: --uri would put the secret in the process list") ||
+			!strings.Contains(r.stderr, "--uri -") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%.40s…: %+v", uri, r)
+		}
+		for _, leak := range []string{"GEZDGNBV", "CjEKCkhl"} {
+			if strings.Contains(r.stderr, leak) {
+				t.Errorf("the error quotes the secret: %q", r.stderr)
+			}
+		}
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("a refused add changed the vault")
+	}
+	// A URI without its secret is still a plain parse error.
+	if r := vmfa(t, env, "", "add", "--uri", "otpauth://totp/ACME:alice?issuer=ACME"); r.code != 1 || strings.Contains(r.stderr, "process list") {
+		t.Errorf("uri without a secret: %+v", r)
 	}
 }

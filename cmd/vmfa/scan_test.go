@@ -203,7 +203,7 @@ func vaultBytes(t *testing.T, env []string) []byte {
 // is byte for byte what it was.
 func TestImportBadInputLeavesVault(t *testing.T) {
 	env := vaultEnv(t)
-	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
+	if r := vmfa(t, env, rfcURI, "add", "--uri", "-"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	dir := t.TempDir()
@@ -304,7 +304,7 @@ func TestExportRoundTripCLI(t *testing.T) {
 
 func TestShowQR(t *testing.T) {
 	env := vaultEnv(t)
-	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
+	if r := vmfa(t, env, rfcURI, "add", "--uri", "-"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	for _, mode := range []string{"color", "light", "dark"} {

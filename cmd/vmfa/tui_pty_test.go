@@ -112,7 +112,7 @@ func runInSilentPTY(t *testing.T, env []string, args ...string) (string, int) {
 // ESC]11;? and, in a terminal that never answers, waited 5 s for a reply.
 func TestCodeInSilentTerminal(t *testing.T) {
 	env := vaultEnv(t)
-	if r := vmfa(t, env, "", "add", "--uri", rfcURI); r.code != 0 {
+	if r := vmfa(t, env, rfcURI, "add", "--uri", "-"); r.code != 0 {
 		t.Fatalf("add: %+v", r)
 	}
 	for _, c := range []struct {

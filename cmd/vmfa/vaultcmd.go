@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -62,23 +64,28 @@ func addCmd() *cobra.Command {
 		asJSON                         bool
 	)
 	c := &cobra.Command{
-		Use:   "add (--uri URI | --qr FILE... | --issuer I --account A)",
+		Use:   "add (--uri - | --qr FILE... | --issuer I --account A)",
 		Short: "add an account from an otpauth:// URI, QR images, or an account and key",
 		Long: `Add accounts to the vault (created in the keyring on first use).
 
-  vmfa add --uri 'otpauth://totp/ACME:alice?secret=...&issuer=ACME'
-  vmfa add --uri -                        read the URI from stdin (keeps it out of ps)
+  vmfa add --uri - < uri.txt              otpauth:// or migration URIs on stdin, one a line
+  vmfa add --uri 'otpauth://totp/ACME:alice?issuer=ACME'   refused: a URI holding
+                                          its secret= or data= must come on stdin
   vmfa add --qr a.png b.png               every account in the images (whole migration batches)
   vmfa add --issuer ACME --account alice  the key is asked without echo, or
            ... --secret-stdin             read from stdin
 
-The secret is never accepted as a flag: argv is visible to every user.`,
+The secret is never accepted as a flag: argv is visible to every user
+(/proc/PID/cmdline), so --uri refuses a URI with secret= or data=; pipe it to
+--uri -, use --qr, or paste it in the TUI (a, then u).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if qr && len(args) == 0 {
 				return errors.New("--qr needs at least one image file")
 			}
 			if !qr && len(args) > 0 {
-				return fmt.Errorf("unexpected argument %q (image files go after --qr)", args[0])
+				// The argument may be a pasted URI with its secret: quote
+				// only its first characters.
+				return fmt.Errorf("unexpected argument %q (image files go after --qr; uris go on stdin with --uri -)", textutil.Peek(args[0]))
 			}
 			return nil
 		},
@@ -88,6 +95,9 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 			case uri != "" && qr, (uri != "" || qr) && (issuer != "" || account != ""):
 				return errors.New("give one of --uri, --qr, or --issuer/--account")
 			case uri != "":
+				if secretInURI(uri) {
+					return errSecretInArgv
+				}
 				uris := []string{uri}
 				if uri == "-" {
 					var err error
@@ -210,7 +220,7 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&uri, "uri", "", "otpauth:// or otpauth-migration:// URI ('-' reads them from stdin, one per line)")
+	f.StringVar(&uri, "uri", "", "'-': read otpauth:// or otpauth-migration:// URIs from stdin, one per line (a URI holding its secret is refused as a flag value)")
 	f.BoolVar(&qr, "qr", false, "add every account in the QR image files given as arguments")
 	f.StringVar(&issuer, "issuer", "", "issuer (service name)")
 	f.StringVar(&account, "account", "", "account name")
@@ -225,6 +235,30 @@ The secret is never accepted as a flag: argv is visible to every user.`,
 	f.StringSliceVar(&tags, "tag", nil, "tags (repeat or comma-separate)")
 	f.BoolVar(&asJSON, "json", false, "print the added accounts as JSON")
 	return c
+}
+
+// errSecretInArgv refuses a secret passed as a flag value. It never quotes
+// the value.
+var errSecretInArgv = errors.New("--uri would put the secret in the process list, readable by every user: " +
+	"pipe the uri to 'vmfa add --uri -' (one per line), use 'vmfa add --qr FILE', or paste it in the terminal ui")
+
+// secretInURI reports whether a --uri value carries key material: an
+// otpauth secret= or a migration data= parameter, in any case or escaping.
+func secretInURI(uri string) bool {
+	l := strings.ToLower(uri)
+	if strings.Contains(l, "secret=") || strings.Contains(l, "data=") {
+		return true
+	}
+	_, query, _ := strings.Cut(uri, "?")
+	for _, kv := range strings.FieldsFunc(query, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, _, _ := strings.Cut(kv, "=")
+		if k, err := url.QueryUnescape(k); err == nil {
+			if k = strings.ToLower(strings.TrimSpace(k)); k == "secret" || k == "data" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // accountView is an account without its secret, for listings.

@@ -19,3 +19,20 @@ func Clip(s string) string {
 	}
 	return s[:i] + "…"
 }
+
+// PeekLen is the most characters Peek keeps.
+const PeekLen = 6
+
+// Peek keeps the first PeekLen characters of text that may be a secret (a
+// pasted URI, a key typed in the wrong place, a passphrase-like value),
+// marked with "…", for naming it in an error message without quoting it.
+func Peek(s string) string {
+	n := 0
+	for i := range s {
+		if n == PeekLen {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}

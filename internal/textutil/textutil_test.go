@@ -32,3 +32,16 @@ func ExampleClip() {
 	fmt.Println(Clip("https://example.com/a/very/long/path/that/goes/on/and/on"))
 	// Output: https://example.com/a/very/long/path/tha…
 }
+
+func TestPeek(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"abcdef", "abcdef"},
+		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP", "otpaut…"},
+		{"éééééééé", "éééééé…"},
+	} {
+		if got := Peek(tt.in); got != tt.want {
+			t.Errorf("Peek(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
