@@ -89,7 +89,7 @@ func tuiVault(t *testing.T) []string {
 	t.Helper()
 	env := vaultEnv(t)
 	for _, uri := range []string{rfcURI, "otpauth://hotp/Bank:carol?secret=JBSWY3DPEHPK3PXP&counter=4&issuer=Bank"} {
-		if r := vmfa(t, env, "", "add", "--uri", uri); r.code != 0 {
+		if r := vmfa(t, env, uri, "add", "--uri", "-"); r.code != 0 {
 			t.Fatalf("add: %+v", r)
 		}
 	}
