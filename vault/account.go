@@ -18,6 +18,12 @@ const (
 	TOTP  Type = "totp"  // RFC 6238 time-based codes
 	HOTP  Type = "hotp"  // RFC 4226 counter-based codes
 	Steam Type = "steam" // Steam Guard: TOTP/SHA1/30 s, five characters
+	// Yandex is Yandex.Key (Aegis's "yandex"): HMAC-SHA256 over the time
+	// step keyed with SHA-256(PIN‖secret), eight letters a–z.
+	Yandex Type = "yandex"
+	// MOTP is Mobile-OTP (Aegis's "motp"): the first six hex digits of
+	// MD5(decimal(unix time / 10) ‖ hex(secret) ‖ PIN).
+	MOTP Type = "motp"
 )
 
 // Algorithm is the HMAC hash function of an account.
@@ -28,6 +34,9 @@ const (
 	SHA1   Algorithm = "SHA1"
 	SHA256 Algorithm = "SHA256"
 	SHA512 Algorithm = "SHA512"
+	// MD5 is only the hash of mOTP accounts (not an HMAC: ParseAlgorithm
+	// refuses it).
+	MD5 Algorithm = "MD5"
 )
 
 // Defaults applied by Normalize to fields left empty.
@@ -39,6 +48,19 @@ const (
 	// MinSecretBytes is the shortest secret accepted. RFC 4226 asks for at
 	// least 128 bits but real issuers hand out 80-bit keys, so 80 it is.
 	MinSecretBytes = 10
+	// MinShortSecretBytes is the shortest secret an account may hold at
+	// all: 32 bits. Servers did issue such keys (RFC 6030's examples, old
+	// hardware tokens, mOTP's 64-bit seeds), and the device must produce
+	// what the server expects, so imports accept them with a warning (see
+	// DecodeSecret); typed keys still need MinSecretBytes.
+	MinShortSecretBytes = 4
+	// YandexSecretBytes is the length of a Yandex.Key secret (26-byte
+	// secrets from a Yandex export carry a checksum after these 16).
+	YandexSecretBytes = 16
+	// MaxPINLen bounds the PIN of Yandex and mOTP accounts.
+	MaxPINLen = 64
+	// MaxPeriod is the longest time step accepted: one day.
+	MaxPeriod = 86400
 	// MaxSecretBytes bounds secrets so that a malformed import cannot make
 	// vmfa hash megabytes per code.
 	MaxSecretBytes = 1024
@@ -46,15 +68,16 @@ const (
 
 // Validation errors. Each names one rule; callers check them with errors.Is.
 var (
-	ErrUnknownType      = errors.New("unknown type (want totp, hotp or steam)")
+	ErrUnknownType      = errors.New("unknown type (want totp, hotp, steam, yandex or motp)")
 	ErrUnknownAlgorithm = errors.New("unknown algorithm (want SHA1, SHA256 or SHA512)")
 	ErrDigits           = errors.New("digits must be between 6 and 8")
 	ErrPeriod           = errors.New("period must be a positive number of seconds")
 	ErrEmptySecret      = errors.New("secret is empty")
-	ErrSecretTooShort   = errors.New("secret is too short (at least 80 bits, 16 base32 characters)")
+	ErrSecretTooShort   = errors.New("secret is too short (at least 80 bits, 16 base32 characters; 32 bits from an import)")
 	ErrSecretTooLong    = errors.New("secret is too long")
 	ErrBadBase32        = errors.New("secret is not valid base32 (letters A-Z and digits 2-7)")
 	ErrNoName           = errors.New("account name is empty")
+	ErrNoPIN            = errors.New("yandex and motp accounts need their pin")
 	ErrControlChars     = errors.New("contains control characters (escape sequences, line breaks or text-direction overrides)")
 )
 
@@ -74,13 +97,15 @@ type Account struct {
 	Tags      []string  `json:"tags,omitempty"`
 	Serial    string    `json:"serial,omitempty"`
 	Favourite bool      `json:"favourite,omitempty"`
+	// PIN is the PIN of a Yandex or mOTP account: part of the key.
+	PIN string `json:"pin,omitempty"`
 	Order     int       `json:"order,omitempty"`
 }
 
 // ParseType parses a type name case-insensitively.
 func ParseType(s string) (Type, error) {
 	switch t := Type(strings.ToLower(strings.TrimSpace(s))); t {
-	case TOTP, HOTP, Steam:
+	case TOTP, HOTP, Steam, Yandex, MOTP:
 		return t, nil
 	case "":
 		return TOTP, nil
@@ -107,6 +132,17 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 // the Base32 alphabet, a length that cannot be Base32, an empty or too short
 // key are errors. The error never contains the secret.
 func ParseSecret(s string) ([]byte, error) {
+	key, err := DecodeSecret(s)
+	if err == nil && len(key) < MinSecretBytes {
+		return nil, ErrSecretTooShort
+	}
+	return key, err
+}
+
+// DecodeSecret is ParseSecret for secrets a server issued (imports, QR
+// codes): it accepts keys down to MinShortSecretBytes; callers warn about
+// keys under MinSecretBytes (see ShortSecret).
+func DecodeSecret(s string) ([]byte, error) {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -135,7 +171,7 @@ func ParseSecret(s string) ([]byte, error) {
 	if err != nil {
 		return nil, ErrBadBase32
 	}
-	if len(key) < MinSecretBytes {
+	if len(key) < MinShortSecretBytes {
 		return nil, ErrSecretTooShort
 	}
 	if len(key) > MaxSecretBytes {
@@ -143,6 +179,10 @@ func ParseSecret(s string) ([]byte, error) {
 	}
 	return key, nil
 }
+
+// ShortSecret reports whether an account's secret is under MinSecretBytes
+// (80 bits): valid, but worth a warning.
+func (a *Account) ShortSecret() bool { return len(a.Secret) < MinSecretBytes }
 
 // EncodeSecret returns the canonical unpadded upper-case Base32 form.
 func EncodeSecret(key []byte) string {
@@ -173,8 +213,16 @@ func (a *Account) Normalize(now time.Time) error {
 	if a.Period == 0 && a.Type != HOTP {
 		a.Period = DefaultPeriod
 	}
-	if a.Type == Steam {
+	switch a.Type {
+	case Steam:
 		a.Algorithm, a.Digits, a.Period = SHA1, 5, DefaultPeriod
+	case Yandex:
+		a.Algorithm, a.Digits = SHA256, 8
+	case MOTP:
+		a.Algorithm, a.Digits = MD5, 6
+		if a.Period == DefaultPeriod || a.Period == 0 {
+			a.Period = 10
+		}
 	}
 	if a.ID == "" {
 		a.ID = NewID()
@@ -198,21 +246,49 @@ func (a *Account) Validate() error {
 		if a.Digits != 5 {
 			return errors.New("steam accounts have 5 characters")
 		}
+	case Yandex:
+		if a.Digits != 8 || a.Algorithm != SHA256 {
+			return errors.New("yandex accounts have 8 characters and use SHA256")
+		}
+		if len(a.Secret) != YandexSecretBytes {
+			return fmt.Errorf("a yandex secret is %d bytes (got %d)", YandexSecretBytes, len(a.Secret))
+		}
+	case MOTP:
+		if a.Digits != 6 || a.Algorithm != MD5 {
+			return errors.New("motp accounts have 6 hex digits and use MD5")
+		}
 	default:
 		return fmt.Errorf("%w: %q", ErrUnknownType, string(a.Type))
 	}
 	switch a.Algorithm {
 	case SHA1, SHA256, SHA512:
+	case MD5:
+		if a.Type != MOTP {
+			return fmt.Errorf("%w: %q (md5 is for motp accounts only)", ErrUnknownAlgorithm, string(a.Algorithm))
+		}
 	default:
 		return fmt.Errorf("%w: %q", ErrUnknownAlgorithm, string(a.Algorithm))
+	}
+	if a.Type == Yandex || a.Type == MOTP {
+		if a.PIN == "" {
+			return ErrNoPIN
+		}
+		if len(a.PIN) > MaxPINLen || HasControl(a.PIN) {
+			return fmt.Errorf("the pin must be at most %d characters, without control characters", MaxPINLen)
+		}
+	} else if a.PIN != "" {
+		return errors.New("only yandex and motp accounts have a pin")
 	}
 	if a.Type != HOTP && a.Period <= 0 {
 		return fmt.Errorf("%w (got %d)", ErrPeriod, a.Period)
 	}
+	if a.Type != HOTP && a.Period > MaxPeriod {
+		return fmt.Errorf("%w: the time step must be at most 86,400 s (got %d)", ErrPeriod, a.Period)
+	}
 	switch {
 	case len(a.Secret) == 0:
 		return ErrEmptySecret
-	case len(a.Secret) < MinSecretBytes:
+	case len(a.Secret) < MinShortSecretBytes:
 		return ErrSecretTooShort
 	case len(a.Secret) > MaxSecretBytes:
 		return ErrSecretTooLong
@@ -272,4 +348,34 @@ func (a Account) Clone() Account {
 	a.Secret = append([]byte(nil), a.Secret...)
 	a.Tags = append([]string(nil), a.Tags...)
 	return a
+}
+
+// ParseYandexSecret checks a decoded Yandex.Key secret and returns its 16
+// key bytes. A 26-byte secret (as Yandex exports it) ends in a 12-bit
+// checksum, the remainder of the bits before it divided by the polynomial
+// x^12+x^11+x^7+x^6+x^5+x^4+x+1 (0x18F3); a 16-byte one (from a QR code)
+// has none.
+func ParseYandexSecret(b []byte) ([]byte, error) {
+	switch len(b) {
+	case YandexSecretBytes:
+		return b, nil
+	case 26:
+	default:
+		return nil, fmt.Errorf("a yandex secret is 16 or 26 bytes (got %d)", len(b))
+	}
+	const poly = 0x18F3
+	nbits := len(b)*8 - 12
+	rem := uint16(0)
+	for i := 0; i < nbits; i++ {
+		bit := uint16(b[i/8]>>(7-i%8)) & 1
+		rem = rem<<1 | bit
+		if rem&(1<<12) != 0 {
+			rem ^= poly
+		}
+	}
+	want := uint16(b[len(b)-2]&0x0f)<<8 | uint16(b[len(b)-1])
+	if rem != want {
+		return nil, errors.New("the yandex secret's checksum is wrong (a character was mistyped)")
+	}
+	return append([]byte(nil), b[:YandexSecretBytes]...), nil
 }

@@ -68,9 +68,9 @@ func TestNormalizeValidate(t *testing.T) {
 		{"negative period", Account{Name: "a", Secret: key, Period: -30}, ErrPeriod},
 		{"hotp without period", Account{Type: HOTP, Name: "a", Secret: key, Counter: 7}, nil},
 		{"unknown algorithm", Account{Name: "a", Secret: key, Algorithm: "MD5"}, ErrUnknownAlgorithm},
-		{"unknown type", Account{Type: "motp", Name: "a", Secret: key}, ErrUnknownType},
+		{"unknown type", Account{Type: "ocra", Name: "a", Secret: key}, ErrUnknownType},
 		{"no secret", Account{Name: "a"}, ErrEmptySecret},
-		{"short secret", Account{Name: "a", Secret: key[:5]}, ErrSecretTooShort},
+		{"short secret", Account{Name: "a", Secret: key[:3]}, ErrSecretTooShort},
 		{"no name", Account{Secret: key}, ErrNoName},
 		{"issuer only", Account{Issuer: "ACME", Secret: key}, nil},
 	}

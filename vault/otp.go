@@ -2,12 +2,15 @@ package vault
 
 import (
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/binary"
+	"encoding/hex"
 	"hash"
+	"strconv"
 	"time"
 )
 
@@ -70,6 +73,44 @@ func SteamCode(key []byte, step uint64) string {
 	return string(out[:])
 }
 
+// YandexCode returns the Yandex.Key code of a 16-byte secret and PIN at a
+// time step: HMAC-SHA256 keyed with SHA-256(PIN‖secret) (without a leading
+// zero byte), the 63-bit big-endian number at the RFC 4226 offset, written
+// as eight letters a–z (base 26, most significant first).
+func YandexCode(secret []byte, pin string, step uint64) string {
+	h := sha256.New()
+	h.Write([]byte(pin))
+	h.Write(secret)
+	key := h.Sum(nil)
+	if key[0] == 0 {
+		key = key[1:]
+	}
+	mac := hmac.New(sha256.New, key)
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], step)
+	mac.Write(msg[:])
+	sum := mac.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	v := binary.BigEndian.Uint64(sum[off:off+8]) & 0x7fffffffffffffff
+	const n = 26 * 26 * 26 * 26 * 26 * 26 * 26 * 26
+	v %= n
+	var out [8]byte
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = byte('a' + v%26)
+		v /= 26
+	}
+	return string(out[:])
+}
+
+// MOTPCode returns the Mobile-OTP code at a time step (unix time / 10): the
+// first six hex digits of MD5 over the step in decimal, the secret in
+// lower-case hex and the PIN.
+func MOTPCode(secret []byte, pin string, step uint64) string {
+	msg := strconv.FormatUint(step, 10) + hex.EncodeToString(secret) + pin
+	sum := md5.Sum([]byte(msg))
+	return hex.EncodeToString(sum[:3])
+}
+
 // Step returns the RFC 6238 time step of t for a period in seconds
 // (T0 = 0). Times before the epoch map to step 0.
 func Step(t time.Time, period int) uint64 {
@@ -86,8 +127,13 @@ func Step(t time.Time, period int) uint64 {
 // CodeAtStep returns the account's code at a time step (TOTP, Steam) or at
 // a counter value (HOTP).
 func (a *Account) CodeAtStep(step uint64) string {
-	if a.Type == Steam {
+	switch a.Type {
+	case Steam:
 		return SteamCode(a.Secret, step)
+	case Yandex:
+		return YandexCode(a.Secret, a.PIN, step)
+	case MOTP:
+		return MOTPCode(a.Secret, a.PIN, step)
 	}
 	return HOTPCode(a.Secret, a.Algorithm, a.Digits, step)
 }

@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -171,4 +173,104 @@ func ExampleAccount_CodesAt() {
 	cs := a.CodesAt(time.Unix(59, 0))
 	fmt.Println(cs.Current, cs.Next, cs.Left)
 	// Output: 287082 359152 1s
+}
+
+// Vectors from Aegis's YAOTPTest (pin, 26-byte secret, unix time, code).
+func TestYandexCode(t *testing.T) {
+	for _, tc := range []struct {
+		pin, secret string
+		at          int64
+		want        string
+	}{
+		{"5239", "6SB2IKNM6OBZPAVBVTOHDKS4FAAAAAAADFUTQMBTRY", 1641559648, "umozdicq"},
+		{"7586", "LA2V6KMCGYMWWVEW64RNP3JA3IAAAAAAHTSG4HRZPI", 1581064020, "oactmacq"},
+		{"7586", "LA2V6KMCGYMWWVEW64RNP3JA3IAAAAAAHTSG4HRZPI", 1581090810, "wemdwrix"},
+		{"5210481216086702", "JBGSAU4G7IEZG6OY4UAXX62JU4AAAAAAHTSG4HXU3M", 1581091469, "dfrpywob"},
+		{"5210481216086702", "JBGSAU4G7IEZG6OY4UAXX62JU4AAAAAAHTSG4HXU3M", 1581093059, "vunyprpd"},
+	} {
+		raw, err := DecodeSecret(tc.secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := ParseYandexSecret(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.secret, err)
+		}
+		a := Account{Type: Yandex, Name: "y", Secret: key, PIN: tc.pin}
+		if err := a.Normalize(time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.CodeAt(time.Unix(tc.at, 0)); got != tc.want {
+			t.Errorf("yandex %s at %d = %q, want %q", tc.secret, tc.at, got, tc.want)
+		}
+		// A flipped bit before the checksum is caught.
+		bad := append([]byte(nil), raw...)
+		bad[3] ^= 0x10
+		if _, err := ParseYandexSecret(bad); err == nil {
+			t.Errorf("%s: corrupted secret accepted", tc.secret)
+		}
+	}
+	if _, err := ParseYandexSecret(make([]byte, 20)); err == nil {
+		t.Error("20-byte yandex secret accepted")
+	}
+}
+
+// Vectors from Aegis's MOTPTest (time, code, pin, hex secret).
+func TestMOTPCode(t *testing.T) {
+	for _, tc := range []struct {
+		at              int64
+		want, pin, hexS string
+	}{
+		{165892298, "e7d8b6", "1234", "e3152afee62599c8"},
+		{123456789, "4ebfb2", "1234", "e3152afee62599c8"},
+		{165954002 * 10, "ced7b1", "9999", "bbb1912bb5c515be"},
+		{165954002*10 + 2, "ced7b1", "9999", "bbb1912bb5c515be"},
+		{165953987 * 10, "1a14f8", "9999", "bbb1912bb5c515be"},
+		{165953987*10 + 8, "1a14f8", "9999", "bbb1912bb5c515be"},
+	} {
+		key, _ := hex.DecodeString(tc.hexS)
+		a := Account{Type: MOTP, Name: "m", Secret: key, PIN: tc.pin}
+		if err := a.Normalize(time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if a.Period != 10 || a.Algorithm != MD5 || a.Digits != 6 {
+			t.Fatalf("motp normalised to %s/%d/%d", a.Algorithm, a.Digits, a.Period)
+		}
+		if got := a.CodeAt(time.Unix(tc.at, 0)); got != tc.want {
+			t.Errorf("motp at %d = %q, want %q", tc.at, got, tc.want)
+		}
+	}
+}
+
+func TestPINRules(t *testing.T) {
+	key := make([]byte, 16)
+	for _, tc := range []struct {
+		a    Account
+		want error
+	}{
+		{Account{Type: Yandex, Name: "y", Secret: key}, ErrNoPIN},
+		{Account{Type: MOTP, Name: "m", Secret: key[:8]}, ErrNoPIN},
+		{Account{Type: TOTP, Name: "t", Secret: key, PIN: "1234"}, nil}, // nil: refused, no sentinel
+		{Account{Type: TOTP, Name: "t", Secret: key, Algorithm: MD5}, ErrUnknownAlgorithm},
+		{Account{Type: TOTP, Name: "t", Secret: key, Period: 86401}, ErrPeriod},
+		{Account{Type: TOTP, Name: "t", Secret: key[:3]}, ErrSecretTooShort},
+	} {
+		err := tc.a.Normalize(time.Now())
+		if tc.want == nil {
+			if err == nil {
+				t.Errorf("%+v: accepted", tc.a)
+			}
+			continue
+		}
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.a.Type, err, tc.want)
+		}
+	}
+	// 32-bit secrets decode (imports warn); typed ones need 80 bits.
+	if k, err := DecodeSecret("MFRGGZA"); err != nil || len(k) != 4 {
+		t.Errorf("DecodeSecret 32-bit: %v", err)
+	}
+	if _, err := ParseSecret("MFRGGZA"); !errors.Is(err, ErrSecretTooShort) {
+		t.Errorf("ParseSecret 32-bit: %v", err)
+	}
 }
