@@ -204,7 +204,7 @@ func tokenAccount(upn, serial, secret, interval, manufacturer, model string, now
 		return a, errors.New("serial number is empty")
 	}
 	var err error
-	if a.Secret, err = vault.ParseSecret(secret); err != nil {
+	if a.Secret, err = vault.DecodeSecret(secret); err != nil {
 		return a, err
 	}
 	a.Period = vault.DefaultPeriod

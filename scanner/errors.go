@@ -78,6 +78,12 @@ var (
 	// ErrEncrypted: an encrypted backup given without its password (every
 	// ErrPasswordNeeded is also an ErrEncrypted).
 	ErrEncrypted = errors.New("the backup is encrypted; export it again without a password")
+	// ErrTooManyAccounts: an import file with more than MaxImportAccounts
+	// entries.
+	ErrTooManyAccounts = errors.New("too many accounts")
+	// ErrShortSecret: a warning, not an error: an imported secret under 80
+	// bits (at least 32), kept because the server issued it.
+	ErrShortSecret = errors.New("short secret")
 	// ErrNoAccounts: an import file that holds no account.
 	ErrNoAccounts = errors.New("no accounts found")
 	// ErrCSV: a token CSV that is not in a known layout.

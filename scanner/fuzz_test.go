@@ -282,4 +282,9 @@ func TestWriteFuzzCorpus(t *testing.T) {
 	for i, b := range imageSeeds(t) {
 		write("FuzzDecodeReader", i, "[]byte("+strconv.Quote(string(b))+")")
 	}
+	for target, seeds := range newFormatFuzzTargets() {
+		for i, s := range seeds {
+			write(target, i, "[]byte("+strconv.Quote(s)+")")
+		}
+	}
 }

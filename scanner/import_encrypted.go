@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/scanner/internal/backupcrypto"
@@ -53,7 +54,11 @@ func (e *passwordError) Unwrap() []error {
 // needPassword says what the file is and that it needs a password; what
 // is like "encrypted Aegis vault".
 func needPassword(what string) error {
-	return &passwordError{"this is an " + what + ": give its password", ErrPasswordNeeded}
+	article := "a "
+	if strings.ContainsRune("aeiouAEIOU", rune(what[0])) {
+		article = "an "
+	}
+	return &passwordError{"this is " + article + what + ": give its password", ErrPasswordNeeded}
 }
 
 func wrongPassword(what string) error {

@@ -56,6 +56,9 @@ func DecodeMigration(uri string) (*Migration, error) {
 	if !hasPrefixFold(uri, migrationScheme) {
 		return nil, ErrNotOTPAuth
 	}
+	if len(uri) > maxURILen {
+		return nil, fmt.Errorf("%w: longer than %d bytes", ErrMalformedURI, maxURILen)
+	}
 	rest := uri[len(migrationScheme):]
 	host, query, _ := strings.Cut(rest, "?")
 	if h := strings.TrimSuffix(host, "/"); !strings.EqualFold(h, "offline") {

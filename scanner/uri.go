@@ -106,11 +106,25 @@ func parseOTPAuth(s string) (vault.Account, error) {
 		return a, ErrMissingLabel
 	}
 
+	// KeePassXC and others mark Steam accounts with encoder=steam on a
+	// totp URI: the code is Steam's five characters whatever the URI says
+	// about digits and period (Steam ignores them too).
+	if enc, ok := params["encoder"]; ok && strings.EqualFold(strings.TrimSpace(enc), "steam") {
+		if a.Type == vault.HOTP {
+			return a, fmt.Errorf("%w: encoder=steam on an hotp uri", ErrUnknownType)
+		}
+		a.Type = vault.Steam
+		delete(params, "digits")
+		delete(params, "period")
+		delete(params, "algorithm")
+	}
+
 	sec, ok := params["secret"]
 	if !ok {
 		return a, ErrMissingSecret
 	}
-	if a.Secret, err = vault.ParseSecret(sec); err != nil {
+	// A secret a server issued is taken down to 32 bits (imports warn).
+	if a.Secret, err = vault.DecodeSecret(sec); err != nil {
 		return a, err
 	}
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -101,35 +102,37 @@ func importCmd() *cobra.Command {
 		format, keyFile, passFile string
 		passwordFile              string
 		skipInvalid, dryRun       bool
-		asJSON                    bool
+		asJSON, listFormats       bool
 	)
 	c := &cobra.Command{
 		Use:   "import FILE",
 		Short: "add the accounts of an export or token file to the vault",
 		Long: `Add the accounts of FILE ('-' for stdin) to the vault. The format is
-detected from the content, or given with --format:
-
-  uris       otpauth:// and otpauth-migration:// URIs, one per line
-  migration  otpauth-migration:// URIs (Google Authenticator export), one per line
-  aegis      Aegis JSON export, plain or encrypted
-  2fas       2FAS .2fas backup, plain or encrypted
-  andotp     andOTP JSON backup, plain or encrypted (.json.aes)
-  csv        hardware-token CSV: Microsoft Entra "upn,serial number,secret key,
-             time interval,manufacturer,model", or headerless serial,secret,interval
-  pskc       RFC 6030 PSKC key container, plain or AES-CBC encrypted
+detected from the content (exactly one format must recognise the file), or
+given with --format; --list-formats prints every format, the apps that write
+it, whether it is encrypted and how it is recognised.
 
 Duplicates (same issuer, account and secret as an account in the vault or
 earlier in the file) are skipped and counted.
 The import is all or nothing: one invalid entry stops it with the vault
-untouched, unless --skip-invalid is given. An encrypted PSKC file needs
---pskc-key-file (a file holding the hex pre-shared key) or a passphrase
-(--pskc-passphrase-file, $VMFA_PSKC_PASSPHRASE, or asked on the terminal).
-An encrypted backup needs its password: --password-file FILE,
+untouched, unless --skip-invalid is given. A file holds at most ` + fmt.Sprint(scanner.MaxImportAccounts) + ` accounts.
+Secrets shorter than 80 bits (down to 32) import with a warning. An encrypted
+PSKC file needs --pskc-key-file (a file holding the hex pre-shared key) or a
+passphrase (--pskc-passphrase-file, $VMFA_PSKC_PASSPHRASE, or asked on the
+terminal). An encrypted backup needs its password: --password-file FILE,
 $VMFA_IMPORT_PASSWORD (removed from the environment once read), or asked on
 the terminal. A wrong password imports nothing.
 --json prints the counts and the added accounts, without their secrets.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if listFormats {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if listFormats {
+				return printFormats(cmd.OutOrStdout(), asJSON)
+			}
 			password, err := importPassword(passwordFile)
 			if err != nil {
 				return err
@@ -225,6 +228,9 @@ the terminal. A wrong password imports nothing.
 			for _, inv := range res.Invalid {
 				fmt.Fprintf(w, "skipped %s: %v\n", inv.Entry, inv.Err)
 			}
+			for _, warn := range res.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "vmfa: warning: %s: %v\n", warn.Entry, warn.Err)
+			}
 			summary := fmt.Sprintf("%s %d from %s (%s)", verb, len(added), args[0], res.Format)
 			if dups > 0 {
 				summary += fmt.Sprintf(", skipped %d duplicates (same issuer, account and secret)", dups)
@@ -239,6 +245,7 @@ the terminal. A wrong password imports nothing.
 	f := c.Flags()
 	f.StringVar(&format, "format", scanner.FormatAuto, "file format: "+strings.Join(scanner.ImportFormats, ", "))
 	f.BoolVar(&skipInvalid, "skip-invalid", false, "import the valid entries and list the invalid ones instead of failing")
+	f.BoolVar(&listFormats, "list-formats", false, "print the import formats (format, apps, encrypted?, how detected) and exit")
 	f.BoolVar(&dryRun, "dry-run", false, "read and check the file, say what would be added, change nothing")
 	f.BoolVar(&asJSON, "json", false, "print the counts (added, skipped duplicates, invalid) and the added accounts as JSON (no secrets)")
 	f.StringVar(&keyFile, "pskc-key-file", "", "file holding the hex AES pre-shared key of an encrypted PSKC file")
@@ -282,6 +289,30 @@ func readPasswordFile(name string) ([]byte, error) {
 		return nil, errors.New("the password file is empty")
 	}
 	return line, nil
+}
+
+// printFormats prints the import format table.
+func printFormats(w io.Writer, asJSON bool) error {
+	fs := scanner.Formats()
+	if asJSON {
+		type row struct {
+			Format    string `json:"format"`
+			Apps      string `json:"apps"`
+			Encrypted string `json:"encrypted"`
+			Detection string `json:"detection"`
+		}
+		rows := make([]row, 0, len(fs))
+		for _, f := range fs {
+			rows = append(rows, row{f.Name, f.Apps, f.Encrypted, f.Detection})
+		}
+		return printJSON(w, rows)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FORMAT\tAPPS\tENCRYPTED\tDETECTED BY")
+	for _, f := range fs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Apps, f.Encrypted, f.Detection)
+	}
+	return tw.Flush()
 }
 
 // importReport is what `import --json` prints: no secrets.

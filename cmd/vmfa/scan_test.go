@@ -480,3 +480,32 @@ func TestImportJSONCLI(t *testing.T) {
 		t.Errorf("skip invalid: %+v", rep)
 	}
 }
+
+func TestImportListFormatsAndRefusals(t *testing.T) {
+	r := vmfa(t, nil, "", "import", "--list-formats")
+	if r.code != 0 || !strings.Contains(r.stdout, "FORMAT") {
+		t.Fatalf("--list-formats: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range scanner.Formats() {
+		if !strings.Contains(r.stdout, f.Name+" ") {
+			t.Errorf("--list-formats lacks %s", f.Name)
+		}
+	}
+	if r := vmfa(t, nil, "", "import", "--list-formats", "x.json"); r.code != 1 {
+		t.Errorf("--list-formats with a file: %d", r.code)
+	}
+	env := vaultEnv(t)
+	dir := t.TempDir()
+	gdb := filepath.Join(dir, "databases")
+	os.WriteFile(gdb, []byte("SQLite format 3\x00"+strings.Repeat("\x00", 90)+"CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT, secret TEXT, original_name TEXT)"), 0o600)
+	r = vmfa(t, env, "", "import", gdb)
+	if r.code != 1 || r.stderr != "vmfa: unsupported file: this is a google authenticator database from a rooted phone: not supported, export a transfer qr instead (menu: transfer accounts)\n" {
+		t.Errorf("google db: %d %q", r.code, r.stderr)
+	}
+	short := filepath.Join(dir, "short.txt")
+	os.WriteFile(short, []byte("otpauth://totp/Old:token?secret=GEZDGNBV\n"), 0o600)
+	r = vmfa(t, env, "", "import", short)
+	if r.code != 0 || !strings.Contains(r.stderr, "vmfa: warning: line 1: short secret: the secret is only 40 bits") {
+		t.Errorf("short secret: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
