@@ -186,7 +186,7 @@ func TestImportErrors(t *testing.T) {
 		{"2fas encrypted, damaged", string(readTestdata(t, "import/encrypted.2fas")), FormatAuto, nil, nil, "encrypted 2FAS backup is damaged or cut short: servicesEncrypted needs a 12-byte iv, a salt and at least the 16-byte tag"},
 		{"2fas empty secret", `{"services":[{"name":"X","secret":"","otp":{"account":"a"}}],"schemaVersion":4}`, FormatAuto, nil, ErrEmptySecret, "entry 1 (X: a): secret is empty"},
 		{"andotp not a list", `[{"secret": 5}]`, FormatAuto, nil, nil, "not a valid andotp file: field \"secret\" must be a string, not a number"},
-		{"andotp secret under 32 bits", `[{"secret":"JBSWY","label":"x","type":"TOTP"}]`, FormatAuto, nil, ErrSecretTooShort, "entry 1 (x): secret is too short (at least 80 bits, 16 base32 characters; 32 bits from an import)"},
+		{"andotp secret under 32 bits", `[{"secret":"JBSWY","label":"x","type":"TOTP"}]`, FormatAuto, nil, ErrSecretTooShort, "entry 1 (x): secret is too short (at least 80 bits, 16 base32 characters); keys a server issued are taken down to 32 bits"},
 		{"csv no secret column", "upn,serial number,model\nx,1,y\n", FormatAuto, nil, ErrCSV, `bad token csv: the header has no "secret key" column`},
 		{"csv bad secret", "serial number,secret key,time interval\n1,JBSWY3DPEHPK3PX1,30\n", FormatAuto, nil, ErrBadBase32, "line 2: secret is not valid base32 (letters A-Z and digits 2-7)"},
 		{"csv bad interval", "1000001,JBSWY3DPEHPK3PXP,0\n", FormatCSV, nil, ErrPeriod, `line 1: period must be a positive number of seconds (got "0")`},

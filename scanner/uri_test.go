@@ -106,7 +106,7 @@ func TestParseURIErrors(t *testing.T) {
 		{"otpauth://totp/x?secret=%3D%3D", ErrEmptySecret, "secret is empty"},
 		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PX1", ErrBadBase32, "secret is not valid base32 (letters A-Z and digits 2-7)"},
 		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXPA", ErrBadBase32, "secret is not valid base32 (letters A-Z and digits 2-7): 17 characters cannot be base32, a character is missing or extra"},
-		{"otpauth://totp/x?secret=JBSWY", ErrSecretTooShort, "secret is too short (at least 80 bits, 16 base32 characters; 32 bits from an import)"},
+		{"otpauth://totp/x?secret=JBSWY", ErrSecretTooShort, "secret is too short (at least 80 bits, 16 base32 characters); keys a server issued are taken down to 32 bits"},
 		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=MD5", ErrUnknownAlgorithm, `unknown algorithm (want SHA1, SHA256 or SHA512): "MD5"`},
 		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=", ErrUnknownAlgorithm, "unknown algorithm (want SHA1, SHA256 or SHA512): the algorithm parameter is empty"},
 		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=5", ErrDigits, `digits must be between 6 and 8 (got "5")`},

@@ -73,7 +73,7 @@ var (
 	ErrDigits           = errors.New("digits must be between 6 and 8")
 	ErrPeriod           = errors.New("period must be a positive number of seconds")
 	ErrEmptySecret      = errors.New("secret is empty")
-	ErrSecretTooShort   = errors.New("secret is too short (at least 80 bits, 16 base32 characters; 32 bits from an import)")
+	ErrSecretTooShort   = errors.New("secret is too short (at least 80 bits, 16 base32 characters)")
 	ErrSecretTooLong    = errors.New("secret is too long")
 	ErrBadBase32        = errors.New("secret is not valid base32 (letters A-Z and digits 2-7)")
 	ErrNoName           = errors.New("account name is empty")
@@ -172,7 +172,7 @@ func DecodeSecret(s string) ([]byte, error) {
 		return nil, ErrBadBase32
 	}
 	if len(key) < MinShortSecretBytes {
-		return nil, ErrSecretTooShort
+		return nil, fmt.Errorf("%w; keys a server issued are taken down to 32 bits", ErrSecretTooShort)
 	}
 	if len(key) > MaxSecretBytes {
 		return nil, ErrSecretTooLong
