@@ -161,6 +161,13 @@ type paramError struct {
 
 func (e *paramError) Error() string { return e.msg }
 
+// deviceError is a failure of the security key a verifier command drove
+// (--virtual, --device): the key's side, not a verifier refusal.
+type deviceError struct{ err error }
+
+func (e *deviceError) Error() string { return e.err.Error() }
+func (e *deviceError) Unwrap() error { return e.err }
+
 // jsonErrors makes every verifier command under c print, with --json, a
 // JSON error object on stdout next to the usual stderr line: the stable
 // error code, the audit reason, the message and the details of the
@@ -203,9 +210,12 @@ func jsonErrors(c *cobra.Command) {
 // InvalidParameter for a value the CLI refused.
 func errorCode(err error) string {
 	var pe *paramError
+	var de *deviceError
 	switch {
 	case errors.As(err, &pe):
 		return pe.code
+	case errors.As(err, &de):
+		return "SecurityKey.DeviceError"
 	case errors.Is(err, vault.ErrPeriod), errors.Is(err, vault.ErrDigits), errors.Is(err, vault.ErrUnknownAlgorithm):
 		return "InvalidParameter"
 	}
@@ -642,7 +652,10 @@ func keyCeremony[O, C any](cmd *cobra.Command, kf *keyFlags, origin string, opts
 		out, err = json.Marshal(cred)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, &deviceError{err}
+	}
+	return out, nil
 }
 
 func verifierKeyLoginCmd() *cobra.Command {

@@ -122,6 +122,21 @@ func TestVerifierSecurityKeyWithVirtualKey(t *testing.T) {
 	if r := ver("", "key", "login", "--user", "bob", "--virtual"); r.code != 0 || !strings.Contains(r.stdout, "counter 1") {
 		t.Fatalf("login --virtual: %+v", r)
 	}
+	// Status shows the bound key's credential flags: a hardware-like key,
+	// no PIN, so neither verified nor backup eligible.
+	if r := ver("", "status", "--user", "bob"); !strings.Contains(r.stdout, "flags uv=no be=no bs=no") {
+		t.Fatalf("status of a key: %q", r.stdout)
+	}
+	// UV required by the policy: a key without a PIN cannot give it; the
+	// refusal is the key's, with its own code.
+	r = ver("", "key", "register", "--user", "uvon", "--rp", "example.com", "--virtual", "--uv", "--json")
+	if r.code != 1 || !strings.Contains(r.stdout, `"code": "SecurityKey.DeviceError"`) || !strings.Contains(r.stderr, "user verification") {
+		t.Fatalf("register --uv without a pin: %+v", r)
+	}
+	r = ver("", "status", "--user", "bob", "--json")
+	if !strings.Contains(r.stdout, `"flags": {`) || !strings.Contains(r.stdout, `"uv": false`) || !strings.Contains(r.stdout, `"be": false`) {
+		t.Fatalf("status --json of a key: %q", r.stdout)
+	}
 	// Through JSON, as with a browser: options out, response in (a U2F key,
 	// fido-u2f attestation).
 	dir := t.TempDir()
