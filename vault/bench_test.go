@@ -40,3 +40,58 @@ func BenchmarkOpen(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImportMaxAccounts measures the largest import a vault takes:
+// MaxAccounts accounts added to an empty vault in one write (validation,
+// the duplicate check, sealing and the atomic write), and the size of the
+// vault it leaves.
+func BenchmarkImportMaxAccounts(b *testing.B) {
+	accts := make([]Account, MaxAccounts)
+	for i := range accts {
+		accts[i] = testAccount(i)
+		accts[i].Note = "imported from a hardware token file"
+	}
+	dir := b.TempDir()
+	b.ResetTimer()
+	var size int64
+	for i := 0; i < b.N; i++ {
+		path := filepath.Join(dir, fmt.Sprintf("vault-%d.vmfa", i))
+		v, err := Open(Options{Path: path, Create: KeyringSource, Keys: memKeys{}, Backups: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		batch := make([]Account, len(accts))
+		copy(batch, accts)
+		if err := v.Add(batch...); err != nil {
+			b.Fatal(err)
+		}
+		st, _ := os.Stat(path)
+		size = st.Size()
+		os.Remove(path)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "vault-MiB")
+}
+
+// BenchmarkSealMaxAccounts is one write (an HOTP press, a rename) to a
+// vault holding MaxAccounts accounts.
+func BenchmarkSealMaxAccounts(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "vault.vmfa")
+	v, err := Open(Options{Path: path, Create: KeyringSource, Keys: memKeys{}, Backups: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	accts := make([]Account, MaxAccounts)
+	for i := range accts {
+		accts[i] = testAccount(i)
+	}
+	if err := v.Add(accts...); err != nil {
+		b.Fatal(err)
+	}
+	id := v.Accounts()[0].ID
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := v.Edit(id, func(a *Account) error { a.Note = fmt.Sprint(i); return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

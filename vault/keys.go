@@ -173,15 +173,34 @@ type KDFParams struct {
 // (about a quarter of a second on a laptop core).
 var DefaultKDF = KDFParams{Algorithm: "argon2id", Time: 3, MemoryKiB: 64 * 1024, Threads: 2}
 
+// Limits on the argon2id parameters a passphrase vault's header may ask
+// for: near what vmfa writes (DefaultKDF: 64 MiB, 3 passes, 2 lanes), so
+// an edited header cannot make vmfa spend minutes and gigabytes before
+// saying "wrong passphrase". At the limits a derivation costs about 13
+// times the default (a few seconds). A header over them is damaged.
 const (
-	maxKDFMemoryKiB = 4 * 1024 * 1024 // refuse headers asking for more than 4 GiB
-	maxKDFTime      = 64
+	MaxKDFMemoryKiB = 256 * 1024
+	MaxKDFTime      = 10
+	MaxKDFThreads   = 16
+	maxKDFSalt      = 64
 )
 
+// errKDFLimits is wrapped in ErrCorrupt when a header asks for more.
+var errKDFLimits = fmt.Errorf("key derivation parameters outside vmfa's limits (argon2id, at most %d MiB, %d passes, %d lanes)",
+	MaxKDFMemoryKiB>>10, MaxKDFTime, MaxKDFThreads)
+
+// check refuses parameters vmfa does not write.
+func (p KDFParams) check() error {
+	if p.Algorithm != "argon2id" || len(p.Salt) < 16 || len(p.Salt) > maxKDFSalt || p.Time == 0 || p.Time > MaxKDFTime ||
+		p.Threads == 0 || p.Threads > MaxKDFThreads || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > MaxKDFMemoryKiB {
+		return errKDFLimits
+	}
+	return nil
+}
+
 func (p KDFParams) derive(pass []byte) ([]byte, error) {
-	if p.Algorithm != "argon2id" || len(p.Salt) < 16 || p.Time == 0 || p.Time > maxKDFTime ||
-		p.MemoryKiB < 8 || p.MemoryKiB > maxKDFMemoryKiB || p.Threads == 0 {
-		return nil, fmt.Errorf("%w: unsupported key derivation parameters", ErrCorrupt)
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	return argon2.IDKey(pass, p.Salt, p.Time, p.MemoryKiB, p.Threads, 32), nil
 }

@@ -38,20 +38,41 @@ var (
 	ErrDuplicate          = errors.New("account already in the vault")
 )
 
-// File layout:
+// File layout (format 2):
 //
-//	magic "VMFA" | format uint16 | header length uint32 | header JSON | nonce (24) | sealed payload
+//	magic "VMFA" | format uint16 | header length uint32 | header JSON | SHA-256 of all before it (32) | nonce (24) | sealed payload
 //
 // Everything before the sealed payload is the AEAD's associated data, so the
 // header (format version, key source, KDF parameters, generation) cannot be
-// changed without the open failing.
+// changed without the open failing. The unkeyed checksum tells a damaged
+// header (say, its KDF parameters) from a wrong passphrase before any key
+// is derived. Format 1 (no checksum) is still read; writes are format 2.
 const (
 	magic         = "VMFA"
-	formatVersion = 1
+	formatVersion = 2
 	maxHeaderLen  = 64 << 10
-	maxFileSize   = 256 << 20
 	// DefaultBackups is how many encrypted backups are kept.
 	DefaultBackups = 10
+)
+
+// Size limits. A vault holds at most MaxAccounts accounts: an import or add
+// that would go over is refused, with nothing written (a vault already over
+// it, written by an older vmfa, still opens and can shrink). MaxFileSize is
+// the largest vault file vmfa reads, and every write is checked against it
+// before anything is written, so vmfa never writes a vault it cannot read
+// back. 10,000 typical accounts seal to about 4 MiB.
+const (
+	MaxAccounts = 10000
+	MaxFileSize = 256 << 20
+)
+
+// maxFileSize is MaxFileSize; tests lower it.
+var maxFileSize = MaxFileSize
+
+// ErrTooManyAccounts and ErrTooLarge refuse writes over the size limits.
+var (
+	ErrTooManyAccounts = errors.New("too many accounts for one vault")
+	ErrTooLarge        = errors.New("the vault would be too large to read back")
 )
 
 type header struct {
@@ -190,7 +211,7 @@ func readFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() > maxFileSize {
+	if st.Size() > int64(maxFileSize) {
 		return nil, fmt.Errorf("%w: file is larger than %d MiB", ErrCorrupt, maxFileSize>>20)
 	}
 	var buf bytes.Buffer
@@ -206,15 +227,25 @@ func parse(raw []byte) (h header, ad, sealed []byte, err error) {
 	if len(raw) < fixed || string(raw[:4]) != magic {
 		return h, nil, nil, fmt.Errorf("%w: not a vmfa vault", ErrCorrupt)
 	}
-	if v := binary.BigEndian.Uint16(raw[4:6]); v != formatVersion {
-		if v > formatVersion {
-			return h, nil, nil, fmt.Errorf("%w (format %d)", ErrNewerFormat, v)
-		}
+	sumLen := 0
+	switch v := binary.BigEndian.Uint16(raw[4:6]); {
+	case v == 1:
+	case v == formatVersion:
+		sumLen = sha256.Size
+	case v > formatVersion:
+		return h, nil, nil, fmt.Errorf("%w (format %d)", ErrNewerFormat, v)
+	default:
 		return h, nil, nil, fmt.Errorf("%w: unknown format %d", ErrCorrupt, v)
 	}
 	n := int(binary.BigEndian.Uint32(raw[6:10]))
-	if n > maxHeaderLen || len(raw) < fixed+n+chacha20poly1305.NonceSizeX+chacha20poly1305.Overhead {
+	if n > maxHeaderLen || len(raw) < fixed+n+sumLen+chacha20poly1305.NonceSizeX+chacha20poly1305.Overhead {
 		return h, nil, nil, fmt.Errorf("%w: file is truncated", ErrCorrupt)
+	}
+	if sumLen > 0 {
+		sum := sha256.Sum256(raw[:fixed+n])
+		if !bytes.Equal(sum[:], raw[fixed+n:fixed+n+sumLen]) {
+			return h, nil, nil, fmt.Errorf("%w: the header does not match its checksum", ErrCorrupt)
+		}
 	}
 	if err := json.Unmarshal(raw[fixed:fixed+n], &h); err != nil {
 		return h, nil, nil, fmt.Errorf("%w: unreadable header", ErrCorrupt)
@@ -225,14 +256,17 @@ func parse(raw []byte) (h header, ad, sealed []byte, err error) {
 		if h.KDF == nil {
 			return h, nil, nil, fmt.Errorf("%w: passphrase vault without key derivation parameters", ErrCorrupt)
 		}
+		if err := h.KDF.check(); err != nil {
+			return h, nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
 	default:
 		return h, nil, nil, fmt.Errorf("%w: unknown key source %q", ErrCorrupt, h.Source)
 	}
 	if !validID(h.ID) {
 		return h, nil, nil, fmt.Errorf("%w: header has no valid vault id", ErrCorrupt)
 	}
-	end := fixed + n + chacha20poly1305.NonceSizeX
-	return h, raw[:end], raw[fixed+n:], nil
+	end := fixed + n + sumLen + chacha20poly1305.NonceSizeX
+	return h, raw[:end], raw[fixed+n+sumLen:], nil
 }
 
 func keyCheck(key []byte) []byte {
@@ -250,19 +284,25 @@ func seal(h header, key []byte, d *Data) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer clear(payload)
+	size := 10 + len(hj) + sha256.Size + chacha20poly1305.NonceSizeX + len(payload) + chacha20poly1305.Overhead
+	if len(hj) > maxHeaderLen || size > maxFileSize {
+		return nil, fmt.Errorf("%w: it would be %d MiB, over the %d MiB vmfa reads; nothing was written", ErrTooLarge, (size+1<<20-1)>>20, maxFileSize>>20)
+	}
 	aead, err := chacha20poly1305.NewX(key)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 0, 10+len(hj)+chacha20poly1305.NonceSizeX+len(payload)+chacha20poly1305.Overhead)
+	out := make([]byte, 0, size)
 	out = append(out, magic...)
 	out = binary.BigEndian.AppendUint16(out, formatVersion)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(hj)))
 	out = append(out, hj...)
+	sum := sha256.Sum256(out)
+	out = append(out, sum[:]...)
 	out = append(out, randomBytes(chacha20poly1305.NonceSizeX)...)
 	ad := bytes.Clone(out) // Seal's dst must not overlap its inputs
 	out = aead.Seal(out, ad[len(ad)-chacha20poly1305.NonceSizeX:], payload, ad)
-	clear(payload)
 	return out, nil
 }
 
@@ -444,6 +484,9 @@ func (v *Vault) create() error {
 			p = *v.opts.KDF
 		}
 		p.Salt = randomBytes(16)
+		if err := p.check(); err != nil { // never write a header vmfa would refuse
+			return err
+		}
 		key, err := p.derive(pass)
 		if err != nil {
 			return err
@@ -563,8 +606,12 @@ func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 			return v.checkRollback(h, rec)
 		}
 	}
+	before := len(d.Accounts)
 	if err := fn(d); err != nil {
 		return err
+	}
+	if n := len(d.Accounts); n > MaxAccounts && n > before {
+		return fmt.Errorf("%w: %d accounts, a vault holds at most %d; nothing was written", ErrTooManyAccounts, n, MaxAccounts)
 	}
 	now := v.opts.Now()
 	for i := range d.Accounts {
@@ -603,12 +650,22 @@ func (v *Vault) Add(accts ...Account) error {
 		}
 	}
 	return v.Update(func(d *Data) error {
+		// Accounts by name and secret (SameCredential's exact parts), so
+		// a large import costs one lookup per account, not a scan.
+		seen := make(map[string][]int, len(d.Accounts)+len(accts))
+		key := func(a *Account) string { return a.Name + "\x00" + string(a.Secret) }
+		for j := range d.Accounts {
+			k := key(&d.Accounts[j])
+			seen[k] = append(seen[k], j)
+		}
 		for i := range accts {
-			for j := range d.Accounts {
+			k := key(&accts[i])
+			for _, j := range seen[k] {
 				if d.Accounts[j].SameCredential(&accts[i]) {
 					return fmt.Errorf("%w: %s", ErrDuplicate, accts[i].Label())
 				}
 			}
+			seen[k] = append(seen[k], len(d.Accounts))
 			d.Accounts = append(d.Accounts, accts[i])
 		}
 		return nil
