@@ -161,6 +161,12 @@ type paramError struct {
 
 func (e *paramError) Error() string { return e.msg }
 
+// reportedError is an error a command has already put in its JSON output.
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }
+
 // deviceError is a failure of the security key a verifier command drove
 // (--virtual, --device): the key's side, not a verifier refusal.
 type deviceError struct{ err error }
@@ -199,7 +205,8 @@ func jsonErrors(c *cobra.Command) {
 	}
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		err := run(cmd, args)
-		if err != nil && verifierFlags.asJSON {
+		var rep *reportedError
+		if err != nil && verifierFlags.asJSON && !errors.As(err, &rep) {
 			printJSON(cmd.OutOrStdout(), map[string]any{"error": errorJSON(err)})
 		}
 		return err
@@ -794,8 +801,21 @@ user the file names (Entra's upn column, PSKC's UserId), as Entra does.`,
 				if skipped == nil {
 					skipped = []string{}
 				}
-				if err := printJSON(cmd.OutOrStdout(), map[string]any{"added": added, "skipped": skipped, "assigned": assigned}); err != nil {
+				out := map[string]any{"added": added, "skipped": skipped, "assigned": assigned}
+				if len(refused) > 0 {
+					// One JSON document: the refusals go in it, with
+					// the code of each.
+					var errs []map[string]any
+					for _, r := range refused {
+						errs = append(errs, errorJSON(r))
+					}
+					out["refused"] = errs
+				}
+				if err := printJSON(cmd.OutOrStdout(), out); err != nil {
 					return err
+				}
+				if len(refused) > 0 {
+					return &reportedError{fmt.Errorf("%s not assigned, first: %w", tokens(len(refused)), refused[0])}
 				}
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s added, %d already in the inventory\n", tokens(len(res.Added)), len(res.Skipped))

@@ -322,3 +322,23 @@ func TestVerifierErrorCodesInREADME(t *testing.T) {
 		}
 	}
 }
+
+// tokens import --assign --json reports refused assignments inside its one
+// JSON document, each with its code.
+func TestVerifierImportAssignRefusalsJSON(t *testing.T) {
+	h := newRehearsal(t)
+	if r := h.run(time.Time{}, "totp", "enroll", "--user", "helga@contoso.com", "--no-qr"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	r := h.run(time.Time{}, "--json", "tokens", "import", "--assign", "../../verifier/testdata/tokens.csv")
+	var out struct {
+		Added    []string
+		Assigned []string
+		Refused  []map[string]any
+	}
+	if r.code != 1 || json.Unmarshal([]byte(r.stdout), &out) != nil || len(out.Added) != 2 || len(out.Assigned) != 1 ||
+		len(out.Refused) != 1 || out.Refused[0]["code"] != "MFADevice.PendingBinding" ||
+		!strings.Contains(r.stderr, "1 token not assigned, first: token ") {
+		t.Fatalf("import --assign --json: %+v", r)
+	}
+}
