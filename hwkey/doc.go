@@ -9,8 +9,12 @@
 // options (PIN set, UV, RK) and PIN retries.
 //
 // Operations: Register (make credential, ES256, RP ID or U2F AppID, PIN,
-// resident key, UV), Authenticate (assertion with an allow list), SetPIN and
-// ChangePIN. Each runs on its own goroutine with a deadline from its context
+// resident key, UV, credProtect), Authenticate (assertion with an allow
+// list), AuthenticateDiscoverable (every passkey the key holds for an RP,
+// with one touch: libfido2 through this package's own cgo, as go-libfido2
+// returns only the first), SetPIN and ChangePIN (virtual keys included),
+// ListResidentCredentials and DeleteResidentCredential (CTAP 2.1 credential
+// management, with the key's PIN). Each runs on its own goroutine with a deadline from its context
 // (DefaultTimeout otherwise), one request per key at a time (a go-libfido2
 // Device must not be used concurrently). At the deadline a FIDO2 request is
 // cancelled (CTAPHID_CANCEL); a virtual U2F-only key is unplugged from the
@@ -35,7 +39,9 @@
 // WebAuthn: Client runs navigator.credentials.create/get from a server's
 // options (CreationOptions, RequestOptions: the standard JSON) and returns
 // the PublicKeyCredential JSON a server verifies (RegistrationCredential,
-// AssertionCredential); CreateAppID registers under a legacy U2F AppID.
+// AssertionCredential), honouring residentKey, userVerification and the
+// credProtect and credProps extensions; a login without allowCredentials
+// is discoverable, the account picked by Client.ChooseAccount; CreateAppID registers under a legacy U2F AppID.
 // ClientDataJSON, the attestation object and UnwrapAuthData (libfido2
 // hands authenticator data out CBOR-wrapped) are exposed for callers that
 // drive Register/Authenticate themselves. The wire formats are parsed and

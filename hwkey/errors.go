@@ -68,6 +68,12 @@ var (
 	// in too long ago: keys accept authenticatorReset only within 10
 	// seconds of power-up.
 	ErrResetWindow = errors.New("the security key allows a reset only within 10 seconds of being plugged in: reinsert it and reset it at once")
+	// ErrKeyStoreFull means the key has no room for another discoverable
+	// credential (CTAP2_ERR_KEY_STORE_FULL).
+	ErrKeyStoreFull = errors.New("the security key's storage for resident credentials (passkeys) is full: delete some of them first")
+	// ErrNoCredMgmt means the key cannot list or delete its resident
+	// credentials (no CTAP 2.1 credential management).
+	ErrNoCredMgmt = errors.New("this security key does not support credential management (CTAP 2.1), so its resident credentials cannot be listed or deleted")
 	// ErrDenied means the key refused the operation.
 	ErrDenied = errors.New("the security key refused the request")
 	// ErrInvalidRequest means the request itself is malformed (for example an
@@ -134,6 +140,7 @@ const (
 	ctapUnsupportedAlg      = 0x26
 	ctapKeepaliveCancel     = 0x2d
 	ctapUnsupportedExtnsion = 0x16
+	ctapKeyStoreFull        = 0x28
 )
 
 // translate maps go-libfido2's errors to this package's. It keeps err in
@@ -162,6 +169,8 @@ func translate(err error) error {
 			return fmt.Errorf("%w, and this security key does not offer it", ErrAlgorithm)
 		case ctapUnsupportedExtnsion:
 			return ErrUnsupported
+		case ctapKeyStoreFull:
+			return ErrKeyStoreFull
 		}
 		return fmt.Errorf("%w (ctap error 0x%02x)", ErrDevice, code.Code)
 	}

@@ -92,6 +92,11 @@ type RegisterRequest struct {
 	// U2F-only keys.
 	ResidentKey      bool
 	UserVerification bool
+	// CredProtect is the credProtect level to ask for (1 to 3; 0 leaves
+	// the extension out): 2 hides a discoverable credential from
+	// assertions without user verification unless it is named, 3 allows
+	// it only with user verification.
+	CredProtect int
 }
 
 // Registration is what a key returns for a new credential.
@@ -124,6 +129,8 @@ func (r *RegisterRequest) check() error {
 		return fmt.Errorf("%w: user id must be 1 to 64 bytes", ErrInvalidRequest)
 	case r.UserName == "":
 		return fmt.Errorf("%w: no user name", ErrInvalidRequest)
+	case r.CredProtect < 0 || r.CredProtect > 3:
+		return fmt.Errorf("%w: credProtect level must be 1, 2 or 3", ErrInvalidRequest)
 	}
 	return nil
 }
@@ -144,6 +151,9 @@ func Register(ctx context.Context, path string, req RegisterRequest) (*Registrat
 	}
 	if req.UserVerification {
 		opts.UV = libfido2.True
+	}
+	if req.CredProtect > 0 {
+		opts.CredProtect = []libfido2.CredProtect{libfido2.CredProtectUVOptional, libfido2.CredProtectUVOptionalWithID, libfido2.CredProtectUVRequired}[req.CredProtect-1]
 	}
 	att, err := run(ctx, path, func(d *libfido2.Device) (*libfido2.Attestation, error) {
 		return d.MakeCredential(req.ClientDataHash,
@@ -194,6 +204,10 @@ type Assertion struct {
 	Signature []byte
 	// UserHandle is the user ID of a resident credential (empty otherwise).
 	UserHandle []byte
+	// UserName and DisplayName come with a discoverable assertion the key
+	// made after verifying the user (AuthenticateDiscoverable).
+	UserName    string
+	DisplayName string
 }
 
 // Authenticate gets an assertion from the key at path, waiting for a touch

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/vmfa/vmfa/internal/textutil"
@@ -133,6 +134,11 @@ type Client struct {
 	Origin string
 	// PIN is sent to FIDO2 keys that have one.
 	PIN string
+	// ChooseAccount picks one of the accounts a key offers for a login
+	// without allowCredentials (discoverable credentials, passkeys), as a
+	// browser's account chooser does (newest first; a chooser may take
+	// the only one without asking). nil takes the first, the newest.
+	ChooseAccount func(accounts []Account) (int, error)
 }
 
 // Create runs navigator.credentials.create with opts.
@@ -181,18 +187,47 @@ func (c *Client) create(ctx context.Context, opts *CreationOptions, appID string
 		UserID:         userID, UserName: opts.User.Name, DisplayName: opts.User.DisplayName,
 		PIN: c.PIN,
 	}
+	var credProps *webauthn.CredProps
 	if appID != "" {
 		req.AppID = appID
 	} else {
 		sel := opts.AuthenticatorSelection
-		req.ResidentKey = sel.ResidentKey == "required" || sel.RequireResidentKey
+		req.ResidentKey = sel.ResidentKey == "required" || sel.ResidentKey == "" && sel.RequireResidentKey
 		req.UserVerification = sel.UserVerification == "required"
+		level, enforce, err := opts.Extensions.ProtectionLevel()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+		}
+		if sel.ResidentKey == "preferred" || level > 0 && !enforce {
+			// What the key can do decides: a discoverable credential when
+			// it stores them, credProtect when it knows the extension
+			// (unless the server enforces it, which then fails).
+			info, err := GetInfo(ctx, c.Path)
+			if err != nil {
+				return nil, err
+			}
+			if sel.ResidentKey == "preferred" {
+				req.ResidentKey = info.RK()
+			}
+			if level > 0 && !enforce && !slices.Contains(info.Extensions, "credProtect") {
+				level = 0
+			}
+		}
+		req.CredProtect = level
+		if opts.Extensions.CredProps {
+			credProps = &webauthn.CredProps{RK: req.ResidentKey}
+		}
 	}
 	reg, err := Register(ctx, c.Path, req)
 	if err != nil {
 		return nil, err
 	}
-	return RegistrationJSON(reg, cdj)
+	cred, err := RegistrationJSON(reg, cdj)
+	if err != nil {
+		return nil, err
+	}
+	cred.ClientExtensionResults.CredProps = credProps
+	return cred, nil
 }
 
 // algNames names the COSE algorithms servers commonly allow.
@@ -293,6 +328,13 @@ func (c *Client) Get(ctx context.Context, opts *RequestOptions) (*AssertionCrede
 		RPID: opts.RPID, ClientDataHash: cdh[:], AllowCredentials: ids, PIN: c.PIN,
 		UserVerification: opts.UserVerification == "required",
 	}
+	if len(ids) == 0 && opts.Extensions.AppID == "" {
+		a, err := c.discoverable(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return AssertionJSON(a, cdj), nil
+	}
 	a, err := Authenticate(ctx, c.Path, req)
 	usedAppID := false
 	if errors.Is(err, ErrNoCredentials) && opts.Extensions.AppID != "" {
@@ -309,6 +351,32 @@ func (c *Client) Get(ctx context.Context, opts *RequestOptions) (*AssertionCrede
 		cred.ClientExtensionResults.AppID = &usedAppID
 	}
 	return cred, nil
+}
+
+// discoverable gets the key's assertions for every discoverable credential
+// of the RP and returns the account ChooseAccount picks.
+func (c *Client) discoverable(ctx context.Context, req AssertRequest) (*Assertion, error) {
+	as, err := AuthenticateDiscoverable(ctx, c.Path, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, ErrNoCredentials
+	}
+	i := 0
+	if c.ChooseAccount != nil {
+		accounts := make([]Account, len(as))
+		for j, a := range as {
+			accounts[j] = Account{UserHandle: a.UserHandle, Name: a.UserName, DisplayName: a.DisplayName}
+		}
+		if i, err = c.ChooseAccount(accounts); err != nil {
+			return nil, err
+		}
+		if i < 0 || i >= len(as) {
+			return nil, fmt.Errorf("%w: account %d of %d chosen", ErrInvalidRequest, i+1, len(as))
+		}
+	}
+	return &as[i], nil
 }
 
 func (c *Client) origin(rpID string) (string, error) {

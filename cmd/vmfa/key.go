@@ -34,7 +34,7 @@ path: "fido2" (the default, with PIN support) or "u2f" (a U2F-only key).
 register and login print standard WebAuthn PublicKeyCredential JSON (--json)
 that any WebAuthn server library accepts.`,
 	}
-	c.AddCommand(keyListCmd(), keyInfoCmd(), keyRegisterCmd(), keyLoginCmd(), keyPINCmd(), keyResetCmd())
+	c.AddCommand(keyListCmd(), keyInfoCmd(), keyRegisterCmd(), keyLoginCmd(), keyPINCmd(), keyResetCmd(), keyCredsCmd())
 	rootCmd.AddCommand(c)
 }
 
@@ -47,7 +47,7 @@ type keyFlags struct {
 }
 
 func (f *keyFlags) add(fs *pflag.FlagSet, pin bool) {
-	fs.StringVar(&f.device, "device", "", "key to use (a path from 'vmfa key list'); default: the only key present")
+	fs.StringVar(&f.device, "device", "", "key to use (a path from 'vmfa key list', vmfa-virtual:fido2 included); default: the only key present")
 	fs.StringVar(&f.virtual, "virtual", "", "use vmfa's software key: fido2 or u2f")
 	fs.Lookup("virtual").NoOptDefVal = "fido2"
 	fs.DurationVar(&f.timeout, "timeout", hwkey.DefaultTimeout, "how long to wait for a touch")
@@ -81,6 +81,9 @@ type openedKey struct {
 // under libfido2. The verifier commands use it too.
 func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 	if err := f.checkTimeout(); err != nil {
+		return nil, err
+	}
+	if err := f.resolveVirtualDevice(); err != nil {
 		return nil, err
 	}
 	if f.virtual == "" {
@@ -174,6 +177,25 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 	}}, nil
 }
 
+// resolveVirtualDevice turns --device vmfa-virtual:MODE (the path 'vmfa key
+// list' shows for a virtual key) into --virtual=MODE.
+func (f *keyFlags) resolveVirtualDevice() error {
+	for _, mode := range []softkey.Mode{softkey.FIDO2, softkey.U2FOnly} {
+		if f.device != hwkey.VirtualPath(mode) {
+			continue
+		}
+		if f.virtual != "" && f.virtual != mode.String() {
+			return errors.New("use either --device or --virtual, not both")
+		}
+		f.device, f.virtual = "", mode.String()
+		return nil
+	}
+	if strings.HasPrefix(f.device, hwkey.VirtualPath(softkey.FIDO2)[:len("vmfa-virtual:")]) {
+		return fmt.Errorf("no virtual key %s: use %s or %s", webauthn.Clip(f.device), hwkey.VirtualPath(softkey.FIDO2), hwkey.VirtualPath(softkey.U2FOnly))
+	}
+	return nil
+}
+
 // withKey runs fn with the selected key, telling the user to touch a
 // physical one, and asking for its PIN on the terminal if the key wants
 // one and --pin-stdin was not given.
@@ -245,31 +267,62 @@ func (f *keyFlags) keyHint(err error) error {
 
 func keyListCmd() *cobra.Command {
 	var asJSON bool
+	var virtual string
 	c := &cobra.Command{
-		Use:   "list",
-		Short: "list security keys",
-		Args:  cobra.NoArgs,
+		Use:   "list [--virtual[=fido2|u2f]]",
+		Short: "list security keys: USB keys, then vmfa's virtual keys",
+		Long: `list shows the USB security keys libfido2 sees, then vmfa's two virtual
+keys (kept in the vault, created on first use). Any of the paths can be
+given to the other key commands with --device; vmfa-virtual:fido2 is the
+same as --virtual. --virtual lists only the virtual keys.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			devs, err := hwkey.List()
-			if err != nil {
-				return err
+			var devs []hwkey.Device
+			if virtual == "" {
+				var err error
+				if devs, err = hwkey.List(); err != nil && !errors.Is(err, hwkey.ErrNotAccessible) {
+					return err
+				} else if err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "vmfa: %v\n", err)
+				}
+			}
+			modes := []softkey.Mode{softkey.FIDO2, softkey.U2FOnly}
+			if virtual != "" {
+				mode, err := softkey.ParseMode(virtual)
+				if err != nil {
+					return errors.New("--virtual must be fido2 or u2f")
+				}
+				modes = []softkey.Mode{mode}
+			}
+			for _, mode := range modes {
+				if !slices.ContainsFunc(devs, func(d hwkey.Device) bool { return d.Path == hwkey.VirtualPath(mode) }) {
+					devs = append(devs, virtualDevice(mode))
+				}
 			}
 			if asJSON {
 				return printJSON(cmd.OutOrStdout(), devs)
 			}
-			if len(devs) == 0 {
-				fmt.Fprintln(cmd.ErrOrStderr(), "no security key found (use --virtual with the other key commands for the software key)")
-				return nil
-			}
 			for _, d := range devs {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%04x:%04x\t%s\n", d.Path, d.VendorID, d.ProductID,
-					strings.TrimSpace(d.Manufacturer+" "+d.Product))
+				name := strings.TrimSpace(d.Manufacturer + " " + d.Product)
+				if d.Virtual {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s\tvirtual\t%s (in the vault; --virtual=%s)\n", d.Path, name, strings.TrimPrefix(d.Path, "vmfa-virtual:"))
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%04x:%04x\t%s\n", d.Path, d.VendorID, d.ProductID, name)
 			}
 			return nil
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	c.Flags().StringVar(&virtual, "virtual", "", "list only vmfa's virtual key: fido2 or u2f")
+	c.Flags().Lookup("virtual").NoOptDefVal = "fido2"
 	return c
+}
+
+// virtualDevice is how 'key list' shows a virtual key that is not
+// attached (it lives in the vault until a command uses it).
+func virtualDevice(mode softkey.Mode) hwkey.Device {
+	return hwkey.Device{Path: hwkey.VirtualPath(mode), Manufacturer: "vmfa", Product: fmt.Sprintf("virtual %s security key", mode), Virtual: true}
 }
 
 // infoView is the printed form of hwkey.Info.
@@ -420,6 +473,7 @@ func keyRegisterCmd() *cobra.Command {
 		appID, optionsFile        string
 		exclude                   []string
 		resident, uv, asJSON      bool
+		credProtect               int
 	)
 	c := &cobra.Command{
 		Use:   "register",
@@ -430,9 +484,17 @@ has the key make an ES256 credential and prints the PublicKeyCredential
 
 Take the challenge from your server (--challenge) or pass the server's whole
 PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
---appid registers under a legacy U2F AppID instead of the RP ID.`,
+--appid registers under a legacy U2F AppID instead of the RP ID.
+
+--resident makes a discoverable credential (a passkey: 'vmfa key login'
+finds it without --credential); --cred-protect 2 hides it from logins
+without user verification unless the server names it, 3 allows it only with
+user verification (the key's PIN); a key without credProtect refuses it. From --options, authenticatorSelection
+(residentKey, requireResidentKey, userVerification) and the credProtect
+(credentialProtectionPolicy) and credProps extensions are honoured.`,
 		Example: `  vmfa key register --virtual --rp example.com --user alice --json
-  vmfa key register --rp example.com --user alice --challenge "$CHALLENGE" --pin-stdin <<< "$PIN"`,
+  vmfa key register --rp example.com --user alice --challenge "$CHALLENGE" --pin-stdin <<< "$PIN"
+  vmfa key register --virtual --resident --uv --cred-protect 2 --rp example.com --user alice --pin-stdin <<< "$PIN"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var opts *hwkey.CreationOptions
@@ -471,11 +533,23 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 					opts.ExcludeCredentials = append(opts.ExcludeCredentials, webauthn.CredentialDescriptor{Type: webauthn.TypePublicKey, ID: id})
 				}
 				if resident {
-					opts.AuthenticatorSelection.ResidentKey = "required"
+					opts.Extensions.CredProps = true
 				}
-				if uv {
-					opts.AuthenticatorSelection.UserVerification = "required"
+			}
+			// The flags add to (or override) the server's options.
+			if resident {
+				opts.AuthenticatorSelection.ResidentKey = "required"
+			}
+			if uv {
+				opts.AuthenticatorSelection.UserVerification = "required"
+			}
+			if credProtect != 0 {
+				if credProtect < 1 || credProtect > 3 {
+					return errors.New("--cred-protect must be 1, 2 or 3")
 				}
+				cp := webauthn.CredProtect(credProtect)
+				opts.Extensions.CredProtect, opts.Extensions.CredentialProtectionPolicy = &cp, ""
+				opts.Extensions.EnforceCredentialProtectionPolicy = true
 			}
 			var cred *hwkey.RegistrationCredential
 			var format string
@@ -501,7 +575,11 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 				return printJSON(cmd.OutOrStdout(), cred)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "registered %s at %s (%s attestation, counter %d)\n", opts.User.Name, opts.RP.ID, format, counter)
+			kind := ""
+			if cp := cred.ClientExtensionResults.CredProps; cp != nil && cp.RK {
+				kind = "resident "
+			}
+			fmt.Fprintf(w, "registered %s at %s (%s%s attestation, counter %d)\n", opts.User.Name, opts.RP.ID, kind, format, counter)
 			fmt.Fprintf(w, "credential id: %s\n", cred.ID)
 			return nil
 		},
@@ -519,6 +597,7 @@ PublicKeyCredentialCreationOptions JSON with --options FILE ('-' for stdin).
 	fs.StringSliceVar(&exclude, "exclude", nil, "credential ID (base64url) the key must not already hold; repeatable")
 	fs.BoolVar(&resident, "resident", false, "make a resident (discoverable) credential (FIDO2 keys)")
 	fs.BoolVar(&uv, "uv", false, "require user verification (FIDO2 keys)")
+	fs.IntVar(&credProtect, "cred-protect", 0, "credProtect level: 1, 2 (discoverable only with UV) or 3 (usable only with UV)")
 	fs.BoolVar(&asJSON, "json", false, "print the PublicKeyCredential JSON")
 	return c
 }
@@ -540,6 +619,7 @@ func keyLoginCmd() *cobra.Command {
 	var (
 		f                                   keyFlags
 		rpID, origin, challenge, appID, opt string
+		userHandle, account                 string
 		creds                               []string
 		uv, asJSON                          bool
 	)
@@ -550,9 +630,14 @@ func keyLoginCmd() *cobra.Command {
 PublicKeyCredential (id, rawId, type, response{authenticatorData,
 clientDataJSON, signature, userHandle}).
 
-Without --credential a FIDO2 key is asked for a resident credential.`,
-		Example: `  vmfa key login --virtual --rp example.com --credential "$ID" --json`,
-		Args:    cobra.NoArgs,
+Without --credential (and without allowCredentials in --options) the login
+is discoverable, as with a passkey: a FIDO2 key offers every resident
+credential it holds for the RP. With several, vmfa lists the accounts and
+asks which one to sign in as, or takes the one --user-handle or --account
+(the user name; the key reveals names only after its PIN) names.`,
+		Example: `  vmfa key login --virtual --rp example.com --credential "$ID" --json
+  vmfa key login --virtual --rp example.com --account alice --pin-stdin --json <<< "$PIN"`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var opts *hwkey.RequestOptions
 			if opt != "" {
@@ -576,10 +661,24 @@ Without --credential a FIDO2 key is asked for a resident credential.`,
 					opts.UserVerification = "required"
 				}
 			}
+			if userHandle != "" {
+				if b, err := webauthn.DecodeB64(userHandle); err != nil || len(b) == 0 || len(b) > 64 {
+					return errors.New("--user-handle must be 1 to 64 base64url-encoded bytes")
+				}
+			}
+			if (userHandle != "" || account != "") && len(opts.AllowCredentials) > 0 {
+				return errors.New("--user-handle and --account choose among discoverable credentials: leave out --credential")
+			}
 			var cred *hwkey.AssertionCredential
 			err := withKey(cmd, &f, true, func(ctx context.Context, path, pin string) error {
 				var err error
-				cred, err = (&hwkey.Client{Path: path, Origin: origin, PIN: pin}).Get(ctx, opts)
+				client := &hwkey.Client{Path: path, Origin: origin, PIN: pin, ChooseAccount: accountChooser(cmd, opts.RPID, userHandle, account)}
+				cred, err = client.Get(ctx, opts)
+				if errors.Is(err, hwkey.ErrNoCredentials) && len(opts.AllowCredentials) == 0 && pin == "" {
+					// credProtect 2 and 3 hide passkeys from a login
+					// without user verification.
+					return fmt.Errorf("%w (passkeys made with --cred-protect 2 or 3 show only after the key's pin: pass --pin-stdin)", err)
+				}
 				return err
 			})
 			if err != nil {
@@ -607,6 +706,8 @@ Without --credential a FIDO2 key is asked for a resident credential.`,
 	fs.StringVar(&challenge, "challenge", "", "challenge from the server, base64url (default: random)")
 	fs.StringVar(&appID, "appid", "", "also try the legacy U2F AppID (the appid extension)")
 	fs.StringVar(&opt, "options", "", "read PublicKeyCredentialRequestOptions JSON from this file ('-' for stdin)")
+	fs.StringVar(&userHandle, "user-handle", "", "discoverable login: the account with this user handle (base64url)")
+	fs.StringVar(&account, "account", "", "discoverable login: the account with this user name")
 	fs.BoolVar(&uv, "uv", false, "require user verification (FIDO2 keys)")
 	fs.BoolVar(&asJSON, "json", false, "print the PublicKeyCredential JSON")
 	return c

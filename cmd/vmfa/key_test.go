@@ -275,7 +275,7 @@ func TestKeyInteropPythonFido2(t *testing.T) {
 		t.Skip("python3-fido2 not installed")
 	}
 	env := vaultEnv(t)
-	for _, mode := range []string{"fido2", "u2f"} {
+	for _, mode := range []string{"fido2", "u2f", "passkey"} {
 		c := exec.Command(py, "../../hwkey/testdata/interop/python_fido2.py", vmfaBin, mode)
 		c.Env = append(os.Environ(), env...)
 		out, err := c.CombinedOutput()
@@ -474,5 +474,126 @@ func TestFlagValueErrors(t *testing.T) {
 		if r.code != 1 || r.stderr != tt.want || strings.Contains(r.stderr, "strconv") {
 			t.Errorf("%v: exit %d stderr %q, want %q", tt.args, r.code, r.stderr, tt.want)
 		}
+	}
+}
+
+// Passkeys from the CLI on the virtual key: resident credentials with a
+// PIN (protocol 2 through libfido2), listed and deleted with credential
+// management, and a discoverable login that lists the accounts and takes
+// --account or --user-handle.
+func TestKeyPasskeysCLI(t *testing.T) {
+	env := vaultEnv(t)
+	const pin = "123456\n"
+	if r := vmfa(t, env, pin, "key", "pin", "--virtual", "--pin-stdin"); r.code != 0 {
+		t.Fatalf("pin: %s", r.stderr)
+	}
+	pubs := map[string]*ecdsa.PublicKey{}
+	ids := map[string]string{}
+	for _, u := range []string{"alice", "bob"} {
+		r := vmfa(t, env, pin, "key", "register", "--device", "vmfa-virtual:fido2", "--resident", "--uv", "--cred-protect", "2",
+			"--rp", "example.com", "--user", u, "--user-id", webauthn.B64([]byte("id-"+u)), "--pin-stdin", "--json")
+		if r.code != 0 {
+			t.Fatalf("register %s: %s", u, r.stderr)
+		}
+		pub, _, reg := checkRegistration(t, r.stdout, "example.com", "https://example.com")
+		pubs[u], ids[u] = pub, reg.ID
+		if !strings.Contains(r.stdout, `"credProps": {`) || !strings.Contains(r.stdout, `"rk": true`) {
+			t.Errorf("no credProps rk in %s", r.stdout)
+		}
+	}
+
+	r := vmfa(t, env, pin, "key", "creds", "list", "--virtual", "--pin-stdin", "--json")
+	var list struct {
+		Credentials []struct {
+			RPID         string `json:"rp_id"`
+			CredentialID string `json:"credential_id"`
+			UserHandle   string `json:"user_handle"`
+			UserName     string `json:"user_name"`
+		} `json:"credentials"`
+		Existing, Remaining int
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &list) != nil {
+		t.Fatalf("creds list: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if len(list.Credentials) != 2 || list.Existing != 2 || list.Remaining != 48 {
+		t.Fatalf("creds list: %s", r.stdout)
+	}
+	for _, c := range list.Credentials {
+		if c.RPID != "example.com" || c.CredentialID != ids[c.UserName] || c.UserHandle != webauthn.B64([]byte("id-"+c.UserName)) {
+			t.Errorf("listed credential %+v", c)
+		}
+	}
+	r = vmfa(t, env, pin, "key", "creds", "list", "--virtual", "--rp", "other.example", "--pin-stdin")
+	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "0 resident credentials for other.example; the key holds 2 and has room for 48 more") {
+		t.Fatalf("creds list --rp other: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := vmfaNoTTY(t, env, "", "key", "creds", "list", "--virtual"); r.code != 1 || !strings.Contains(r.stderr, "needs its pin to manage its credentials: pass it with --pin-stdin") {
+		t.Fatalf("creds list without a pin: %d %q", r.code, r.stderr)
+	}
+
+	// Discoverable login: two accounts and no terminal to choose on.
+	r = vmfaNoTTY(t, env, pin, "key", "login", "--virtual", "--rp", "example.com", "--pin-stdin")
+	if r.code != 1 || !strings.Contains(r.stderr, "the key has 2 accounts at example.com: bob (user handle aWQtYm9i); alice (user handle aWQtYWxpY2U)") ||
+		!strings.Contains(r.stderr, "choose one with --account NAME or --user-handle B64URL") {
+		t.Fatalf("login with two accounts: %d %q", r.code, r.stderr)
+	}
+	// credProtect 2: without the PIN the passkeys stay hidden.
+	r = vmfaNoTTY(t, env, "", "key", "login", "--virtual", "--rp", "example.com", "--account", "alice")
+	if r.code != 1 || !strings.Contains(r.stderr, "show only after the key's pin") {
+		t.Fatalf("login without the pin: %d %q", r.code, r.stderr)
+	}
+	for _, sel := range [][]string{{"--account", "alice"}, {"--user-handle", webauthn.B64([]byte("id-alice"))}} {
+		ch := webauthn.B64(bytes.Repeat([]byte{7}, 32))
+		r = vmfa(t, env, pin, append([]string{"key", "login", "--virtual", "--rp", "example.com", "--pin-stdin", "--challenge", ch, "--json"}, sel...)...)
+		if r.code != 0 {
+			t.Fatalf("login %v: %s", sel, r.stderr)
+		}
+		checkLogin(t, r.stdout, pubs["alice"], ch, 1)
+		if !strings.Contains(r.stdout, `"userHandle": "`+webauthn.B64([]byte("id-alice"))+`"`) || !strings.Contains(r.stdout, `"id": "`+ids["alice"]+`"`) {
+			t.Fatalf("login %v signed as someone else: %s", sel, r.stdout)
+		}
+	}
+	r = vmfa(t, env, pin, "key", "login", "--virtual", "--rp", "example.com", "--pin-stdin", "--account", "carol")
+	if r.code != 1 || !strings.Contains(r.stderr, "the key has no account carol at example.com; it has bob") {
+		t.Fatalf("login as an unknown account: %d %q", r.code, r.stderr)
+	}
+
+	if r := vmfa(t, env, pin, "key", "creds", "rm", "--virtual", ids["alice"], "--pin-stdin"); r.code != 0 || r.stdout != "deleted resident credential "+ids["alice"]+"\n" {
+		t.Fatalf("creds rm: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := vmfa(t, env, pin, "key", "creds", "rm", "--virtual", ids["alice"], "--pin-stdin"); r.code != 1 || !strings.Contains(r.stderr, "holds no resident credential") {
+		t.Fatalf("creds rm again: %d %q", r.code, r.stderr)
+	}
+	// One account left: the login takes it without asking.
+	ch := webauthn.B64(bytes.Repeat([]byte{8}, 32))
+	r = vmfaNoTTY(t, env, pin, "key", "login", "--virtual", "--rp", "example.com", "--pin-stdin", "--challenge", ch, "--json")
+	if r.code != 0 {
+		t.Fatalf("login with one account: %s", r.stderr)
+	}
+	checkLogin(t, r.stdout, pubs["bob"], ch, 1)
+}
+
+// 'key list' shows the virtual keys next to the USB keys, and accepts
+// --virtual like the other key commands.
+func TestKeyListShowsVirtualKeys(t *testing.T) {
+	env := vaultEnv(t)
+	r := vmfa(t, env, "", "key", "list")
+	if r.code != 0 || !strings.Contains(r.stdout, "vmfa-virtual:fido2\tvirtual\tvmfa virtual fido2 security key (in the vault; --virtual=fido2)\n") ||
+		!strings.Contains(r.stdout, "vmfa-virtual:u2f\tvirtual\t") {
+		t.Fatalf("key list: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = vmfa(t, env, "", "key", "list", "--virtual=u2f", "--json")
+	var devs []hwkey.Device
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &devs) != nil || len(devs) != 1 || devs[0].Path != "vmfa-virtual:u2f" || !devs[0].Virtual {
+		t.Fatalf("key list --virtual=u2f --json: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := vmfa(t, env, "", "key", "info", "--device", "vmfa-virtual:u2f"); r.code != 0 || !strings.Contains(r.stdout, "type:        u2f") {
+		t.Fatalf("info --device vmfa-virtual:u2f: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := vmfa(t, env, "", "key", "info", "--device", "vmfa-virtual:u2f", "--virtual"); r.code != 1 || !strings.Contains(r.stderr, "either --device or --virtual") {
+		t.Fatalf("--device and --virtual: %d %q", r.code, r.stderr)
+	}
+	if r := vmfa(t, env, "", "key", "info", "--device", "vmfa-virtual:nfc"); r.code != 1 || r.stderr != "vmfa: no virtual key vmfa-virtual:nfc: use vmfa-virtual:fido2 or vmfa-virtual:u2f\n" {
+		t.Fatalf("unknown virtual key: %d %q", r.code, r.stderr)
 	}
 }

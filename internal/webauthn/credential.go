@@ -19,6 +19,15 @@ type CredentialFields struct {
 type ClientExtensionResults struct {
 	// AppID reports whether the FIDO AppID extension was used.
 	AppID *bool `json:"appid,omitempty"`
+	// CredProps is the credProps output of a registration that asked
+	// for it.
+	CredProps *CredProps `json:"credProps,omitempty"`
+}
+
+// CredProps is the credProps extension output.
+type CredProps struct {
+	// RK reports whether the credential is discoverable (resident).
+	RK bool `json:"rk"`
 }
 
 // AttestationResponse is AuthenticatorAttestationResponseJSON.

@@ -1,0 +1,197 @@
+package hwkey
+
+/*
+#cgo LDFLAGS: -lfido2
+#include <fido.h>
+#include <stdlib.h>
+
+// vmfa_get_assert opens path (through the fidoshim definitions when the
+// key is virtual) and runs a get-assertion; libfido2 collects every
+// assertion the key returns (getNextAssertion) into a.
+static int
+vmfa_get_assert(const char *path, fido_assert_t *a, const char *pin)
+{
+	fido_dev_t *dev;
+	int r;
+
+	if ((dev = fido_dev_new()) == NULL)
+		return FIDO_ERR_INTERNAL;
+	if ((r = fido_dev_open(dev, path)) != FIDO_OK) {
+		fido_dev_free(&dev);
+		return r;
+	}
+	r = fido_dev_get_assert(dev, a, pin);
+	fido_dev_close(dev);
+	fido_dev_free(&dev);
+	return r;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+
+	libfido2 "github.com/keys-pub/go-libfido2"
+)
+
+// Account is a discoverable credential a key offered for a relying party:
+// what a browser shows in its account chooser.
+type Account struct {
+	UserHandle []byte `json:"user_handle"`
+	// Name and DisplayName are only given by keys that verified the user
+	// (a PIN).
+	Name        string `json:"name,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+}
+
+// AuthenticateDiscoverable asks the key for every discoverable credential
+// it holds for req.RPID (req.AllowCredentials must be empty) with one
+// touch, and returns an assertion for each, newest first, as WebAuthn's
+// account chooser gets them. go-libfido2 returns only the first, so this
+// calls libfido2 directly.
+func AuthenticateDiscoverable(ctx context.Context, path string, req AssertRequest) ([]Assertion, error) {
+	if req.RPID == "" {
+		return nil, fmt.Errorf("%w: no relying party id", ErrInvalidRequest)
+	}
+	if len(req.ClientDataHash) != 32 {
+		return nil, fmt.Errorf("%w: client data hash must be 32 bytes", ErrInvalidRequest)
+	}
+	if len(req.AllowCredentials) > 0 {
+		return nil, fmt.Errorf("%w: a discoverable assertion takes no allow list", ErrInvalidRequest)
+	}
+	out, err := run(ctx, path, func(*libfido2.Device) ([]Assertion, error) {
+		return getAssertAll(path, req)
+	})
+	if err != nil {
+		return nil, withRetries(ctx, path, explainUnsupported(ctx, path, err, req.UserVerification, req.PIN))
+	}
+	return out, nil
+}
+
+func getAssertAll(path string, req AssertRequest) ([]Assertion, error) {
+	a := C.fido_assert_new()
+	if a == nil {
+		return nil, libfido2.ErrInternal
+	}
+	defer C.fido_assert_free(&a)
+	cRP := C.CString(req.RPID)
+	defer C.free(unsafe.Pointer(cRP))
+	if r := C.fido_assert_set_rp(a, cRP); r != C.FIDO_OK {
+		return nil, errFromCode(r)
+	}
+	cdh := C.CBytes(req.ClientDataHash)
+	defer C.free(cdh)
+	if r := C.fido_assert_set_clientdata_hash(a, (*C.uchar)(cdh), C.size_t(len(req.ClientDataHash))); r != C.FIDO_OK {
+		return nil, errFromCode(r)
+	}
+	up := C.FIDO_OPT_OMIT
+	if req.NoUserPresence {
+		up = C.FIDO_OPT_FALSE
+	}
+	if r := C.fido_assert_set_up(a, C.fido_opt_t(up)); r != C.FIDO_OK {
+		return nil, errFromCode(r)
+	}
+	uv := C.FIDO_OPT_OMIT
+	if req.UserVerification {
+		uv = C.FIDO_OPT_TRUE
+	}
+	if r := C.fido_assert_set_uv(a, C.fido_opt_t(uv)); r != C.FIDO_OK {
+		return nil, errFromCode(r)
+	}
+	cPath := C.CString(path)
+	defer C.free(unsafe.Pointer(cPath))
+	var cPIN *C.char
+	if req.PIN != "" {
+		cPIN = C.CString(req.PIN)
+		defer func() {
+			// Wipe the PIN's C copy before freeing it.
+			b := unsafe.Slice((*byte)(unsafe.Pointer(cPIN)), len(req.PIN))
+			clear(b)
+			C.free(unsafe.Pointer(cPIN))
+		}()
+	}
+	if r := C.vmfa_get_assert(cPath, a, cPIN); r != C.FIDO_OK {
+		return nil, errFromCode(r)
+	}
+	n := int(C.fido_assert_count(a))
+	out := make([]Assertion, 0, n)
+	for i := range n {
+		idx := C.size_t(i)
+		ad, err := UnwrapAuthData(C.GoBytes(unsafe.Pointer(C.fido_assert_authdata_ptr(a, idx)), C.int(C.fido_assert_authdata_len(a, idx))))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Assertion{
+			CredentialID: C.GoBytes(unsafe.Pointer(C.fido_assert_id_ptr(a, idx)), C.int(C.fido_assert_id_len(a, idx))),
+			AuthData:     ad,
+			Signature:    C.GoBytes(unsafe.Pointer(C.fido_assert_sig_ptr(a, idx)), C.int(C.fido_assert_sig_len(a, idx))),
+			UserHandle:   C.GoBytes(unsafe.Pointer(C.fido_assert_user_id_ptr(a, idx)), C.int(C.fido_assert_user_id_len(a, idx))),
+			UserName:     goString(C.fido_assert_user_name(a, idx)),
+			DisplayName:  goString(C.fido_assert_user_display_name(a, idx)),
+		})
+	}
+	return out, nil
+}
+
+func goString(s *C.char) string {
+	if s == nil {
+		return ""
+	}
+	return C.GoString(s)
+}
+
+// errFromCode maps a libfido2 status to go-libfido2's errors, which
+// translate knows.
+func errFromCode(code C.int) error {
+	switch code {
+	case C.FIDO_ERR_TX:
+		return libfido2.ErrTX
+	case C.FIDO_ERR_RX:
+		return libfido2.ErrRX
+	case C.FIDO_ERR_INVALID_ARGUMENT:
+		return libfido2.ErrInvalidArgument
+	case C.FIDO_ERR_USER_PRESENCE_REQUIRED:
+		return libfido2.ErrUserPresenceRequired
+	case C.FIDO_ERR_INVALID_COMMAND:
+		return libfido2.ErrInvalidCommand
+	case C.FIDO_ERR_INVALID_LENGTH:
+		return libfido2.ErrInvalidLength
+	case C.FIDO_ERR_MISSING_PARAMETER:
+		return libfido2.ErrMissingParameter
+	case C.FIDO_ERR_NOT_ALLOWED:
+		return libfido2.ErrNotAllowed
+	case C.FIDO_ERR_ACTION_TIMEOUT:
+		return libfido2.ErrActionTimeout
+	case C.FIDO_ERR_PIN_NOT_SET:
+		return libfido2.ErrPinNotSet
+	case C.FIDO_ERR_UNSUPPORTED_OPTION:
+		return libfido2.ErrUnsupportedOption
+	case C.FIDO_ERR_PIN_INVALID:
+		return libfido2.ErrPinInvalid
+	case C.FIDO_ERR_RX_NOT_CBOR:
+		return libfido2.ErrRXNotCBOR
+	case C.FIDO_ERR_INTERNAL:
+		return libfido2.ErrInternal
+	case C.FIDO_ERR_PIN_POLICY_VIOLATION:
+		return libfido2.ErrPinPolicyViolation
+	case C.FIDO_ERR_NO_CREDENTIALS:
+		return libfido2.ErrNoCredentials
+	case C.FIDO_ERR_PIN_AUTH_BLOCKED:
+		return libfido2.ErrPinAuthBlocked
+	case C.FIDO_ERR_PIN_REQUIRED:
+		return libfido2.ErrPinRequired
+	case C.FIDO_ERR_RX_INVALID_CBOR:
+		return libfido2.ErrRXInvalidCBOR
+	case C.FIDO_ERR_OPERATION_DENIED:
+		return libfido2.ErrOperationDenied
+	case C.FIDO_ERR_KEEPALIVE_CANCEL:
+		return libfido2.ErrKeepaliveCancel
+	case C.FIDO_ERR_INVALID_OPTION:
+		return libfido2.ErrInvalidOption
+	case C.FIDO_ERR_ERR_OTHER:
+		return libfido2.ErrOther
+	}
+	return libfido2.Error{Code: int(code)}
+}
