@@ -2,13 +2,13 @@ package scanner
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/vault"
@@ -31,8 +31,8 @@ import (
 //	}
 //
 // There is no period field: every TOTP account is 30 seconds. The wire
-// format is decoded here by hand (varints and length-delimited fields) so
-// that no generated code or protobuf runtime is needed.
+// format is read and written with google.golang.org/protobuf's protowire
+// (no generated code: the two messages are small and fixed).
 
 // MaxMigrationBatch is how many accounts one export QR code holds at most
 // when vmfa writes a migration export (Google Authenticator uses 10 too).
@@ -113,120 +113,79 @@ func decodeBase64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(s)
 }
 
-// Protobuf wire types.
+// Protobuf wire types, as the tests spell them.
 const (
-	wireVarint = 0
-	wireI64    = 1
-	wireLen    = 2
-	wireI32    = 5
+	wireVarint = int(protowire.VarintType)
+	wireI64    = int(protowire.Fixed64Type)
+	wireLen    = int(protowire.BytesType)
+	wireI32    = int(protowire.Fixed32Type)
 )
 
-type pbReader struct {
-	b   []byte
-	err error
+// eachField walks the fields of one protobuf message with the protobuf
+// module's own wire decoder (protowire), calling fn with each varint value
+// or length-delimited payload; fixed-width fields are skipped and groups
+// (unused since proto3) are corrupt. It stops at the first error.
+func eachField(b []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, val []byte) error) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+		var (
+			v   uint64
+			val []byte
+		)
+		switch typ {
+		case protowire.VarintType:
+			v, n = protowire.ConsumeVarint(b)
+		case protowire.BytesType:
+			val, n = protowire.ConsumeBytes(b)
+		case protowire.Fixed32Type, protowire.Fixed64Type:
+			n = protowire.ConsumeFieldValue(num, typ, b)
+		default:
+			return fmt.Errorf("unsupported wire type %d", typ)
+		}
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+		if typ == protowire.Fixed32Type || typ == protowire.Fixed64Type {
+			continue
+		}
+		if err := fn(num, typ, v, val); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-var errTruncated = errors.New("truncated")
-
-func (r *pbReader) varint() uint64 {
-	var v uint64
-	for i := 0; i < 10; i++ {
-		if len(r.b) == 0 {
-			r.err = errTruncated
-			return 0
-		}
-		c := r.b[0]
-		r.b = r.b[1:]
-		if i == 9 && c > 1 {
-			r.err = errors.New("varint overflows 64 bits")
-			return 0
-		}
-		v |= uint64(c&0x7f) << (7 * i)
-		if c < 0x80 {
-			return v
-		}
-	}
-	r.err = errors.New("varint too long")
-	return 0
-}
-
-func (r *pbReader) bytes() []byte {
-	n := r.varint()
-	if r.err != nil {
-		return nil
-	}
-	if n > uint64(len(r.b)) {
-		r.err = errTruncated
-		return nil
-	}
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
-}
-
-// field reads one tag and returns the field number and wire type, with the
-// value either as a varint or as bytes. Fixed-width fields are skipped.
-func (r *pbReader) field() (num int, wt int, v uint64, b []byte) {
-	tag := r.varint()
-	if r.err != nil {
-		return
-	}
-	num, wt = int(tag>>3), int(tag&7)
-	if num == 0 || tag>>3 > math.MaxInt32 {
-		r.err = errors.New("bad field number")
-		return
-	}
-	switch wt {
-	case wireVarint:
-		v = r.varint()
-	case wireLen:
-		b = r.bytes()
-	case wireI64, wireI32:
-		n := 8
-		if wt == wireI32 {
-			n = 4
-		}
-		if len(r.b) < n {
-			r.err = errTruncated
-			return
-		}
-		r.b = r.b[n:]
-	default:
-		r.err = fmt.Errorf("unsupported wire type %d", wt)
-	}
-	return
-}
-
-// int32 interprets a varint as a protobuf int32 (negative values are
+// int32Of interprets a varint as a protobuf int32 (negative values are
 // sign-extended to 64 bits on the wire).
 func int32Of(v uint64) int { return int(int32(v)) }
 
 func decodePayload(data []byte) (*Migration, error) {
 	m := &Migration{}
-	r := &pbReader{b: data}
 	var params [][]byte
-	for len(r.b) > 0 && r.err == nil {
-		num, wt, v, b := r.field()
-		if r.err != nil {
-			break
-		}
+	err := eachField(data, func(num protowire.Number, typ protowire.Type, v uint64, b []byte) error {
 		switch {
-		case num == 1 && wt == wireLen:
+		case num == 1 && typ == protowire.BytesType:
 			params = append(params, b)
-		case num == 2 && wt == wireVarint:
+		case num == 2 && typ == protowire.VarintType:
 			m.Version = int32Of(v)
-		case num == 3 && wt == wireVarint:
+		case num == 3 && typ == protowire.VarintType:
 			m.BatchSize = int32Of(v)
-		case num == 4 && wt == wireVarint:
+		case num == 4 && typ == protowire.VarintType:
 			m.BatchIndex = int32Of(v)
-		case num == 5 && wt == wireVarint:
+		case num == 5 && typ == protowire.VarintType:
 			m.BatchID = int32Of(v)
 		case num <= 5:
-			r.err = fmt.Errorf("field %d has wire type %d", num, wt)
+			return fmt.Errorf("field %d has wire type %d", num, typ)
 		}
-	}
-	if r.err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMigrationCorrupt, r.err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMigrationCorrupt, err)
 	}
 	if m.BatchSize < 0 || m.BatchIndex < 0 || (m.BatchSize > 0 && m.BatchIndex >= m.BatchSize) {
 		return nil, fmt.Errorf("%w: batch %d of %d", ErrMigrationCorrupt, m.BatchIndex+1, m.BatchSize)
@@ -250,35 +209,31 @@ func decodePayload(data []byte) (*Migration, error) {
 
 func decodeOtpParameters(data []byte) (vault.Account, error) {
 	var a vault.Account
-	r := &pbReader{b: data}
 	alg, digits, typ := uint64(0), uint64(0), uint64(0)
 	var name, issuer string
-	for len(r.b) > 0 && r.err == nil {
-		num, wt, v, b := r.field()
-		if r.err != nil {
-			break
-		}
+	err := eachField(data, func(num protowire.Number, wt protowire.Type, v uint64, b []byte) error {
 		switch {
-		case num == 1 && wt == wireLen:
+		case num == 1 && wt == protowire.BytesType:
 			a.Secret = append([]byte(nil), b...)
-		case num == 2 && wt == wireLen:
+		case num == 2 && wt == protowire.BytesType:
 			name = string(b)
-		case num == 3 && wt == wireLen:
+		case num == 3 && wt == protowire.BytesType:
 			issuer = string(b)
-		case num == 4 && wt == wireVarint:
+		case num == 4 && wt == protowire.VarintType:
 			alg = v
-		case num == 5 && wt == wireVarint:
+		case num == 5 && wt == protowire.VarintType:
 			digits = v
-		case num == 6 && wt == wireVarint:
+		case num == 6 && wt == protowire.VarintType:
 			typ = v
-		case num == 7 && wt == wireVarint:
+		case num == 7 && wt == protowire.VarintType:
 			a.Counter = v
 		case num <= 7:
-			r.err = fmt.Errorf("field %d has wire type %d", num, wt)
+			return fmt.Errorf("field %d has wire type %d", num, wt)
 		}
-	}
-	if r.err != nil {
-		return a, fmt.Errorf("%w: %v", ErrMigrationCorrupt, r.err)
+		return nil
+	})
+	if err != nil {
+		return a, fmt.Errorf("%w: %v", ErrMigrationCorrupt, err)
 	}
 	if !utf8.ValidString(name) || !utf8.ValidString(issuer) {
 		return a, fmt.Errorf("%w: name or issuer is not utf-8", ErrMigrationCorrupt)
@@ -328,25 +283,15 @@ func decodeOtpParameters(data []byte) (vault.Account, error) {
 	return a, nil
 }
 
-// pbWriter builds the wire format for EncodeMigration.
+// pbWriter builds the wire format for EncodeMigration with protowire.
 type pbWriter struct{ b []byte }
-
-func (w *pbWriter) varint(v uint64) {
-	for v >= 0x80 {
-		w.b = append(w.b, byte(v)|0x80)
-		v >>= 7
-	}
-	w.b = append(w.b, byte(v))
-}
-
-func (w *pbWriter) tag(num, wt int) { w.varint(uint64(num)<<3 | uint64(wt)) }
 
 func (w *pbWriter) uint(num int, v uint64) {
 	if v == 0 {
 		return
 	}
-	w.tag(num, wireVarint)
-	w.varint(v)
+	w.b = protowire.AppendTag(w.b, protowire.Number(num), protowire.VarintType)
+	w.b = protowire.AppendVarint(w.b, v)
 }
 
 func (w *pbWriter) int32(num int, v int) { w.uint(num, uint64(int64(int32(v)))) }
@@ -355,9 +300,8 @@ func (w *pbWriter) bytes(num int, b []byte) {
 	if len(b) == 0 {
 		return
 	}
-	w.tag(num, wireLen)
-	w.varint(uint64(len(b)))
-	w.b = append(w.b, b...)
+	w.b = protowire.AppendTag(w.b, protowire.Number(num), protowire.BytesType)
+	w.b = protowire.AppendBytes(w.b, b)
 }
 
 // EncodeMigration returns the otpauth-migration URI of one export QR code
