@@ -33,6 +33,9 @@ type entry struct {
 	where string // "line 3", "entry 2 (GitHub: bob)"
 	acc   vault.Account
 	err   error
+	// skip: a record of a kind vmfa does not support (a PSKC key of another
+	// algorithm): left out and named (err says why), not invalid.
+	skip bool
 }
 
 // ParseTokenCSV reads a hardware-token CSV file (see the layouts above). It
@@ -48,16 +51,29 @@ func ParseTokenCSV(r io.Reader) ([]vault.Account, error) {
 // firstError returns the accounts of entries, or the first entry's error.
 func firstError(entries []entry) ([]vault.Account, error) {
 	out := make([]vault.Account, 0, len(entries))
+	var skipped []entry
 	for _, e := range entries {
+		if e.skip {
+			skipped = append(skipped, e)
+			continue
+		}
 		if e.err != nil {
 			return nil, &EntryError{Entry: e.where, Err: e.err}
 		}
 		out = append(out, e.acc)
 	}
 	if len(out) == 0 {
+		if len(skipped) > 0 {
+			return nil, noSupported(skipped)
+		}
 		return nil, ErrNoAccounts
 	}
 	return out, nil
+}
+
+// noSupported is the error of a file whose every record was skipped.
+func noSupported(skipped []entry) error {
+	return fmt.Errorf("%w: no record vmfa supports (%s: %v)", ErrNoAccounts, skipped[0].where, skipped[0].err)
 }
 
 // EntryError is an error in one entry of an import file.
@@ -210,8 +226,11 @@ func tokenAccount(upn, serial, secret, interval, manufacturer, model string, now
 	a.Period = vault.DefaultPeriod
 	if interval != "" {
 		p, err := strconv.Atoi(interval)
-		if err != nil || p <= 0 || p > 86400 {
+		if err != nil || p <= 0 {
 			return a, fmt.Errorf("%w (got %q)", ErrPeriod, textutil.Clip(interval))
+		}
+		if p > vault.MaxPeriod {
+			return a, fmt.Errorf("%w: the time step must be at most 86,400 s (got %d)", ErrPeriod, p)
 		}
 		a.Period = p
 	}

@@ -67,6 +67,10 @@ type ImportResult struct {
 	Accounts []vault.Account // valid, normalised accounts in file order
 	Invalid  []Invalid       // entries left out (only with SkipInvalid)
 	Warnings []Invalid       // imported entries worth a warning (ErrShortSecret)
+	// Unsupported lists records of kinds vmfa does not implement (PSKC keys
+	// of the PIN, OCRA, YubiKey AES… algorithms, secrets under RSA key
+	// transport), left out and named; the others are imported.
+	Unsupported []Invalid
 }
 
 // Import reads accounts from an export or token file. format is one of
@@ -105,6 +109,10 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 	}
 	res := &ImportResult{Format: format}
 	for _, e := range entries {
+		if e.skip {
+			res.Unsupported = append(res.Unsupported, Invalid{Entry: e.where, Err: e.err})
+			continue
+		}
 		if e.err != nil {
 			if !cfg.skipInvalid {
 				return nil, &EntryError{Entry: e.where, Err: e.err}
@@ -118,6 +126,9 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 		res.Accounts = append(res.Accounts, e.acc)
 	}
 	if len(res.Accounts) == 0 {
+		if len(res.Invalid) == 0 && len(res.Unsupported) > 0 {
+			return res, fmt.Errorf("%w: no record vmfa supports (%s: %v)", ErrNoAccounts, res.Unsupported[0].Entry, res.Unsupported[0].Err)
+		}
 		if len(res.Invalid) > 0 {
 			return res, fmt.Errorf("%w: all %d entries are invalid (first: %s: %v)", ErrNoAccounts, len(res.Invalid), res.Invalid[0].Entry, res.Invalid[0].Err)
 		}

@@ -199,7 +199,6 @@ func TestImportErrors(t *testing.T) {
 		{"pskc wrong root", "<KeyContainerX/>", FormatPSKC, nil, ErrPSKC, "bad pskc file: the root element is <KeyContainerX>, not <KeyContainer>"},
 		{"pskc version 2", `<KeyContainer Version="2.0"/>`, FormatPSKC, nil, ErrPSKC, `bad pskc file: unsupported version "2.0"`},
 		{"pskc no keys", `<KeyContainer Version="1.0"/>`, FormatPSKC, nil, ErrNoAccounts, "no accounts found"},
-		{"pskc ocra", strings.Replace(plain, "pskc:hotp", "pskc:ocra", 1), FormatAuto, nil, ErrUnknownType, `key 1 (serial 987654321): unknown type (want totp, hotp, steam, yandex or motp): key algorithm "ocra" (want hotp or totp)`},
 		{"pskc 10 digits", strings.Replace(plain, `Length="8"`, `Length="10"`, 1), FormatAuto, nil, ErrDigits, `key 1 (serial 987654321): digits must be between 6 and 8 (got "10")`},
 		{"pskc hex encoding", strings.Replace(plain, `Encoding="DECIMAL"`, `Encoding="HEXADECIMAL"`, 1), FormatAuto, nil, ErrPSKC, `key 1 (serial 987654321): bad pskc file: response encoding "HEXADECIMAL" (want DECIMAL)`},
 		{"pskc bad counter", strings.Replace(plain, "<PlainValue>0</PlainValue>", "<PlainValue>-1</PlainValue>", 1), FormatAuto, nil, ErrPSKC, `key 1 (serial 987654321): bad pskc file: counter "-1" is not a whole number`},
@@ -605,5 +604,61 @@ func TestAegisImportNotes(t *testing.T) {
 	}
 	if b.Note != "serial:" || b.Serial != "" || strings.Join(b.Tags, ",") != "old" {
 		t.Errorf("b: note %q serial %q tags %q", b.Note, b.Serial, b.Tags)
+	}
+}
+
+// TestPSKCMixedKeys: keys of algorithms vmfa does not implement are skipped
+// and named; the file's other keys are imported.
+func TestPSKCMixedKeys(t *testing.T) {
+	plain, err := os.ReadFile(filepath.Join("testdata", "pskc", "plain.pskc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range []struct{ uri, name string }{
+		{"urn:ietf:params:xml:ns:keyprov:pskc:ocra", "ocra (challenge-response)"},
+		{"urn:ietf:params:xml:ns:keyprov:pskc:pin", "pin (static PIN)"},
+		{"http://www.yubico.com/#yubikey-aes", "yubikey aes"},
+	} {
+		data := strings.Replace(string(plain), "urn:ietf:params:xml:ns:keyprov:pskc:hotp", alg.uri, 1)
+		res, err := Import(strings.NewReader(data), FormatAuto)
+		if err != nil {
+			t.Fatalf("%s: %v", alg.name, err)
+		}
+		if len(res.Accounts) != 1 || res.Accounts[0].Type != vault.TOTP {
+			t.Errorf("%s: accounts %+v", alg.name, res.Accounts)
+		}
+		if len(res.Unsupported) != 1 || !errors.Is(res.Unsupported[0].Err, ErrUnsupportedKey) ||
+			res.Unsupported[0].Entry != "key 1 (serial 987654321)" || !strings.Contains(res.Unsupported[0].Err.Error(), alg.name+" keys are not supported") {
+			t.Errorf("%s: unsupported %v", alg.name, res.Unsupported)
+		}
+		// ParsePSKC (the verifier's token import) takes the same keys.
+		accs, err := ParsePSKC(strings.NewReader(data), PSKCKey{})
+		if err != nil || len(accs) != 1 {
+			t.Errorf("%s: ParsePSKC %d %v", alg.name, len(accs), err)
+		}
+	}
+	// A secret under RSA key transport is skipped the same way.
+	i := strings.Index(string(plain), "<Secret>")
+	j := strings.Index(string(plain), "</Secret>")
+	rsa := string(plain[:i]) + `<Secret><EncryptedValue><xenc:EncryptionMethod xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" Algorithm="http://www.w3.org/2001/04/xmlenc#rsa_1_5"/><xenc:CipherData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData></EncryptedValue>` + string(plain[j:])
+	res, err := Import(strings.NewReader(rsa), FormatAuto)
+	if err != nil || len(res.Accounts) != 1 || len(res.Unsupported) != 1 || !strings.Contains(res.Unsupported[0].Err.Error(), "rsa key (key transport") {
+		t.Errorf("rsa key transport: %v %+v", err, res)
+	}
+	// Only unsupported keys: an error naming the first.
+	only := strings.Replace(string(plain), "urn:ietf:params:xml:ns:keyprov:pskc:hotp", "urn:ietf:params:xml:ns:keyprov:pskc:ocra", 1)
+	only = strings.Replace(only, "urn:ietf:params:xml:ns:keyprov:pskc:totp", "urn:ietf:params:xml:ns:keyprov:pskc:pin", 1)
+	_, err = Import(strings.NewReader(only), FormatAuto)
+	if !errors.Is(err, ErrNoAccounts) || !strings.Contains(err.Error(), "no record vmfa supports (key 1 (serial 987654321): ocra (challenge-response) keys are not supported") {
+		t.Errorf("only unsupported keys: %v", err)
+	}
+	// Limits are stated.
+	long := strings.Replace(string(plain), "<PlainValue>60</PlainValue>", "<PlainValue>90000</PlainValue>", 1)
+	if long == string(plain) {
+		t.Skip("sample has no plain time interval")
+	}
+	_, err = Import(strings.NewReader(long), FormatAuto)
+	if err == nil || !strings.Contains(err.Error(), "the time step must be at most 86,400 s (got 90000)") {
+		t.Errorf("long time step: %v", err)
 	}
 }

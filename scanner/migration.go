@@ -2,7 +2,9 @@ package scanner
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -126,6 +128,16 @@ const (
 // or length-delimited payload; fixed-width fields are skipped and groups
 // (unused since proto3) are corrupt. It stops at the first error.
 func eachField(b []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, val []byte) error) error {
+	err := walkFields(b, fn)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errTruncated
+	}
+	return err
+}
+
+var errTruncated = errors.New("truncated")
+
+func walkFields(b []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, val []byte) error) error {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {

@@ -171,6 +171,8 @@ func parsePSKC(r io.Reader, key PSKCKey) ([]entry, error) {
 				e.where += " (serial " + textutil.Clip(s) + ")"
 			}
 			e.acc, e.err = p.account(&pkg, &k, now)
+			var u *unsupportedKey
+			e.skip = errors.As(e.err, &u)
 			entries = append(entries, e)
 		}
 	}
@@ -445,7 +447,7 @@ func (p *pskcCrypto) account(pkg *pskcPackage, k *pskcKeyElem, now time.Time) (v
 	case strings.HasSuffix(alg, ":totp") || strings.HasSuffix(alg, "#totp"):
 		a.Type = vault.TOTP
 	default:
-		return a, fmt.Errorf("%w: key algorithm %q (want hotp or totp)", ErrUnknownType, uriName(k.Algorithm))
+		return a, &unsupportedKey{fmt.Sprintf("%s keys are not supported (vmfa reads hotp and totp keys)", pskcAlgName(k.Algorithm))}
 	}
 	if s := strings.ToUpper(strings.TrimSpace(k.Params.Suite)); s != "" {
 		var err error
@@ -465,6 +467,9 @@ func (p *pskcCrypto) account(pkg *pskcPackage, k *pskcKeyElem, now time.Time) (v
 	}
 	if k.Data.Secret == nil {
 		return a, fmt.Errorf("%w: the key has no <Secret>", ErrPSKC)
+	}
+	if ev := k.Data.Secret.EncryptedValue; ev != nil && strings.Contains(strings.ToLower(ev.Method.Algorithm), "rsa") {
+		return a, &unsupportedKey{"its secret is encrypted to an rsa key (key transport, the receiver's private key): not supported; ask the vendor for a file under a pre-shared key or a passphrase"}
 	}
 	sec, err := p.value(k.Data.Secret, b64Plain)
 	if err != nil {
@@ -494,8 +499,11 @@ func (p *pskcCrypto) account(pkg *pskcPackage, k *pskcKeyElem, now time.Time) (v
 			}
 		}
 		if ok {
-			if ti == 0 || ti > 86400 {
-				return a, fmt.Errorf("%w (got %d)", ErrPeriod, ti)
+			if ti == 0 {
+				return a, fmt.Errorf("%w: the time step must be at least 1 s (got 0)", ErrPeriod)
+			}
+			if ti > vault.MaxPeriod {
+				return a, fmt.Errorf("%w: the time step must be at most 86,400 s (got %d)", ErrPeriod, ti)
 			}
 			a.Period = int(ti)
 		}
@@ -507,6 +515,35 @@ func (p *pskcCrypto) account(pkg *pskcPackage, k *pskcKeyElem, now time.Time) (v
 		a.Note = "model " + m
 	}
 	return a, a.Normalize(now)
+}
+
+// unsupportedKey is a key of a kind vmfa does not implement: skipped and
+// named, the file's other keys imported.
+type unsupportedKey struct{ why string }
+
+func (e *unsupportedKey) Error() string { return e.why }
+func (e *unsupportedKey) Unwrap() error { return ErrUnsupportedKey }
+
+// ErrUnsupportedKey: a PSKC key vmfa skips (PIN, OCRA, YubiKey AES, RSA
+// key transport…).
+var ErrUnsupportedKey = errors.New("unsupported key")
+
+// pskcAlgName names a key algorithm for the skip message.
+func pskcAlgName(u string) string {
+	l := strings.ToLower(u)
+	switch {
+	case strings.HasSuffix(l, "pin"):
+		return "pin (static PIN)"
+	case strings.Contains(l, "ocra"):
+		return "ocra (challenge-response)"
+	case strings.Contains(l, "yubikey"):
+		return "yubikey aes"
+	case strings.Contains(l, "securid"):
+		return "rsa securid"
+	case strings.TrimSpace(l) == "":
+		return "algorithm-less"
+	}
+	return fmt.Sprintf("%q", uriName(u))
 }
 
 // uriName shortens an algorithm URI to its last part for messages:

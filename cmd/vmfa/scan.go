@@ -216,6 +216,14 @@ the terminal. A wrong password imports nothing.
 				for _, inv := range res.Invalid {
 					rep.InvalidEntries = append(rep.InvalidEntries, invalidView{Entry: inv.Entry, Error: inv.Err.Error()})
 				}
+				rep.UnsupportedEntries = []invalidView{}
+				for _, u := range res.Unsupported {
+					rep.UnsupportedEntries = append(rep.UnsupportedEntries, invalidView{Entry: u.Entry, Error: u.Err.Error()})
+				}
+				rep.Warnings = []invalidView{}
+				for _, w := range res.Warnings {
+					rep.Warnings = append(rep.Warnings, invalidView{Entry: w.Entry, Error: w.Err.Error()})
+				}
 				return printJSON(w, rep)
 			}
 			verb := "added"
@@ -228,6 +236,9 @@ the terminal. A wrong password imports nothing.
 			for _, inv := range res.Invalid {
 				fmt.Fprintf(w, "skipped %s: %v\n", inv.Entry, inv.Err)
 			}
+			for _, u := range res.Unsupported {
+				fmt.Fprintf(w, "skipped %s: %v\n", u.Entry, u.Err)
+			}
 			for _, warn := range res.Warnings {
 				fmt.Fprintf(cmd.ErrOrStderr(), "vmfa: warning: %s: %v\n", warn.Entry, warn.Err)
 			}
@@ -237,6 +248,9 @@ the terminal. A wrong password imports nothing.
 			}
 			if n := len(res.Invalid); n > 0 {
 				summary += fmt.Sprintf(", skipped %d invalid", n)
+			}
+			if n := len(res.Unsupported); n > 0 {
+				summary += fmt.Sprintf(", skipped %d unsupported", n)
 			}
 			fmt.Fprintln(w, summary)
 			return nil
@@ -325,6 +339,10 @@ type importReport struct {
 	Invalid        int           `json:"invalid"` // invalid entries left out (--skip-invalid)
 	Accounts       []accountView `json:"accounts"`
 	InvalidEntries []invalidView `json:"invalid_entries"`
+	// UnsupportedEntries: records of kinds vmfa does not implement (PSKC
+	// keys of other algorithms), left out and named.
+	UnsupportedEntries []invalidView `json:"unsupported_entries"`
+	Warnings           []invalidView `json:"warnings"` // imported, worth a warning (short secrets)
 }
 
 type invalidView struct {

@@ -510,3 +510,18 @@ func TestImportListFormatsAndRefusals(t *testing.T) {
 		t.Errorf("short secret: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestImportPSKCMixedKeysCLI(t *testing.T) {
+	env := vaultEnv(t)
+	plain, err := os.ReadFile(filepath.Join(sampleDir, "pskc/plain.pskc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "mixed.pskc")
+	os.WriteFile(f, []byte(strings.Replace(string(plain), "urn:ietf:params:xml:ns:keyprov:pskc:hotp", "urn:ietf:params:xml:ns:keyprov:pskc:ocra", 1)), 0o600)
+	r := vmfa(t, env, "", "import", f)
+	if r.code != 0 || !strings.Contains(r.stdout, "skipped key 1 (serial 987654321): ocra (challenge-response) keys are not supported (vmfa reads hotp and totp keys)\n") ||
+		!strings.Contains(r.stdout, "added 1 from") || !strings.Contains(r.stdout, "skipped 1 unsupported") {
+		t.Errorf("mixed pskc: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
