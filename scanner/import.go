@@ -34,10 +34,9 @@ var ImportFormats = formatNames()
 // MaxImportBytes is the largest import file accepted.
 const MaxImportBytes = 32 << 20
 
-// MaxImportAccounts is the most entries one import file may hold. It is
-// defined here, next to the import code: the vault's own cap (issue 10) is
-// not in the vault package yet; an import must not exceed either.
-const MaxImportAccounts = 10000
+// MaxImportAccounts is the most entries one import file may hold: the
+// vault's own cap, so that an import never builds a vault vmfa refuses.
+const MaxImportAccounts = vault.MaxAccounts
 
 // ImportOption changes how Import reads a file.
 type ImportOption func(*importConfig)
