@@ -79,7 +79,7 @@ var importFormats = []*importFormat{
 		func(p *probe) bool {
 			return (p.uriText && p.enteURIs) || (p.has("kdfParams") && p.has("encryptedData"))
 		},
-		func(d []byte, _ *importConfig) ([]entry, error) { return importEnte(d) }},
+		func(d []byte, cfg *importConfig) ([]entry, error) { return importEnteAny(d, cfg.password) }},
 	{FormatInfo{FormatWinAuth, "WinAuth text export", "no", "otpauth:// URI text with WinAuth's serial or deviceid parameters (else: --format winauth)"},
 		func(p *probe) bool { return p.uriText && p.winauthURIs && !p.enteURIs },
 		func(d []byte, _ *importConfig) ([]entry, error) { return importWinAuth(d) }},
@@ -98,7 +98,9 @@ var importFormats = []*importFormat{
 		func(p *probe) bool {
 			return !p.has("db") && (p.has("items") || p.has("passwordProtected") || p.has("encKeyValidation_DO_NOT_EDIT"))
 		},
-		func(d []byte, _ *importConfig) ([]entry, error) { return importBitwardenJSON(jsonText(d)) }},
+		func(d []byte, cfg *importConfig) ([]entry, error) {
+			return importBitwardenAny(jsonText(d), cfg.password)
+		}},
 	{FormatInfo{FormatBitwardenCSV, "Bitwarden (.csv export)", "no", `CSV whose header has a "login_totp" column`},
 		func(p *probe) bool { return p.csvHas("login_totp") },
 		func(d []byte, _ *importConfig) ([]entry, error) { return importBitwardenCSV(d) }},
@@ -116,10 +118,13 @@ var importFormats = []*importFormat{
 		func(d []byte, _ *importConfig) ([]entry, error) { return importFreeOTPXML(d) }},
 	{FormatInfo{FormatFreeOTPBackup, "FreeOTP 2.x (externalBackup.xml / tokens.xml with a master key)", "yes", `Java serialisation stream, or preferences XML with "masterKey"`},
 		func(p *probe) bool { return p.javaSer || (p.xmlRoot == "map" && p.prefs["masterKey"]) },
-		func([]byte, *importConfig) ([]entry, error) { return nil, needPassword(freeOTPEncName) }},
+		func(d []byte, cfg *importConfig) ([]entry, error) { return importFreeOTPBackup(d, cfg.password) }},
+	{FormatInfo{FormatTOTPAuthenticator, "TOTP Authenticator (backup file)", "yes", "Base64 text of whole AES blocks, nothing else"},
+		func(p *probe) bool { _, ok := totpAuthCiphertext(p.data); return ok && !p.binary },
+		func(d []byte, cfg *importConfig) ([]entry, error) { return importTOTPAuth(d, cfg.password) }},
 	{FormatInfo{FormatStratum, "Stratum / Authenticator Pro (.json backup)", "optional", `JSON object with "Authenticators"; encrypted: AUTHENTICATORPRO or AuthenticatorPro header`},
 		func(p *probe) bool { return p.has("Authenticators") || p.stratumHeader },
-		func(d []byte, _ *importConfig) ([]entry, error) { return importStratum(d) }},
+		func(d []byte, cfg *importConfig) ([]entry, error) { return importStratumAny(d, cfg.password) }},
 	{FormatInfo{FormatSteam, "Steam (Steam Desktop Authenticator .maFile, Steamguard file)", "no", `JSON object with "shared_secret", or "accounts" holding them`},
 		func(p *probe) bool {
 			return p.has("shared_secret") || (p.has("accounts") && p.mentions("shared_secret"))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/vmfa/vmfa/scanner/internal/backupcrypto"
@@ -20,7 +21,7 @@ import (
 
 func lowKDFCaps(f *testing.F) {
 	p, m, a, tm := backupcrypto.MaxPBKDF2Iterations, backupcrypto.MaxScryptMemory, backupcrypto.MaxArgon2MemoryKiB, backupcrypto.MaxArgon2Time
-	backupcrypto.MaxPBKDF2Iterations, backupcrypto.MaxScryptMemory, backupcrypto.MaxArgon2MemoryKiB, backupcrypto.MaxArgon2Time = 10_000, 128*8*64, 256, 2
+	backupcrypto.MaxPBKDF2Iterations, backupcrypto.MaxScryptMemory, backupcrypto.MaxArgon2MemoryKiB, backupcrypto.MaxArgon2Time = 64_000, 128*8*64, 1024, 2
 	f.Cleanup(func() {
 		backupcrypto.MaxPBKDF2Iterations, backupcrypto.MaxScryptMemory, backupcrypto.MaxArgon2MemoryKiB, backupcrypto.MaxArgon2Time = p, m, a, tm
 	})
@@ -64,16 +65,52 @@ func andOTPEncSeeds(tb testing.TB) [][]byte {
 	return [][]byte{andOTPEncrypted(t, andOTPTestPlain, testPassword, 1000), andOTPEncrypted(t, andOTPTestPlain, testPassword, 0)}
 }
 
-func FuzzAegisEncrypted(f *testing.F)  { fuzzEncrypted(f, FormatAegis, aegisEncSeeds) }
-func Fuzz2FASEncrypted(f *testing.F)   { fuzzEncrypted(f, Format2FAS, twoFASEncSeeds) }
-func FuzzAndOTPEncrypted(f *testing.F) { fuzzEncrypted(f, FormatAndOTP, andOTPEncSeeds) }
+func stratumEncSeeds(tb testing.TB) [][]byte {
+	// Argon2id's 64 MiB are the app's, not the file's: only the legacy
+	// format is cheap enough to fuzz through; the current one is fuzzed
+	// up to its key derivation (a wrong password fails fast enough).
+	return [][]byte{stratumEncrypted(tb, stratumTestPlain, testPassword, true), []byte(stratumEncHeader + strings.Repeat("\x01", 60))}
+}
+
+func enteEncSeeds(tb testing.TB) [][]byte {
+	return [][]byte{enteEncrypted(tb, enteTestPlain, testPassword, 64<<10, 1)}
+}
+
+func bitwardenEncSeeds(tb testing.TB) [][]byte {
+	return [][]byte{
+		bitwardenProtected(tb, bitwardenTestPlain, testPassword, 0, 100, 0, 0),
+		bitwardenProtected(tb, bitwardenTestPlain, testPassword, 1, 1, 1, 1),
+	}
+}
+
+func freeOTPEncSeeds(tb testing.TB) [][]byte {
+	return [][]byte{freeOTPBackup(tb, testPassword, 100, freeOTPTestTokens...)}
+}
+
+func totpAuthSeeds(tb testing.TB) [][]byte {
+	return [][]byte{totpAuthBackup(tb, testPassword, totpAuthTestTokens...)}
+}
+
+func FuzzAegisEncrypted(f *testing.F)     { fuzzEncrypted(f, FormatAegis, aegisEncSeeds) }
+func Fuzz2FASEncrypted(f *testing.F)      { fuzzEncrypted(f, Format2FAS, twoFASEncSeeds) }
+func FuzzAndOTPEncrypted(f *testing.F)    { fuzzEncrypted(f, FormatAndOTP, andOTPEncSeeds) }
+func FuzzStratumEncrypted(f *testing.F)   { fuzzEncrypted(f, FormatStratum, stratumEncSeeds) }
+func FuzzEnteEncrypted(f *testing.F)      { fuzzEncrypted(f, FormatEnte, enteEncSeeds) }
+func FuzzBitwardenEncrypted(f *testing.F) { fuzzEncrypted(f, FormatBitwarden, bitwardenEncSeeds) }
+func FuzzFreeOTPBackup(f *testing.F)      { fuzzEncrypted(f, FormatFreeOTP, freeOTPEncSeeds) }
+func FuzzTOTPAuthenticator(f *testing.F)  { fuzzEncrypted(f, FormatTOTPAuthenticator, totpAuthSeeds) }
 
 // encryptedFuzzTargets lists the targets and their seeds for the corpus
 // writer.
 var encryptedFuzzTargets = map[string]func(testing.TB) [][]byte{
-	"FuzzAegisEncrypted":  aegisEncSeeds,
-	"Fuzz2FASEncrypted":   twoFASEncSeeds,
-	"FuzzAndOTPEncrypted": andOTPEncSeeds,
+	"FuzzAegisEncrypted":     aegisEncSeeds,
+	"Fuzz2FASEncrypted":      twoFASEncSeeds,
+	"FuzzAndOTPEncrypted":    andOTPEncSeeds,
+	"FuzzStratumEncrypted":   stratumEncSeeds,
+	"FuzzEnteEncrypted":      enteEncSeeds,
+	"FuzzBitwardenEncrypted": bitwardenEncSeeds,
+	"FuzzFreeOTPBackup":      freeOTPEncSeeds,
+	"FuzzTOTPAuthenticator":  totpAuthSeeds,
 }
 
 func TestWriteEncryptedFuzzCorpus(t *testing.T) {

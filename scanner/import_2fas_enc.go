@@ -18,6 +18,9 @@ import (
 const twoFASIterations = 10_000
 
 func decrypt2FAS(field string, password []byte) ([]twoFASService, error) {
+	if password == nil {
+		return nil, needPassword(twoFASEncName)
+	}
 	parts := strings.Split(field, ":")
 	if len(parts) != 3 {
 		return nil, damaged(twoFASEncName, "servicesEncrypted must be three base64 parts separated by ':'")
@@ -33,9 +36,6 @@ func decrypt2FAS(field string, password []byte) ([]twoFASService, error) {
 	ct, salt, iv := raw[0], raw[1], raw[2]
 	if len(iv) != 12 || len(salt) == 0 || len(ct) < 16 {
 		return nil, damaged(twoFASEncName, "servicesEncrypted needs a 12-byte iv, a salt and at least the 16-byte tag")
-	}
-	if password == nil {
-		return nil, needPassword(twoFASEncName)
 	}
 	key, err := backupcrypto.PBKDF2(sha256.New, password, salt, twoFASIterations, 32)
 	if err != nil {

@@ -49,11 +49,11 @@ func looksAndOTPEncrypted(data []byte) bool {
 // decryptAndOTP returns the plain JSON of an encrypted andOTP backup,
 // trying the current format and then the old one.
 func decryptAndOTP(data, password []byte) ([]byte, error) {
-	if len(data) < andOTPNonceLen+16 {
-		return nil, damaged(andOTPEncName, "shorter than a nonce and a tag")
-	}
 	if password == nil {
 		return nil, needPassword(andOTPEncName)
+	}
+	if len(data) < andOTPNonceLen+16 {
+		return nil, damaged(andOTPEncName, "shorter than a nonce and a tag")
 	}
 	if iter, ok := andOTPIterations(data); ok {
 		key, err := backupcrypto.PBKDF2(sha1.New, password, data[4:4+andOTPSaltLen], iter, 32)

@@ -120,11 +120,11 @@ func decryptBitwarden(data, password []byte) ([]byte, error) {
 	if !f.PasswordProtected {
 		return nil, ErrAccountRestricted
 	}
-	if f.Salt == "" || f.Validation == "" || f.Data == "" {
-		return nil, damaged(bitwardenEncName, `it needs "salt", "encKeyValidation_DO_NOT_EDIT" and "data"`)
-	}
 	if password == nil {
 		return nil, needPassword(bitwardenEncName)
+	}
+	if f.Salt == "" || f.Validation == "" || f.Data == "" {
+		return nil, damaged(bitwardenEncName, `it needs "salt", "encKeyValidation_DO_NOT_EDIT" and "data"`)
 	}
 	enc, mac, err := bitwardenKeys(&f, password)
 	if err != nil {

@@ -118,3 +118,40 @@ func detectBinary(data []byte) (string, error) {
 	}
 	return "", fmt.Errorf("%w: a binary file vmfa does not recognise (an encrypted andOTP backup in the old format? give --format andotp)", ErrUnknownFormat)
 }
+
+// importStratumAny reads a plain or encrypted Stratum backup.
+func importStratumAny(data, password []byte) ([]entry, error) {
+	if !isStratumEncrypted(data) {
+		return importStratum(data)
+	}
+	plain, err := decryptStratum(data, password)
+	if err != nil {
+		return nil, err
+	}
+	return importStratum(plain)
+}
+
+// importEnteAny reads a plain or encrypted Ente Auth export.
+func importEnteAny(data, password []byte) ([]entry, error) {
+	if t := trimText(data); len(t) == 0 || t[0] != '{' {
+		return importEnte(data)
+	}
+	plain, err := decryptEnte(jsonText(data), password)
+	if err != nil {
+		return nil, err
+	}
+	return importEnte(plain)
+}
+
+// importBitwardenAny reads a plain or password-protected Bitwarden JSON
+// export (an account-restricted one is ErrAccountRestricted).
+func importBitwardenAny(data, password []byte) ([]entry, error) {
+	if bitwardenEncrypted(data) != "password" {
+		return importBitwardenJSON(data)
+	}
+	plain, err := decryptBitwarden(data, password)
+	if err != nil {
+		return nil, err
+	}
+	return importBitwardenJSON(jsonText(plain))
+}

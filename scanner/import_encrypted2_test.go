@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/vmfa/vmfa/scanner/internal/backupcrypto"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // stratumEncrypted writes an encrypted Stratum backup with the app's
@@ -220,6 +221,52 @@ func TestDecryptBitwarden(t *testing.T) {
 		_, err := decryptBitwarden(tc.data, []byte(testPassword))
 		if err == nil || (tc.err != nil && !errors.Is(err, tc.err)) || (tc.msg != "" && err.Error() != tc.msg) {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// The decrypted payloads are read by the plain parsers, through Import and
+// --format auto.
+func TestImportEncryptedThroughTable(t *testing.T) {
+	stratumWant := []want{
+		{vault.TOTP, "GitHub", "alice", jbs, vault.SHA256, 8, 60, 0, "", "", "", false},
+		{vault.HOTP, "Bank", "bob", s1234, vault.SHA1, 6, 0, 9, "", "", "", false},
+	}
+	enteWant := []want{
+		{vault.TOTP, "GitHub", "alice", jbs, vault.SHA256, 8, 60, 0, "", "laptop", "Work", true},
+		{vault.HOTP, "Bank", "bob", s1234, vault.SHA1, 6, 0, 4, "", "", "", false},
+	}
+	bitwardenWant := []want{
+		{vault.TOTP, "GitHub", "alice", jbs, vault.SHA256, 8, 60, 0, "", "laptop", "Work", true},
+		{vault.TOTP, "Bank", "bob", s1234, vault.SHA1, 6, 30, 0, "", "", "", false},
+	}
+	for _, tc := range []struct {
+		name, format string
+		data         []byte
+		want         []want
+		encName      string
+	}{
+		{"stratum, Argon2id (the app's 64 MiB)", FormatStratum, stratumEncrypted(t, stratumTestPlain, testPassword, false), stratumWant, "encrypted Stratum (Authenticator Pro) backup"},
+		{"stratum legacy", FormatStratum, stratumEncrypted(t, stratumTestPlain, testPassword, true), stratumWant, "encrypted Stratum (Authenticator Pro) backup"},
+		{"ente, small argon2 from the file", FormatEnte, enteEncrypted(t, enteTestPlain, testPassword, 64<<10, 2), enteWant, "encrypted Ente Auth export"},
+		{"ente, libsodium's interactive limits", FormatEnte, enteEncrypted(t, enteTestPlain, testPassword, 64<<20, 2), enteWant, "encrypted Ente Auth export"},
+		{"bitwarden pbkdf2", FormatBitwarden, bitwardenProtected(t, bitwardenTestPlain, testPassword, 0, 5000, 0, 0), bitwardenWant, "password-protected Bitwarden export"},
+		{"bitwarden argon2id", FormatBitwarden, bitwardenProtected(t, bitwardenTestPlain, testPassword, 1, 3, 16, 2), bitwardenWant, "password-protected Bitwarden export"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := importWith(tc.data, FormatAuto, []byte(testPassword))
+			checkAccounts(t, res, err, tc.want)
+			if res.Format != tc.format {
+				t.Errorf("format %q", res.Format)
+			}
+			checkPasswordErrors(t, tc.data, FormatAuto, tc.encName)
+		})
+	}
+	// An account-restricted Bitwarden export says only Bitwarden opens it.
+	restricted := `{"encrypted":true,"encKeyValidation_DO_NOT_EDIT":"2.YQ==|Yg==|Yw==","folders":[],"items":[{"type":1,"name":"2.YQ==|Yg==|Yw=="}]}`
+	for _, pw := range [][]byte{nil, []byte(testPassword)} {
+		if _, err := importWith([]byte(restricted), FormatAuto, pw); !errors.Is(err, ErrAccountRestricted) {
+			t.Errorf("restricted (password %v): %v", pw != nil, err)
 		}
 	}
 }

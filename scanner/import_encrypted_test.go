@@ -36,7 +36,7 @@ func importWith(data []byte, format string, password []byte) (*ImportResult, err
 func checkPasswordErrors(t *testing.T, data []byte, format, name string) {
 	t.Helper()
 	_, err := importWith(data, format, nil)
-	if !errors.Is(err, ErrPasswordNeeded) || !errors.Is(err, ErrEncrypted) || err.Error() != "this is an "+name+": give its password" {
+	if !errors.Is(err, ErrPasswordNeeded) || !errors.Is(err, ErrEncrypted) || err.Error() != needPassword(name).Error() {
 		t.Errorf("no password: %v", err)
 	}
 	res, err := importWith(data, format, []byte("not the password"))

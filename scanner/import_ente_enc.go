@@ -34,6 +34,9 @@ type enteEncFile struct {
 // decryptEnte returns the plain export inside an encrypted Ente Auth
 // export.
 func decryptEnte(data, password []byte) ([]byte, error) {
+	if password == nil {
+		return nil, needPassword(enteEncName)
+	}
 	var f enteEncFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, jsonError("ente", data, err)
@@ -56,9 +59,6 @@ func decryptEnte(data, password []byte) ([]byte, error) {
 	}
 	if len(ct) < backupcrypto.StreamABytes {
 		return nil, damaged(enteEncName, "encryptedData is shorter than one message")
-	}
-	if password == nil {
-		return nil, needPassword(enteEncName)
 	}
 	mem, ops := f.KDFParams.MemLimit/1024, f.KDFParams.OpsLimit
 	if mem > int64(backupcrypto.MaxArgon2MemoryKiB) || ops > int64(backupcrypto.MaxArgon2Time) || mem < 0 || ops < 0 {

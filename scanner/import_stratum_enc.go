@@ -37,6 +37,9 @@ func isStratumEncrypted(data []byte) bool {
 
 // decryptStratum returns the plain JSON of an encrypted Stratum backup.
 func decryptStratum(data, password []byte) ([]byte, error) {
+	if password == nil {
+		return nil, needPassword(stratumEncName)
+	}
 	legacy := bytes.HasPrefix(data, []byte(stratumEncLegacyHeader))
 	body := data[len(stratumEncHeader):]
 	saltLen, ivLen, minCT := stratumSaltLen, stratumIVLen, 16
@@ -45,9 +48,6 @@ func decryptStratum(data, password []byte) ([]byte, error) {
 	}
 	if len(body) < saltLen+ivLen+minCT {
 		return nil, damaged(stratumEncName, "shorter than its salt, iv and one block")
-	}
-	if password == nil {
-		return nil, needPassword(stratumEncName)
 	}
 	salt, iv, ct := body[:saltLen], body[saltLen:saltLen+ivLen], body[saltLen+ivLen:]
 	var plain []byte

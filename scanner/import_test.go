@@ -163,7 +163,7 @@ func TestImportErrors(t *testing.T) {
 	}{
 		{"empty", "", FormatAuto, nil, ErrNoAccounts, "no accounts found: the file is empty"},
 		{"unknown", "hello world", FormatAuto, nil, ErrUnknownFormat, "unknown import format: cannot tell what kind of file this is (vmfa import --list-formats shows the formats; give one with --format)"},
-		{"bad format name", "x", "keepass", nil, ErrUnknownFormat, `unknown import format "keepass" (want auto, uris, migration, ente, winauth, aegis, 2fas, andotp, bitwarden, bitwarden-csv, keepassxc, proton, freeotp-plus, freeotp, freeotp-backup, stratum, steam, duo, battlenet, csv, pskc, googleauth-db, sqlite)`},
+		{"bad format name", "x", "keepass", nil, ErrUnknownFormat, `unknown import format "keepass" (want auto, uris, migration, ente, winauth, aegis, 2fas, andotp, bitwarden, bitwarden-csv, keepassxc, proton, freeotp-plus, freeotp, freeotp-backup, totp-authenticator, stratum, steam, duo, battlenet, csv, pskc, googleauth-db, sqlite)`},
 		{"uri list, bad line", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n\notpauth://totp/b?secret=JBSWY3DPEHPK3PX1\n", FormatAuto, nil, ErrBadBase32, "line 3: secret is not valid base32 (letters A-Z and digits 2-7)"},
 		{"uri list, http", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\nhttp://example.com\n", FormatURIs, nil, ErrNotOTPAuth, "line 2: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…)"},
 		{"migration list with otpauth", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n", FormatMigration, nil, ErrNotOTPAuth, "line 1: not an otpauth uri (want otpauth://totp/… or otpauth-migration://offline?data=…): not an otpauth-migration uri"},
@@ -183,7 +183,7 @@ func TestImportErrors(t *testing.T) {
 		{"aegis hotp without counter", `{"header":{"slots":null},"db":{"entries":[{"type":"hotp","name":"n","info":{"secret":"JBSWY3DPEHPK3PXP"}}]}}`, FormatAuto, nil, ErrMissingCounter, "entry 1 (n): hotp uri has no counter parameter"},
 		{"aegis bad algorithm", `{"header":{"slots":null},"db":{"entries":[{"type":"totp","name":"n","info":{"secret":"JBSWY3DPEHPK3PXP","algo":"MD5"}}]}}`, FormatAuto, nil, ErrUnknownAlgorithm, `entry 1 (n): unknown algorithm (want SHA1, SHA256 or SHA512): "MD5"`},
 		{"aegis no entries", `{"header":{"slots":null},"db":{"version":2,"entries":[]}}`, FormatAuto, nil, ErrNoAccounts, "no accounts found"},
-		{"2fas encrypted, damaged", string(readTestdata(t, "import/encrypted.2fas")), FormatAuto, nil, nil, "encrypted 2FAS backup is damaged or cut short: servicesEncrypted needs a 12-byte iv, a salt and at least the 16-byte tag"},
+		{"2fas encrypted", string(readTestdata(t, "import/encrypted.2fas")), FormatAuto, nil, ErrPasswordNeeded, "this is an encrypted 2FAS backup: give its password"},
 		{"2fas empty secret", `{"services":[{"name":"X","secret":"","otp":{"account":"a"}}],"schemaVersion":4}`, FormatAuto, nil, ErrEmptySecret, "entry 1 (X: a): secret is empty"},
 		{"andotp not a list", `[{"secret": 5}]`, FormatAuto, nil, nil, "not a valid andotp file: field \"secret\" must be a string, not a number"},
 		{"andotp secret under 32 bits", `[{"secret":"JBSWY","label":"x","type":"TOTP"}]`, FormatAuto, nil, ErrSecretTooShort, "entry 1 (x): secret is too short (at least 80 bits, 16 base32 characters); keys a server issued are taken down to 32 bits"},
