@@ -78,7 +78,7 @@ func decryptAndOTP(data, password []byte) ([]byte, error) {
 
 // importAndOTPAny reads a plain (JSON) or encrypted andOTP backup.
 func importAndOTPAny(data, password []byte) ([]entry, error) {
-	if s := trimText(data); len(s) > 0 && s[0] == '[' {
+	if s := trimText(data); len(s) > 0 && s[0] == '[' && !isBinary(data) {
 		return importAndOTP(jsonText(data))
 	}
 	plain, err := decryptAndOTP(data, password)

@@ -1,7 +1,6 @@
 package scanner
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,17 +106,6 @@ func isBinary(data []byte) bool {
 	return false
 }
 
-// detectBinary tells the binary backup formats apart by their headers.
-func detectBinary(data []byte) (string, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte("SQLite format 3\x00")):
-		return "", fmt.Errorf("%w: this is an app's SQLite database (e.g. from a rooted phone), not an export: not supported; export from the app instead", ErrUnknownFormat)
-	}
-	if looksAndOTPEncrypted(data) {
-		return FormatAndOTP, nil
-	}
-	return "", fmt.Errorf("%w: a binary file vmfa does not recognise (an encrypted andOTP backup in the old format? give --format andotp)", ErrUnknownFormat)
-}
 
 // importStratumAny reads a plain or encrypted Stratum backup.
 func importStratumAny(data, password []byte) ([]entry, error) {

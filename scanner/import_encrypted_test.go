@@ -432,3 +432,17 @@ func TestImportAndOTPEncrypted(t *testing.T) {
 		t.Errorf("garbled: %v", err)
 	}
 }
+
+// An encrypted backup that happens to start with '[' is still binary, not
+// a plain backup.
+func TestAndOTPEncryptedStartingWithBracket(t *testing.T) {
+	for {
+		data := andOTPEncrypted(t, andOTPTestPlain, testPassword, 0)
+		if data[0] != '[' {
+			continue
+		}
+		res, err := importWith(data, FormatAndOTP, []byte(testPassword))
+		checkAccounts(t, res, err, andOTPTestWant)
+		return
+	}
+}
