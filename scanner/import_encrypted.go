@@ -106,7 +106,6 @@ func isBinary(data []byte) bool {
 	return false
 }
 
-
 // importStratumAny reads a plain or encrypted Stratum backup.
 func importStratumAny(data, password []byte) ([]entry, error) {
 	if !isStratumEncrypted(data) {
