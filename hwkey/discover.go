@@ -25,6 +25,31 @@ vmfa_get_assert(const char *path, fido_assert_t *a, const char *pin)
 	fido_dev_free(&dev);
 	return r;
 }
+
+// vmfa_rk_remaining returns the key's remainingDiscoverableCredentials, or
+// -1 when it does not say (or on failure).
+static int64_t
+vmfa_rk_remaining(const char *path)
+{
+	fido_dev_t *dev;
+	fido_cbor_info_t *ci;
+	int64_t n = -1;
+
+	if ((dev = fido_dev_new()) == NULL)
+		return -1;
+	if (fido_dev_open(dev, path) != FIDO_OK) {
+		fido_dev_free(&dev);
+		return -1;
+	}
+	if ((ci = fido_cbor_info_new()) != NULL) {
+		if (fido_dev_get_cbor_info(dev, ci) == FIDO_OK)
+			n = fido_cbor_info_rk_remaining(ci);
+		fido_cbor_info_free(&ci);
+	}
+	fido_dev_close(dev);
+	fido_dev_free(&dev);
+	return n;
+}
 */
 import "C"
 
@@ -133,6 +158,15 @@ func getAssertAll(path string, req AssertRequest) ([]Assertion, error) {
 		})
 	}
 	return out, nil
+}
+
+// rkRemaining asks a FIDO2 key how many more discoverable credentials it
+// can store (CTAP 2.1 getInfo remainingDiscoverableCredentials); -1 when
+// it does not say. go-libfido2's Info leaves it out.
+func rkRemaining(path string) int {
+	cPath := C.CString(path)
+	defer C.free(unsafe.Pointer(cPath))
+	return int(C.vmfa_rk_remaining(cPath))
 }
 
 func goString(s *C.char) string {

@@ -22,6 +22,13 @@ type Info struct {
 	// PINRetries is the number of PIN attempts left, or -1 when the key
 	// has no PIN set (or no PIN support).
 	PINRetries int `json:"pin_retries"`
+	// PINProtocols are the PIN/UV auth protocols the key offers (libfido2
+	// uses the highest it knows, 2 before 1).
+	PINProtocols []int `json:"pin_protocols,omitempty"`
+	// RemainingResident is how many more discoverable credentials
+	// (passkeys) the key can store, or -1 when it does not say (CTAP 2.0
+	// keys).
+	RemainingResident int `json:"remaining_resident"`
 }
 
 // FIDO2 reports whether the key speaks CTAP2.
@@ -47,7 +54,7 @@ func GetInfo(ctx context.Context, path string) (*Info, error) {
 		if err != nil {
 			return nil, err
 		}
-		info := &Info{Path: path, Type: string(typ), PINRetries: -1}
+		info := &Info{Path: path, Type: string(typ), PINRetries: -1, RemainingResident: -1}
 		if typ != libfido2.FIDO2 {
 			info.Versions = []string{"U2F_V2"}
 			return info, nil
@@ -59,6 +66,10 @@ func GetInfo(ctx context.Context, path string) (*Info, error) {
 		info.Versions = di.Versions
 		info.Extensions = di.Extensions
 		info.AAGUID = di.AAGUID
+		for _, p := range di.Protocols {
+			info.PINProtocols = append(info.PINProtocols, int(p))
+		}
+		info.RemainingResident = rkRemaining(path)
 		info.Options = make(map[string]bool, len(di.Options))
 		for _, o := range di.Options {
 			info.Options[o.Name] = o.Value == libfido2.True

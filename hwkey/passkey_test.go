@@ -71,6 +71,10 @@ func TestPasskeysThroughLibfido2(t *testing.T) {
 				}
 			}
 
+			info, err := hwkey.GetInfo(c, path)
+			if err != nil || info.RemainingResident != softkey.MaxResident-2 || info.PINProtocols[0] != proto {
+				t.Errorf("info: %v, %d passkeys remaining, protocols %v", err, info.RemainingResident, info.PINProtocols)
+			}
 			res, err := hwkey.ListResidentCredentials(c, path, pin, "")
 			if err != nil {
 				t.Fatalf("ListResidentCredentials: %v", err)

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -335,10 +336,18 @@ type infoView struct {
 	Options    map[string]bool `json:"options,omitempty"`
 	PIN        string          `json:"pin"`
 	PINRetries *int            `json:"pin_retries,omitempty"`
+	// PINProtocols are the PIN/UV auth protocols offered.
+	PINProtocols []int `json:"pin_protocols,omitempty"`
+	// RemainingResident is how many more passkeys fit, when the key says.
+	RemainingResident *int `json:"remaining_resident,omitempty"`
 }
 
 func newInfoView(i *hwkey.Info) infoView {
-	v := infoView{Path: i.Path, Type: i.Type, Versions: i.Versions, Extensions: i.Extensions, Options: i.Options}
+	v := infoView{Path: i.Path, Type: i.Type, Versions: i.Versions, Extensions: i.Extensions, Options: i.Options, PINProtocols: i.PINProtocols}
+	if i.RemainingResident >= 0 {
+		n := i.RemainingResident
+		v.RemainingResident = &n
+	}
 	if a := i.AAGUID; len(a) == 16 {
 		v.AAGUID = fmt.Sprintf("%x-%x-%x-%x-%x", a[:4], a[4:6], a[6:8], a[8:10], a[10:])
 	}
@@ -410,6 +419,16 @@ func keyInfoCmd() *cobra.Command {
 				pin = fmt.Sprintf("set (%d attempts left)", *v.PINRetries)
 			}
 			fmt.Fprintf(w, "pin:         %s\n", pin)
+			if len(v.PINProtocols) > 0 {
+				ps := make([]string, len(v.PINProtocols))
+				for i, p := range v.PINProtocols {
+					ps[i] = strconv.Itoa(p)
+				}
+				fmt.Fprintf(w, "pin/uv auth: protocol %s\n", strings.Join(ps, ", "))
+			}
+			if v.RemainingResident != nil {
+				fmt.Fprintf(w, "passkeys:    room for %d more\n", *v.RemainingResident)
+			}
 			return nil
 		},
 	}

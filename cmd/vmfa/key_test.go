@@ -502,6 +502,9 @@ func TestKeyPasskeysCLI(t *testing.T) {
 		}
 	}
 
+	if r := vmfa(t, env, "", "key", "info", "--virtual"); !strings.Contains(r.stdout, "pin/uv auth: protocol 2, 1\npasskeys:    room for 48 more\n") {
+		t.Errorf("key info: %q %q", r.stdout, r.stderr)
+	}
 	r := vmfa(t, env, pin, "key", "creds", "list", "--virtual", "--pin-stdin", "--json")
 	var list struct {
 		Credentials []struct {
