@@ -59,6 +59,7 @@ type aegisOutInfo struct {
 	Digits  int     `json:"digits"`
 	Period  int     `json:"period,omitempty"`
 	Counter *uint64 `json:"counter,omitempty"`
+	PIN     string  `json:"pin,omitempty"` // yandex, motp
 }
 
 type aegisOutEntry struct {
@@ -93,7 +94,7 @@ func aegisExportDB(accs []vault.Account) aegisOutDB {
 	for _, a := range accs {
 		e := aegisOutEntry{
 			Type: string(a.Type), UUID: uuid4(), Name: a.Name, Issuer: a.Issuer, Note: noteWithSerial(a.Note, a.Serial), Favorite: a.Favourite,
-			Info:   aegisOutInfo{Secret: vault.EncodeSecret(a.Secret), Algo: string(a.Algorithm), Digits: a.Digits},
+			Info:   aegisOutInfo{Secret: vault.EncodeSecret(a.Secret), Algo: string(a.Algorithm), Digits: a.Digits, PIN: a.PIN},
 			Groups: []string{},
 		}
 		if e.Type == "" {

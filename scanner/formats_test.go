@@ -510,3 +510,42 @@ func newFormatFuzzTargets() map[string][]string {
 	m["FuzzDetect"] = det
 	return m
 }
+
+// TestPINAccountsRoundTrip: Yandex and mOTP accounts survive the URI and
+// Aegis exports with their PIN and give the same codes.
+func TestPINAccountsRoundTrip(t *testing.T) {
+	ya, _ := vault.DecodeSecret("LA2V6KMCGYMWWVEW64RNP3JA3I")
+	accs := []vault.Account{
+		{Type: vault.Yandex, Issuer: "Yandex", Name: "ya", Secret: ya, PIN: "7586"},
+		{Type: vault.MOTP, Issuer: "VPN", Name: "m", Secret: []byte{0xe3, 0x15, 0x2a, 0xfe, 0xe6, 0x25, 0x99, 0xc8}, PIN: "1234"},
+	}
+	for i := range accs {
+		if err := accs[i].Normalize(time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := []time.Time{time.Unix(1581064020, 0), time.Unix(165892298, 0)}
+	want := []string{"oactmacq", "e7d8b6"}
+	var aegis bytes.Buffer
+	if err := WriteAegis(&aegis, accs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(&aegis, FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range accs {
+		back, err := ParseURI(AccountURI(a))
+		if err != nil {
+			t.Fatalf("%s: %v (%s)", a.Type, err, AccountURI(a))
+		}
+		for _, b := range []vault.Account{back[0], res.Accounts[i]} {
+			if b.Type != a.Type || b.PIN != a.PIN || !bytes.Equal(b.Secret, a.Secret) {
+				t.Errorf("%s: round trip gave %+v", a.Type, b)
+			}
+			if got := b.CodeAt(at[i]); got != want[i] {
+				t.Errorf("%s: code %q, want %q", a.Type, got, want[i])
+			}
+		}
+	}
+}

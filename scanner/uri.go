@@ -67,8 +67,10 @@ func parseOTPAuth(s string) (vault.Account, error) {
 		return a, fmt.Errorf("%w: no '/' between the type and the label", ErrMalformedURI)
 	}
 	switch t := strings.ToLower(typ); t {
-	case "totp", "hotp", "steam":
+	case "totp", "hotp", "steam", "motp":
 		a.Type = vault.Type(t)
+	case "yaotp", "yandex":
+		a.Type = vault.Yandex
 	case "":
 		return a, fmt.Errorf("%w: the type is missing (want totp or hotp)", ErrUnknownType)
 	default:
@@ -128,6 +130,18 @@ func parseOTPAuth(s string) (vault.Account, error) {
 		return a, err
 	}
 
+	if a.Type == vault.Yandex || a.Type == vault.MOTP {
+		// Aegis's yandex and motp accounts: the PIN is part of the key; the
+		// type fixes algorithm and digits.
+		a.PIN = strings.TrimSpace(params["pin"])
+		delete(params, "algorithm")
+		delete(params, "digits")
+		if a.Type == vault.Yandex {
+			if a.Secret, err = vault.ParseYandexSecret(a.Secret); err != nil {
+				return a, err
+			}
+		}
+	}
 	if v, ok := params["algorithm"]; ok {
 		if strings.TrimSpace(v) == "" {
 			return a, fmt.Errorf("%w: the algorithm parameter is empty", ErrUnknownAlgorithm)
@@ -197,7 +211,8 @@ func parseParams(raw string) (map[string]string, error) {
 
 // AccountURI returns the otpauth:// Key URI of an account: label
 // "issuer:name", then secret, issuer, algorithm, digits and period (TOTP) or
-// counter (HOTP). Steam accounts use Aegis's otpauth://steam/ form. Parsing
+// counter (HOTP). Steam accounts use Aegis's otpauth://steam/ form; Yandex
+// and mOTP accounts otpauth://yandex/ and otpauth://motp/ with their pin. Parsing
 // the result with ParseURI gives back the same account (up to ID and
 // creation time).
 func AccountURI(a vault.Account) string {
@@ -228,7 +243,11 @@ func AccountURI(a vault.Account) string {
 	if digits == 0 {
 		digits = vault.DefaultDigits
 	}
-	if typ != vault.Steam {
+	if a.PIN != "" {
+		b.WriteString("&pin=")
+		b.WriteString(escape(a.PIN))
+	}
+	if typ != vault.Steam && typ != vault.Yandex && typ != vault.MOTP {
 		b.WriteString("&algorithm=")
 		b.WriteString(string(alg))
 		b.WriteString("&digits=")
