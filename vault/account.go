@@ -97,9 +97,9 @@ type Account struct {
 	Tags      []string  `json:"tags,omitempty"`
 	Serial    string    `json:"serial,omitempty"`
 	Favourite bool      `json:"favourite,omitempty"`
+	Order     int       `json:"order,omitempty"`
 	// PIN is the PIN of a Yandex or mOTP account: part of the key.
 	PIN string `json:"pin,omitempty"`
-	Order     int       `json:"order,omitempty"`
 }
 
 // ParseType parses a type name case-insensitively.
