@@ -7,10 +7,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/vmfa/vmfa/internal/secmem"
 )
 
 // resealHeader rewrites a vault file with its header changed by edit, as
@@ -207,5 +210,51 @@ func TestNeverWritesWhatItCannotRead(t *testing.T) {
 		if _, err := Open(Options{Path: path, Passphrase: pass("correct horse")}); err != nil {
 			t.Fatalf("a %d-byte blob was written but does not read back: %v", size, err)
 		}
+	}
+}
+
+func TestCloseZeroesKeyAndSecrets(t *testing.T) {
+	for _, src := range []KeySource{PassphraseSource, KeyringSource} {
+		t.Run(string(src), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "vault.vmfa")
+			o := Options{Path: path, Create: src, Passphrase: pass("pw"), KDF: cheapKDF, Keys: memKeys{}}
+			v, err := Open(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.Add(testAccount(1)); err != nil {
+				t.Fatal(err)
+			}
+			w, err := Open(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, secret := w.key, w.data.Accounts[0].Secret
+			if runtime.GOOS == "linux" && !secmem.Locked(key) {
+				t.Error("the data key is not in locked memory")
+			}
+			if bytes.Equal(key, make([]byte, len(key))) {
+				t.Fatal("the key is zero before Close")
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(key, make([]byte, len(key))) || !bytes.Equal(secret, make([]byte, len(secret))) {
+				t.Error("Close left the key or a secret in memory")
+			}
+			if err := w.Add(testAccount(2)); !errors.Is(err, ErrClosed) {
+				t.Errorf("Add after Close: %v", err)
+			}
+			if err := w.Reload(); !errors.Is(err, ErrClosed) {
+				t.Errorf("Reload after Close: %v", err)
+			}
+			if len(w.Accounts()) != 0 {
+				t.Error("accounts readable after Close")
+			}
+			// The other handle is unaffected.
+			if err := v.Add(testAccount(3)); err != nil {
+				t.Errorf("another handle after Close: %v", err)
+			}
+		})
 	}
 }

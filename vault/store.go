@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/vmfa/vmfa/internal/secmem"
 )
 
 // Errors returned when opening or writing a vault. Each message says what
@@ -134,6 +136,8 @@ type Vault struct {
 	mu   sync.Mutex
 	hdr  header
 	data Data
+
+	closed bool
 
 	// genKeyringDown: the optional keyring record of a passphrase vault
 	// failed once; it is not tried again by this handle.
@@ -406,7 +410,7 @@ func (v *Vault) load(raw []byte) error {
 		if err != nil {
 			return err
 		}
-		v.key = key
+		v.setKey(key)
 	}
 	h, d, err := open(raw, v.key)
 	if err != nil {
@@ -466,7 +470,8 @@ func (v *Vault) create() error {
 		if err := v.keyringSet(h.ID, key); err != nil {
 			return fmt.Errorf("cannot create a keyring vault: %w", err)
 		}
-		h.Source, v.key = KeyringSource, key
+		h.Source = KeyringSource
+		v.setKey(key)
 	case PassphraseSource:
 		if v.opts.Passphrase == nil {
 			return ErrPassphraseRequired
@@ -491,7 +496,8 @@ func (v *Vault) create() error {
 		if err != nil {
 			return err
 		}
-		h.Source, h.KDF, v.key = PassphraseSource, &p, key
+		h.Source, h.KDF = PassphraseSource, &p
+		v.setKey(key)
 	default:
 		return fmt.Errorf("unknown key source %q", src)
 	}
@@ -503,6 +509,38 @@ func (v *Vault) create() error {
 		return err
 	}
 	return writeAtomic(v.path, raw)
+}
+
+// ErrClosed is returned by a vault's methods after Close.
+var ErrClosed = errors.New("the vault is closed")
+
+// setKey makes key the data key, moving it into locked memory
+// (internal/secmem) and zeroing the copy it came in. The previous key, if
+// any, is zeroed.
+func (v *Vault) setKey(key []byte) {
+	k := secmem.Alloc(len(key))
+	copy(k, key)
+	clear(key)
+	secmem.Free(v.key)
+	v.key = k
+}
+
+// Close zeroes the data key and the decrypted secrets this handle holds.
+// Every later call that needs them returns ErrClosed; Close is idempotent.
+func (v *Vault) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	secmem.Free(v.key)
+	v.key = nil
+	for i := range v.data.Accounts {
+		clear(v.data.Accounts[i].Secret)
+	}
+	for _, b := range v.data.Blobs {
+		clear(b)
+	}
+	v.data = Data{}
+	v.closed = true
+	return nil
 }
 
 // Path is the vault file.
@@ -556,6 +594,9 @@ func (v *Vault) Blob(name string) []byte {
 func (v *Vault) Reload() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.closed {
+		return ErrClosed
+	}
 	raw, err := readFile(v.path)
 	if err != nil {
 		return fmt.Errorf("cannot read the vault: %w", err)
@@ -577,6 +618,9 @@ func (v *Vault) Update(fn func(d *Data) error) error {
 func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.closed {
+		return ErrClosed
+	}
 	unlock, err := lockFile(v.path + ".lock")
 	if err != nil {
 		return err

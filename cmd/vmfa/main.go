@@ -15,10 +15,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/envsecret"
+	"github.com/vmfa/vmfa/internal/procsec"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -89,7 +92,42 @@ func flagError(cmd *cobra.Command, err error) error {
 }
 
 func main() {
+	startup()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// startup runs before anything is read or decrypted: no core dumps, not
+// dumpable (no ptrace or /proc/PID/mem for the same user's processes
+// without CAP_SYS_PTRACE), and the secrets of the environment taken out of
+// it so that no child process inherits them.
+func startup() {
+	procsec.Harden() // best effort: a refusal leaves vmfa as it was
+	envsecret.Capture()
+}
+
+// opened are the vaults this run opened; run closes them (zeroing their
+// keys and secrets) before it returns.
+var opened struct {
+	sync.Mutex
+	vs []*vault.Vault
+}
+
+func keepOpened(v *vault.Vault, err error) (*vault.Vault, error) {
+	if err == nil {
+		opened.Lock()
+		opened.vs = append(opened.vs, v)
+		opened.Unlock()
+	}
+	return v, err
+}
+
+func closeOpened() {
+	opened.Lock()
+	defer opened.Unlock()
+	for _, v := range opened.vs {
+		v.Close()
+	}
+	opened.vs = nil
 }
 
 // run executes the CLI and returns the process exit code. Every error is
@@ -102,6 +140,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = 1
 		}
 	}()
+	defer closeOpened()
 	rootCmd.SetArgs(args)
 	rootCmd.SetIn(stdin)
 	rootCmd.SetOut(stdout)
@@ -182,14 +221,14 @@ func vaultOptions(cmd *cobra.Command) vault.Options {
 
 // openVault opens the existing vault; it is an error if there is none.
 func openVault(cmd *cobra.Command) (*vault.Vault, error) {
-	return vault.Open(vaultOptions(cmd))
+	return keepOpened(vault.Open(vaultOptions(cmd)))
 }
 
 // openOrCreateVault opens the vault, creating a keyring vault on first use.
 func openOrCreateVault(cmd *cobra.Command) (*vault.Vault, error) {
 	o := vaultOptions(cmd)
 	o.Create = vault.Auto
-	return vault.Open(o)
+	return keepOpened(vault.Open(o))
 }
 
 // now is the clock commands use, shifted by --time-offset.

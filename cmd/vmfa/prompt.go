@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/internal/envsecret"
 	"golang.org/x/term"
 )
 
@@ -25,7 +27,7 @@ func passphraseSource(cmd *cobra.Command) func(confirm bool) ([]byte, error) {
 			}
 			return bytes.TrimRight(b, "\r\n"), nil
 		}
-		if p, ok := os.LookupEnv("VMFA_PASSPHRASE"); ok {
+		if p, ok := envsecret.Lookup("VMFA_PASSPHRASE"); ok {
 			return []byte(p), nil
 		}
 		p, err := readHidden(cmd, "vault passphrase: ")

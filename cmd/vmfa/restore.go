@@ -55,6 +55,7 @@ restored content becomes the newest version. Asks first unless --yes.`,
 			if err != nil {
 				return err
 			}
+			defer v.Close()
 			n := len(v.Accounts())
 			fmt.Fprintf(cmd.OutOrStdout(), "restored %s (%d account%s) as generation %d\n", res.From, n, map[bool]string{true: "", false: "s"}[n == 1], res.Generation)
 			if res.Previous != "" {

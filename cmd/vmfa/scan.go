@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/envsecret"
 	"github.com/vmfa/vmfa/internal/fsutil"
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
@@ -272,8 +273,7 @@ the terminal. A wrong password imports nothing.
 // $VMFA_IMPORT_PASSWORD, which is removed from the environment at once so
 // that no child process inherits it. nil: none given.
 func importPassword(file string) ([]byte, error) {
-	env, inEnv := os.LookupEnv("VMFA_IMPORT_PASSWORD")
-	os.Unsetenv("VMFA_IMPORT_PASSWORD")
+	env, inEnv := envsecret.Lookup("VMFA_IMPORT_PASSWORD")
 	if file != "" {
 		return readPasswordFile(file)
 	}
@@ -407,7 +407,7 @@ func pskcKey(keyFile, passFile string) (scanner.PSKCKey, error) {
 			return k, fmt.Errorf("cannot read the pskc passphrase file: %w", err)
 		}
 		k.Passphrase = bytes.TrimRight(b, "\r\n")
-	} else if p, ok := os.LookupEnv("VMFA_PSKC_PASSPHRASE"); ok {
+	} else if p, ok := envsecret.Lookup("VMFA_PSKC_PASSPHRASE"); ok {
 		k.Passphrase = []byte(p)
 	}
 	return k, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/envsecret"
 	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -26,7 +27,7 @@ import (
 func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 	opts := vaultOptions(cmd)
 	opts.Create = vault.Auto
-	_, envPass := os.LookupEnv("VMFA_PASSPHRASE")
+	_, envPass := envsecret.Lookup("VMFA_PASSPHRASE")
 	if os.Getenv("VMFA_PASSPHRASE_FILE") == "" && !envPass {
 		opts.Passphrase = nil
 	}

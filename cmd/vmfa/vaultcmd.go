@@ -40,7 +40,7 @@ VMFA_PASSPHRASE. 'vmfa add' creates a keyring vault on first use.`,
 			if pass {
 				o.Create = vault.PassphraseSource
 			}
-			v, err := vault.Open(o)
+			v, err := keepOpened(vault.Open(o))
 			if err != nil {
 				return err
 			}
