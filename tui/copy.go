@@ -3,7 +3,10 @@ package tui
 import (
 	"fmt"
 	"log"
+	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -18,13 +21,29 @@ type clipState struct {
 	seq  int
 	text string
 	res  clipboard.Result
-	// The status reads before + validity + after; status is the two
-	// joined, to tell whether it is still the one on screen.
-	before, after, status string
-	from, until           time.Time // the code's validity (zero: HOTP)
+	// The status reads before + validity + after + clears (dropped when
+	// the line is too short); status is them joined, to tell whether it
+	// is still the one on screen.
+	before, after, clears, status string
+	from, until                   time.Time // the code's validity (zero: HOTP)
 }
 
 func (c clipState) showing(status string) bool { return c.status != "" && status == c.status }
+
+// line is the status of the copy at now, in width cells if it can be:
+// the clearing note goes first, then "the terminal clipboard" becomes
+// "the terminal".
+func (c clipState) line(now time.Time, width int) string {
+	s := c.before + c.validity(now) + c.after + c.clears
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	s = c.before + c.validity(now) + c.after
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	return strings.ReplaceAll(s, " clipboard", "")
+}
 
 // validity is the copied code's remaining validity at now.
 func (c clipState) validity(now time.Time) string {
@@ -99,11 +118,11 @@ func (m *Model) copied(msg copiedMsg) tea.Cmd {
 	}
 	m.clip.after = " to " + msg.res.Where()
 	if d := m.cfg.ClearClipboard; d > 0 {
-		m.clip.after += fmt.Sprintf("; clears in %s", d)
+		m.clip.clears = fmt.Sprintf("; clears in %s", d)
 		seq := msg.seq
 		cmds = append(cmds, tea.Tick(d, func(time.Time) tea.Msg { return clearClipMsg{seq: seq} }))
 	}
-	m.status = m.clip.before + m.clip.after
+	m.status = m.clip.before + m.clip.after + m.clip.clears
 	m.clip.status = m.status
 	return tea.Batch(cmds...)
 }

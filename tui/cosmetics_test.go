@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
@@ -105,4 +106,77 @@ func newTestModelFrom(t *testing.T, cfg Config, width, height int) Model {
 		t.Fatalf("state after open = %v, want main", m.state)
 	}
 	return m
+}
+
+// TestLayoutWidths: from 40 to 250 columns the codes sit next to the
+// names (not across the screen), nothing is wider than the terminal, and
+// the help keeps copy, add, more and quit (edit and delete too from 60).
+func TestLayoutWidths(t *testing.T) {
+	for _, w := range []int{40, 50, 60, 80, 120, 200, 250} {
+		m, _ := newTestModel(t, w, 20, sampleAccounts()...)
+		v := viewText(m)
+		lines := strings.Split(v, "\n")
+		for _, l := range lines {
+			if lipglossWidth(l) > w {
+				t.Errorf("%d columns: line %q is %d wide", w, l, lipglossWidth(l))
+			}
+		}
+		row := ""
+		for _, l := range lines {
+			if strings.Contains(l, "GitHub") {
+				row = l
+			}
+		}
+		name := strings.Index(row, "GitHub")
+		code := strings.Index(row, "378 338")
+		if name < 0 || code < 0 {
+			t.Fatalf("%d columns: no GitHub row with its code:\n%s", w, v)
+		}
+		// the longest name is "Alibaba Cloud ram-tester@1234567890" (35)
+		// plus tags on wide screens: the code is never far beyond it
+		if gap := code - name; gap > 50 {
+			t.Errorf("%d columns: the code is %d columns from the name:\n%s", w, gap, row)
+		}
+		help := lines[len(lines)-1]
+		want := []string{"copy", "a add", "? more", "q quit"}
+		if w >= 60 {
+			want = append(want, "e/r edit", "d delete")
+		}
+		if w >= 80 {
+			want = append(want, "/ filter")
+		}
+		for _, k := range want {
+			if !strings.Contains(help, k) {
+				t.Errorf("%d columns: help %q lacks %q", w, help, k)
+			}
+		}
+	}
+}
+
+// TestNoColorMarks: without colour (NO_COLOR) the selected row is in
+// reverse video across the whole width and an expiring code is bold and
+// underlined, so neither depends on colour.
+func TestNoColorMarks(t *testing.T) {
+	m, env := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = drive(t, m, tea.ColorProfileMsg{Profile: colorprofile.ASCII})
+	env.clock.t = time.Unix((testTime.Unix()/30+1)*30-3, 0) // 3 s left
+	m = drive(t, m, tickMsg{tag: m.tickTag})
+	var sel, other string
+	for _, l := range strings.Split(viewAscii(m), "\n") {
+		switch {
+		case strings.Contains(l, "AWS"):
+			sel = l
+		case strings.Contains(l, "GitHub"):
+			other = l
+		}
+	}
+	if !strings.Contains(sel, "\x1b[7m") || lipglossWidth(sel) != 80 || !strings.HasSuffix(sel, " \x1b[m") {
+		t.Errorf("selected row not in reverse video across the width: %q", sel)
+	}
+	if strings.Contains(other, "\x1b[7m") {
+		t.Errorf("an unselected row is reversed: %q", other)
+	}
+	if !strings.Contains(other, "4;") && !strings.Contains(other, ";4m") && !strings.Contains(other, "\x1b[4m") {
+		t.Errorf("the expiring code is not underlined without colour: %q", other)
+	}
 }

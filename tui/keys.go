@@ -87,6 +87,7 @@ func (k filterKeys) FullHelp() [][]key.Binding {
 type formKeys struct {
 	Next, Prev, Submit, Cancel key.Binding
 	Complete, Browse, Advanced key.Binding
+	Reveal                     key.Binding
 	Quit                       key.Binding
 	complete, browse           bool
 }
@@ -100,6 +101,7 @@ func newFormKeys(submit string) formKeys {
 		Complete: bind([]string{"tab"}, "tab", "complete path"),
 		Browse:   bind([]string{"ctrl+o"}, "ctrl+o", "browse files"),
 		Advanced: bind([]string{"ctrl+a"}, "ctrl+a", "advanced"),
+		Reveal:   bind([]string{"ctrl+r"}, "ctrl+r", "show key"),
 		Quit:     bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }

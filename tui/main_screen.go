@@ -10,6 +10,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 
 	"github.com/vmfa/vmfa/vault"
@@ -45,15 +47,73 @@ func newMainScreen(st *Styles, showNext bool) *mainScreen {
 
 func (s *mainScreen) SetSize(w, h int) { s.width, s.height = w, h; s.scroll() }
 
-// ShortHelp follows the selection: on an HOTP account enter generates.
+// ShortHelp follows the selection (on an HOTP account enter generates)
+// and the width: what does not fit goes, least needed first, so that
+// copy, add, edit, delete, more help and quit stay down to 60 columns,
+// and copy, add, more and quit to 40.
 func (s *mainScreen) ShortHelp() []key.Binding {
-	if a, ok := s.selected(); ok && !s.editing && a.Type == vault.HOTP {
-		k := s.keys
-		gen := k.Generate
-		gen.SetHelp("enter", "generate")
-		return []key.Binding{gen, k.CopyHOTP, k.Filter, k.Add, k.Delete, k.Help, k.Quit}
+	if s.editing {
+		return s.fkeys.ShortHelp()
 	}
-	return s.keyMap().ShortHelp()
+	k := s.keys
+	short := func(b key.Binding, desc string) key.Binding {
+		b.SetHelp(b.Help().Key, desc)
+		return b
+	}
+	copyKeys := []key.Binding{k.Copy}
+	if a, ok := s.selected(); ok && a.Type == vault.HOTP {
+		copyKeys = []key.Binding{short(k.Generate, "generate"), k.CopyHOTP}
+	}
+	items := []helpItem{}
+	for _, b := range copyKeys {
+		items = append(items, helpItem{b, 9})
+	}
+	items = append(items,
+		helpItem{short(k.CopyNext, "next"), 1},
+		helpItem{k.Add, 8},
+		helpItem{short(k.Edit, "edit"), 5},
+		helpItem{k.Delete, 4},
+		helpItem{k.Filter, 2},
+		helpItem{short(k.Help, "more"), 7},
+		helpItem{k.Quit, 9},
+	)
+	return fitHelp(items, s.width)
+}
+
+// helpItem is a key for the short help with how much it is needed:
+// the lowest go first when the line is too long.
+type helpItem struct {
+	b    key.Binding
+	need int
+}
+
+// fitHelp keeps the items, in their order, that fit in width as
+// bubbles/help draws them ("key desc" joined by " • ").
+func fitHelp(items []helpItem, width int) []key.Binding {
+	line := func(items []helpItem) int {
+		w := 0
+		for i, it := range items {
+			if i > 0 {
+				w += 3
+			}
+			w += ansi.StringWidth(it.b.Help().Key) + 1 + ansi.StringWidth(it.b.Help().Desc)
+		}
+		return w
+	}
+	for len(items) > 1 && line(items) > width {
+		low := 0
+		for i, it := range items {
+			if it.need < items[low].need {
+				low = i
+			}
+		}
+		items = append(items[:low:low], items[low+1:]...)
+	}
+	out := make([]key.Binding, len(items))
+	for i, it := range items {
+		out[i] = it.b
+	}
+	return out
 }
 
 func (s *mainScreen) FullHelp() [][]key.Binding { return s.keyMap().FullHelp() }
@@ -291,28 +351,82 @@ func (s *mainScreen) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// columns of a row at the current width.
+// columns of a row at the current width. The name column is as wide as
+// the longest name (so codes sit next to names on a wide terminal) but
+// no wider than what is left; on a narrow one the countdown bar shrinks,
+// then goes, then the next code.
 type columns struct {
 	name, code, next, bar int
 	tags                  bool
 }
 
-func (s *mainScreen) columns() columns {
-	c := columns{code: 9, bar: 10}
-	if s.showNext {
-		c.next = 9
+const (
+	rowPrefix = 4  // cursor and favourite marks
+	rowSecs   = 4  // " 30s"
+	minName   = 10 // narrower than this, names are cut to nothing useful
+)
+
+func (c columns) fixed() int {
+	f := rowPrefix + 2 + c.code + rowSecs
+	if c.next > 0 {
+		f += 4 + c.next // "  → "
 	}
+	if c.bar > 0 {
+		f += 2 + c.bar
+	}
+	return f
+}
+
+func (s *mainScreen) columns() columns {
+	avail := s.width - 1
+	c := columns{code: 7, bar: 10, tags: s.width >= 100}
 	if s.width >= 110 {
 		c.bar = 16
 	}
-	// cursor+fav 4, gaps 2 each, seconds 4
-	fixed := 4 + 2 + c.code + 2 + c.bar + 4
-	if c.next > 0 {
-		fixed += 2 + 2 + c.next // "→ " marker
+	for i := range s.all {
+		if s.all[i].Type != vault.HOTP {
+			c.code = max(c.code, len(groupCode(s.all[i].CodeAt(s.now))))
+		} else if h, ok := s.hotp[s.all[i].ID]; ok {
+			c.code = max(c.code, len(groupCode(h.Current)))
+		}
 	}
-	c.name = max(10, s.width-fixed-1)
-	c.tags = s.width >= 100
+	if s.showNext {
+		c.next = c.code
+	}
+	if c.fixed()+minName > avail {
+		c.bar = 5
+	}
+	if c.fixed()+minName > avail {
+		c.bar = 0
+	}
+	if c.fixed()+minName > avail {
+		c.next = 0
+	}
+	longest := len("ACCOUNT")
+	for i := range s.all {
+		longest = max(longest, ansi.StringWidth(s.plainName(&s.all[i], c.tags)))
+	}
+	c.name = max(minName, min(longest, avail-c.fixed()))
 	return c
+}
+
+// plainName is the name column's text: issuer, account, and on a wide
+// screen tags and serial.
+func (s *mainScreen) plainName(a *vault.Account, tags bool) string {
+	name := a.Issuer
+	if a.Issuer != "" && a.Name != "" {
+		name += " "
+	}
+	name += a.Name
+	if tags {
+		for _, t := range a.Tags {
+			name += " #" + t
+		}
+		if a.Serial != "" {
+			name += " [" + a.Serial + "]"
+		}
+	}
+	return name
 }
 
 // View renders the list.
@@ -337,7 +451,11 @@ func (s *mainScreen) View() string {
 	if c.next > 0 {
 		head += "    " + fit("NEXT", c.next)
 	}
-	head += "  " + "EXPIRES"
+	if c.bar > 0 {
+		head += "  EXPIRES"
+	} else {
+		head += " LEFT"
+	}
 	b.WriteString(st.Dim.Render(clip(head, s.width)))
 	b.WriteString("\n")
 	n := s.listHeight()
@@ -358,51 +476,87 @@ func (s *mainScreen) View() string {
 
 func (s *mainScreen) row(a *vault.Account, sel bool, c columns) string {
 	st := s.st
+	// On the selected row every part also takes the Selected style, so
+	// the highlight runs across the whole width without hiding what the
+	// parts' own styles say (an expiring code stays marked).
+	sty := func(x lipgloss.Style) lipgloss.Style {
+		if sel {
+			return x.Inherit(st.Selected)
+		}
+		return x
+	}
+	plain := sty(lipgloss.NewStyle())
 	var b strings.Builder
 	if sel {
-		b.WriteString(st.Cursor.Render("▸ "))
+		b.WriteString(sty(st.Cursor).Render("▸ "))
 	} else {
 		b.WriteString("  ")
 	}
 	if a.Favourite {
-		b.WriteString(st.Fav.Render("★ "))
+		b.WriteString(sty(st.Fav).Render("★ "))
 	} else {
-		b.WriteString("  ")
+		b.WriteString(plain.Render("  "))
 	}
-	name := st.Issuer.Render(a.Issuer)
+	name := sty(st.Issuer).Render(a.Issuer)
 	if a.Issuer != "" && a.Name != "" {
-		name += " "
+		name += plain.Render(" ")
 	}
-	name += st.Name.Render(a.Name)
+	name += sty(st.Name).Render(a.Name)
 	if c.tags {
 		for _, t := range a.Tags {
-			name += " " + st.Tag.Render("#"+t)
+			name += plain.Render(" ") + sty(st.Tag).Render("#"+t)
 		}
 		if a.Serial != "" {
-			name += " " + st.Dim.Render("["+a.Serial+"]")
+			name += plain.Render(" ") + sty(st.Dim).Render("["+a.Serial+"]")
 		}
 	}
-	b.WriteString(fit(name, c.name))
-	b.WriteString("  ")
+	name = ansi.Truncate(name, c.name, "…")
+	b.WriteString(name + plain.Render(strings.Repeat(" ", max(0, c.name-ansi.StringWidth(name)))+"  "))
+	line := b.String() + s.codes(a, c, sty, false)
+	if ansi.StringWidth(line) > s.width && a.Type == vault.HOTP {
+		line = b.String() + s.codes(a, c, sty, true)
+	}
+	if w := ansi.StringWidth(line); w > s.width {
+		line = ansi.Truncate(line, s.width, "")
+	} else if sel {
+		line += plain.Render(strings.Repeat(" ", s.width-w))
+	}
+	return line
+}
 
+// codes is the code part of a row: the current code, the next one and
+// the countdown (TOTP) or the counters used (HOTP).
+func (s *mainScreen) codes(a *vault.Account, c columns, sty func(lipgloss.Style) lipgloss.Style, short bool) string {
+	st := s.st
+	plain := sty(lipgloss.NewStyle())
+	var b strings.Builder
 	if a.Type == vault.HOTP {
 		codes, ok := s.hotp[a.ID]
 		if !ok {
-			b.WriteString(st.Hint.Render("press enter to generate"))
+			hint := "press enter to generate"
+			if short {
+				hint = "press enter"
+			}
+			b.WriteString(sty(st.Hint).Render(hint))
 			return b.String()
 		}
-		b.WriteString(st.Code.Render(fit(groupCode(codes.Current), c.code)))
+		b.WriteString(sty(st.Code).Render(fit(groupCode(codes.Current), c.code)))
 		if c.next > 0 {
 			// Only a code that was handed out (generated with the next
 			// column shown) is shown: the one after the saved counter is
 			// the next enter's current code.
 			if next := codes.next(); next != "" {
-				b.WriteString("  " + st.Dim.Render("→ ") + st.Next.Render(fit(groupCode(next), c.next)))
+				b.WriteString(plain.Render("  ") + sty(st.Dim).Render("→ ") + sty(st.Next).Render(fit(groupCode(next), c.next)))
 			} else {
-				b.WriteString("    " + st.Dim.Render(fit("—", c.next)))
+				b.WriteString(plain.Render("    ") + sty(st.Dim).Render(fit("—", c.next)))
 			}
 		}
-		b.WriteString("  " + st.Dim.Render(fmt.Sprintf("counter %d", codes.Step)))
+		used := hotpUsed(codes)
+		if short {
+			used = strings.Replace(used, "counters ", "#", 1)
+			used = strings.Replace(used, "counter ", "#", 1)
+		}
+		b.WriteString(plain.Render("  ") + sty(st.Dim).Render(used))
 		return b.String()
 	}
 	codes := a.CodesAt(s.now)
@@ -411,16 +565,27 @@ func (s *mainScreen) row(a *vault.Account, sel bool, c columns) string {
 	if expiring {
 		codeStyle, barStyle = st.Expiring, st.Expiring
 	}
-	b.WriteString(codeStyle.Render(fit(groupCode(codes.Current), c.code)))
+	b.WriteString(sty(codeStyle).Render(fit(groupCode(codes.Current), c.code)))
 	if c.next > 0 {
-		b.WriteString("  " + st.Dim.Render("→ ") + st.Next.Render(fit(groupCode(codes.Next), c.next)))
+		b.WriteString(plain.Render("  ") + sty(st.Dim).Render("→ ") + sty(st.Next).Render(fit(groupCode(codes.Next), c.next)))
 	}
-	full, empty := bar(codes.Left, codes.Period, c.bar)
-	b.WriteString("  " + barStyle.Render(full) + st.BarEmpty.Render(empty))
+	if c.bar > 0 {
+		full, empty := bar(codes.Left, codes.Period, c.bar)
+		b.WriteString(plain.Render("  ") + sty(barStyle).Render(full) + sty(st.BarEmpty).Render(empty))
+	}
 	// The last seconds are marked by the expiring style alone: "5!"
 	// read as a factorial.
-	b.WriteString(barStyle.Render(fmt.Sprintf(" %2ds", secondsLeft(codes.Left))))
+	b.WriteString(sty(barStyle).Render(fmt.Sprintf(" %2ds", secondsLeft(codes.Left))))
 	return b.String()
+}
+
+// hotpUsed names the counters of the HOTP codes shown: they are handed
+// out (used up), and the vault's counter is past them.
+func hotpUsed(c hotpShown) string {
+	if c.n >= 2 {
+		return fmt.Sprintf("counters %d–%d used", c.Step, c.Step+1)
+	}
+	return fmt.Sprintf("counter %d used", c.Step)
 }
 
 // detail describes the selected account on one line.
@@ -430,7 +595,13 @@ func (s *mainScreen) detail(a *vault.Account) string {
 		parts = append(parts, string(a.Algorithm), fmt.Sprintf("%d digits", a.Digits))
 	}
 	if a.Type == vault.HOTP {
-		parts = append(parts, fmt.Sprintf("counter %d", a.Counter))
+		// The row names the counters of the codes it shows; the vault's
+		// counter is the last one handed out.
+		uses := fmt.Sprint(a.Counter + 1)
+		if s.showNext {
+			uses = fmt.Sprintf("%d–%d", a.Counter+1, a.Counter+2)
+		}
+		parts = append(parts, fmt.Sprintf("counter %d used · enter uses %s", a.Counter, uses))
 	} else {
 		parts = append(parts, fmt.Sprintf("%ds", a.Period))
 	}

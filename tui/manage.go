@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -9,9 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
-	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -184,22 +183,6 @@ func newShowScreen(st *Styles, a vault.Account, qr bool, dec Decoders) *showScre
 // so that it fits 80×24 more often.
 func (s *showScreen) FullScreen() bool { return s.qr && s.err == "" }
 
-// trimQuiet narrows a half-block QR drawing's quiet zone from
-// scanner.QuietZone to 2 modules: one line off the top and bottom, two
-// columns off each side. Scanners read a 2-module zone on a screen.
-func trimQuiet(q string) string {
-	lines := strings.Split(q, "\n")
-	cut := scanner.QuietZone - 2
-	if len(lines) <= 2 || cut <= 0 {
-		return q
-	}
-	lines = lines[cut/2 : len(lines)-cut/2]
-	for i, l := range lines {
-		lines[i] = ansi.Cut(l, cut, ansi.StringWidth(l)-cut)
-	}
-	return strings.Join(lines, "\n")
-}
-
 func (s *showScreen) ShortHelp() []key.Binding  { return s.keys.ShortHelp() }
 func (s *showScreen) FullHelp() [][]key.Binding { return s.keys.FullHelp() }
 
@@ -224,27 +207,26 @@ func (s *showScreen) View() string {
 		return indent(b.String(), 2)
 	}
 	caption := s.st.Dim.Render(clip("  "+s.acct.Label()+" · scan with another authenticator · esc back", s.width))
-	code := s.text
-	w, h := lipgloss.Width(code), lipgloss.Height(code)
-	if w > s.width || h+1 > s.height {
-		code = trimQuiet(code)
-		w, h = lipgloss.Width(code), lipgloss.Height(code)
+	// The biggest drawing that fits: two columns and one line per module
+	// (square, easiest to scan), else the half-block drawing, each with
+	// the full quiet zone or a 2-module one. The QR code is drawn
+	// without indentation: its quiet zone is part of it.
+	forms := qrForms(s.text)
+	for _, code := range forms {
+		w, h := lipgloss.Width(code), lipgloss.Height(code)
+		switch {
+		case w <= s.width && h+1 <= s.height:
+			return code + "\n" + caption
+		case w <= s.width && h == s.height:
+			return code // exactly the terminal: no room for the caption
+		}
 	}
-	if w <= s.width && h == s.height {
-		return code // exactly the terminal: no room for the caption
-	}
-	if w > s.width || h > s.height {
-		b.WriteString("\n" + s.st.Error.Render("The terminal is too small for this QR code.") + "\n\n")
-		b.WriteString(s.st.Hint.Render(clip("It needs "+itoa(w)+"×"+itoa(h+1)+"; enlarge the window, or press", s.width-4)) + "\n")
-		b.WriteString(s.st.Hint.Render(clip("esc and use S to reveal the key as text instead.", s.width-4)) + "\n\n")
-		b.WriteString(caption)
-		return indent(b.String(), 2)
-	}
-	// The QR code is drawn without indentation: its quiet zone is
-	// part of it.
-	b.WriteString(code)
-	b.WriteString("\n" + caption)
-	return b.String()
+	smallest := forms[len(forms)-1]
+	w, h := lipgloss.Width(smallest), lipgloss.Height(smallest)
+	b.WriteString("\n" + s.st.Error.Render(wrap("The terminal is too small for this QR code.", s.width-4)) + "\n\n")
+	b.WriteString(s.st.Hint.Render(wrap(fmt.Sprintf("It needs %d×%d (this one is %d×%d); enlarge the window or make the font smaller, or press esc and use S to reveal the key as text instead.", w, h, s.width, s.height), s.width-4)) + "\n\n")
+	b.WriteString(caption)
+	return indent(b.String(), 2)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

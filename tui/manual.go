@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -42,10 +43,15 @@ type manualScreen struct {
 	now       func() time.Time
 	errs      [nFields]string
 	general   string
+	// badAt is the position (in characters) of the first character of
+	// the secret that is not Base32, -1 when there is none.
+	badAt int
+	// revealed shows the secret as typed (ctrl+r).
+	revealed bool
 }
 
 func newManualScreen(st *Styles, now func() time.Time) *manualScreen {
-	s := &manualScreen{frame: frame{st: st}, keys: newFormKeys("next/add"), now: now}
+	s := &manualScreen{frame: frame{st: st}, keys: newFormKeys("next/add"), now: now, badAt: -1}
 	// Placeholders read as examples even where dim text looks like any
 	// other (NO_COLOR): "e.g." or "blank:" in front.
 	placeholders := [nFields]string{"e.g. GitHub", "e.g. alice@example.com", "e.g. JBSW Y3DP EHPK 3PXP", "blank: totp (or hotp, steam)", "blank: SHA1 (or SHA256, SHA512)", "blank: 6", "blank: 30 (seconds)", "blank: 0"}
@@ -68,6 +74,9 @@ func (s *manualScreen) SetSize(w, h int) {
 }
 
 func (s *manualScreen) ShortHelp() []key.Binding {
+	if s.focus == fSecret {
+		return []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Reveal, s.keys.Advanced, s.keys.Cancel}
+	}
 	return []key.Binding{s.keys.Submit, s.keys.Next, s.keys.Advanced, s.keys.Cancel}
 }
 func (s *manualScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
@@ -88,7 +97,7 @@ func (s *manualScreen) moveFocus(d int) tea.Cmd {
 
 // build turns the form into an account, collecting each field's error.
 func (s *manualScreen) build() (vault.Account, bool) {
-	s.errs, s.general = [nFields]string{}, ""
+	s.errs, s.general, s.badAt = [nFields]string{}, "", -1
 	v := func(i int) string { return strings.TrimSpace(s.inputs[i].Value()) }
 	a := vault.Account{Issuer: v(fIssuer), Name: v(fName)}
 	var err error
@@ -125,6 +134,10 @@ func (s *manualScreen) build() (vault.Account, bool) {
 	}
 	if a.Secret, err = vault.ParseSecret(s.inputs[fSecret].Value()); err != nil {
 		s.errs[fSecret] = err.Error()
+		if i, r, ok := badBase32(s.inputs[fSecret].Value()); ok {
+			s.badAt = i
+			s.errs[fSecret] = fmt.Sprintf("%s: %q, character %d (marked ^)", err, string(r), i+1)
+		}
 	}
 	ok := true
 	for _, e := range s.errs {
@@ -178,6 +191,13 @@ func (s *manualScreen) update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(km, s.keys.Cancel):
 		return emit(backMsg{})
+	case key.Matches(km, s.keys.Reveal):
+		s.revealed = !s.revealed
+		s.inputs[fSecret].EchoMode = textinput.EchoPassword
+		if s.revealed {
+			s.inputs[fSecret].EchoMode = textinput.EchoNormal
+		}
+		return nil
 	case key.Matches(km, s.keys.Advanced):
 		s.advanced = !s.advanced
 		if !s.advanced && s.focus >= nBasic {
@@ -212,6 +232,18 @@ func (s *manualScreen) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// badBase32 finds the first character of a typed secret that
+// vault.ParseSecret refuses on its own (not for the length), by index
+// in characters.
+func badBase32(typed string) (int, rune, bool) {
+	for i, r := range []rune(typed) {
+		if _, err := vault.ParseSecret(string(r)); err == vault.ErrBadBase32 { //nolint:errorlint // the unwrapped sentinel is the bad-character case
+			return i, r, true
+		}
+	}
+	return 0, 0, false
+}
+
 // shownError is a field's error once it is worth showing: after a submit
 // attempt, or as soon as the field holds something.
 func (s *manualScreen) shownError(i int) string {
@@ -235,6 +267,9 @@ func (s *manualScreen) View() string {
 			cur = s.st.Cursor.Render("▸ ")
 		}
 		b.WriteString(cur + fit(s.st.FieldLabel.Render(label), 12) + s.inputs[i].View() + "\n")
+		if i == fSecret && s.badAt >= 0 && s.badAt < s.inputs[i].Width() && s.shownError(i) != "" {
+			b.WriteString(strings.Repeat(" ", 14+s.badAt) + s.st.Error.Render("^") + "\n")
+		}
 		if e := s.shownError(i); e != "" {
 			pad := "              "
 			b.WriteString(pad + strings.ReplaceAll(s.st.Error.Render(wrap(e, s.width-18)), "\n", "\n"+pad) + "\n")

@@ -59,3 +59,57 @@ func TestManualNumbers(t *testing.T) {
 		})
 	}
 }
+
+// TestManualSecretTypo: a character that is not Base32 is named and
+// marked under the (masked) field; ctrl+r shows the key as typed and
+// hides it again.
+func TestManualSecretTypo(t *testing.T) {
+	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "amCorp<tab>dave<tab>JBSW1DP")
+	v := viewText(m)
+	if strings.Contains(v, "JBSW1DP") {
+		t.Fatalf("the key is shown before ctrl+r:\n%s", v)
+	}
+	if !strings.Contains(flat(v), `not valid base32 (letters A-Z and digits 2-7): "1", character 5 (marked ^)`) {
+		t.Errorf("no error naming the character:\n%s", v)
+	}
+	var field, marker int = -1, -1
+	lines := strings.Split(v, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "Secret key") {
+			field = i
+		}
+		if strings.TrimSpace(l) == "^" {
+			marker = i
+		}
+	}
+	if field < 0 || marker != field+1 {
+		t.Fatalf("no marker under the field:\n%s", v)
+	}
+	masked := []rune(lines[field])
+	if col := runeIndex(lines[marker], '^'); col < 4 || col >= len(masked) || masked[col] != '•' || string(masked[col-4:col]) != "••••" {
+		t.Errorf("the marker is not under the fifth character:\n%s\n%s", lines[field], lines[marker])
+	}
+	m = press(t, m, "<ctrl+r>")
+	v = viewText(m)
+	lines = strings.Split(v, "\n")
+	if !strings.Contains(lines[field], "JBSW1DP") {
+		t.Errorf("ctrl+r does not show the key:\n%s", v)
+	}
+	if col := runeIndex(lines[marker], '^'); col < 0 || []rune(lines[field])[col] != '1' {
+		t.Errorf("the marker is not under the 1:\n%s\n%s", lines[field], lines[marker])
+	}
+	m = press(t, m, "<ctrl+r>")
+	if strings.Contains(viewText(m), "JBSW1DP") {
+		t.Error("a second ctrl+r does not hide the key")
+	}
+}
+
+func runeIndex(s string, r rune) int {
+	for i, c := range []rune(s) {
+		if c == r {
+			return i
+		}
+	}
+	return -1
+}

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"log"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/scanner"
@@ -38,6 +40,15 @@ const (
 	stateError                     // an operation failed
 	stateSecurityKeys              // security keys: list, bind, authenticate
 )
+
+var stateNames = [...]string{"loading", "passphrase", "fatal", "main", "add-menu", "add-qr", "add-uri", "add-manual", "import", "edit", "confirm", "show", "offset", "error", "security-keys"}
+
+func (s state) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("state-%d", int(s))
+}
 
 // screen is one component of the TUI: its key bindings are its help,
 // the root sizes it, passes it messages while it is active (update) and
@@ -160,10 +171,11 @@ type Model struct {
 	tick    func(tag int) tea.Cmd
 	help    help.Model
 	// dark is whether the terminal's background is dark (assumed until
-	// it answers).
-	dark bool
-	main *mainScreen
-	sub  screen // the active screen when state != stateMain
+	// it answers); colour whether it shows colours (assumed until Bubble
+	// Tea reports its colour profile).
+	dark, colour bool
+	main         *mainScreen
+	sub          screen // the active screen when state != stateMain
 	// keys is the security keys screen, kept between visits (the bound
 	// key, PINs typed this session).
 	keys   *keysScreen
@@ -251,6 +263,7 @@ func New(cfg Config) Model {
 		cfg:    cfg,
 		st:     &st,
 		dark:   true,
+		colour: true,
 		state:  stateLoading,
 		width:  80,
 		height: 24,
@@ -259,17 +272,21 @@ func New(cfg Config) Model {
 		help:   help.New(),
 		tick:   everySecond,
 	}
-	m.setStyles(true)
+	m.setStyles()
 	m.main = newMainScreen(m.st, !cfg.HideNext)
 	m.resize()
 	return m
 }
 
-// setStyles rebuilds the styles for the terminal's background, in place:
-// every screen shares them.
-func (m *Model) setStyles(dark bool) {
-	m.dark = dark
-	*m.st = DefaultStyles(dark)
+// setStyles rebuilds the styles for the terminal's background and colour
+// profile, in place: every screen shares them.
+func (m *Model) setStyles() {
+	dark := m.dark
+	if m.colour {
+		*m.st = DefaultStyles(dark)
+	} else {
+		*m.st = NoColorStyles()
+	}
 	m.help.Styles = help.DefaultStyles(dark)
 	m.help.Styles.ShortKey = m.st.Help.Bold(true)
 	m.help.Styles.FullKey = m.st.Help.Bold(true)
@@ -354,11 +371,19 @@ func storeCmd(s Store, what string, do func(Store) error, selectID, status strin
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		log.Printf("window %dx%d", msg.Width, msg.Height)
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.setStyles(msg.IsDark())
+		m.dark = msg.IsDark()
+		m.setStyles()
+		log.Printf("terminal background: dark %v", m.dark)
+		return m, nil
+	case tea.ColorProfileMsg:
+		m.colour = msg.Profile > colorprofile.ASCII
+		m.setStyles()
+		log.Printf("colour profile: %s", msg.Profile)
 		return m, nil
 	case tickMsg:
 		if msg.tag != m.tickTag {
@@ -378,6 +403,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.state == stateMain && !m.main.editing {
+			// keys typed into fields are never logged: they may be secrets
+			log.Printf("key %s", msg.String())
+		}
 		if msg.String() == "ctrl+c" {
 			return m, tea.Quit
 		}
@@ -390,12 +419,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case quitMsg:
 		return m, tea.Quit
 	case openedMsg:
+		log.Printf("vault opened: %d accounts", len(msg.accts))
 		m.fatal = nil
 		m.store = msg.store
 		m.main.setAccounts(msg.accts, "")
 		m.setState(stateMain, nil)
 		return m, nil
 	case openFailedMsg:
+		log.Printf("vault not opened: %v", msg.err)
 		return m.openFailed(msg.err, msg.vault)
 	case usePassMsg:
 		if m.cfg.CreateWithPassphrase != nil {
@@ -416,6 +447,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.main.setAccounts(msg.accts, msg.selectID)
 		}
 		m.status = msg.status
+		log.Printf("vault changed: %s", msg.status)
 		switch m.state {
 		case stateMain, stateImport, stateAddManual, stateEdit, stateConfirm:
 			// the screen that asked for the change hands back to the list
@@ -423,6 +455,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case opFailedMsg:
+		log.Printf("could not %s: %v", msg.what, msg.err)
 		m.setState(stateError, newErrorScreen(m.st, "Could not "+msg.what, msg.err, false))
 		if errors.Is(msg.err, vault.ErrNotFound) && m.store != nil {
 			// deleted elsewhere: show the list as the vault has it now
@@ -431,6 +464,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case hotpMsg:
+		log.Printf("hotp: %s advanced by %d to counter %d", msg.acct.Label(), msg.n, msg.acct.Counter)
 		m.main.setHOTP(msg.acct, msg.n)
 		m.status = "generated a new code for " + msg.acct.Label() + " (counter saved)"
 		return m, nil
@@ -527,6 +561,9 @@ func (m Model) splitKeys(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // setState switches screens; s is the new screen unless the state is the
 // main list.
 func (m *Model) setState(st state, s screen) {
+	if st != m.state {
+		log.Printf("screen %s", st)
+	}
 	m.state, m.sub = st, s
 	if st == stateMain {
 		m.sub = nil
@@ -616,12 +653,32 @@ func (m *Model) keyMap() help.KeyMap {
 	return backKeys{}
 }
 
+// fitHelp drops what does not fit in the help line: the arrow keys
+// first (they go without saying), then from the middle, so that the
+// first key (what the screen is for) and the last (the way out) stay.
+func (m *Model) fitHelp(b []key.Binding) []key.Binding {
+	whole := m.help
+	whole.SetWidth(0) // measure without bubbles/help's own cut
+	fits := func() bool { return lipgloss.Width(whole.ShortHelpView(b)) <= m.width }
+	for i := 0; i < len(b) && !fits(); {
+		if k := b[i].Help().Key; len(b) > 2 && (strings.HasPrefix(k, "↑") || strings.HasPrefix(k, "↓")) {
+			b = append(b[:i:i], b[i+1:]...)
+			continue
+		}
+		i++
+	}
+	for len(b) > 2 && !fits() {
+		b = append(b[:len(b)-2:len(b)-2], b[len(b)-1])
+	}
+	return b
+}
+
 func (m *Model) helpView() string {
 	km := m.keyMap()
 	if m.state == stateMain && m.main.fullHelp {
 		return m.help.FullHelpView(km.FullHelp())
 	}
-	return m.help.ShortHelpView(km.ShortHelp())
+	return m.help.ShortHelpView(m.fitHelp(km.ShortHelp()))
 }
 
 // View renders the header, the active screen, the status line and help,
@@ -689,7 +746,7 @@ func (m Model) statusView() string {
 	}
 	s := m.status
 	if m.clip.showing(m.status) {
-		s = m.clip.before + m.clip.validity(m.now()) + m.clip.after
+		s = m.clip.line(m.now(), m.width)
 	}
 	return m.st.Status.Render(s)
 }

@@ -58,17 +58,23 @@ func paintHalfBlocks(t *testing.T, drawing string) image.Image {
 	return img
 }
 
-// TestTrimmedQRScans: with its quiet zone narrowed to 2 modules and a dark
-// terminal around it, every sample account's code still decodes to its
-// URI.
-func TestTrimmedQRScans(t *testing.T) {
+// TestQRFormsScan: every form the QR screen may draw (doubled, quiet
+// zone narrowed to 2 or 1 modules) with a dark terminal around it still
+// decodes to the account's URI, for every sample account.
+func TestQRFormsScan(t *testing.T) {
 	for _, a := range sampleAccounts() {
 		uri := scanner.AccountURI(a)
 		q, err := scanner.QRHalfBlocks(uri)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, d := range map[string]string{"full": q, "trimmed": trimQuiet(q)} {
+		forms := qrForms(q)
+		if forms[2] != strings.TrimRight(q, "\n") {
+			t.Errorf("%s: the half-block form is not scanner's drawing", a.Label())
+		}
+		names := []string{"doubled", "doubled, quiet zone 2", "half blocks", "quiet zone 2", "quiet zone 1"}
+		for i, d := range forms {
+			name := names[i]
 			got, err := scanner.DecodeImage(paintHalfBlocks(t, d))
 			if err != nil || len(got) != 1 || got[0] != uri {
 				t.Errorf("%s %s: decoded %q, %v", a.Label(), name, got, err)

@@ -5,10 +5,11 @@ import "charm.land/lipgloss/v2"
 // Styles holds every style of the TUI. Colours follow the terminal's
 // background (light or dark, as the terminal answers Bubble Tea's
 // request; dark until it does) and are dropped under NO_COLOR or a
-// colourless terminal (Bubble Tea's colour profile), so layout never
-// depends on colour: the selected row has a
-// cursor mark, and expiring codes show their seconds left ("5s") and a
-// nearly empty bar besides their colour.
+// colourless terminal (Bubble Tea's colour profile), so nothing depends
+// on colour alone: the selected row has a cursor mark and, without
+// colour, is drawn in reverse video across the screen; expiring codes
+// show their seconds left ("5s") and a nearly empty bar, and without
+// colour are bold and underlined.
 type Styles struct {
 	Title, Header, Offset     lipgloss.Style
 	Issuer, Name, Dim, Tag    lipgloss.Style
@@ -18,9 +19,12 @@ type Styles struct {
 	Status, Error, Hint, Help lipgloss.Style
 	Box, FieldLabel           lipgloss.Style
 	Warn                      lipgloss.Style
+	// Selected is laid over every part of the selected row.
+	Selected lipgloss.Style
 }
 
-// DefaultStyles returns vmfa's styles for a dark or light background.
+// DefaultStyles returns vmfa's styles for a dark or light background,
+// for a terminal with colours.
 func DefaultStyles(dark bool) Styles {
 	ld := lipgloss.LightDark(dark)
 	accent := ld(lipgloss.Color("#5A32A3"), lipgloss.Color("#B392F0"))
@@ -49,5 +53,16 @@ func DefaultStyles(dark bool) Styles {
 		Box:        lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
 		FieldLabel: lipgloss.NewStyle().Bold(true),
 		Warn:       lipgloss.NewStyle().Foreground(warn),
+		Selected:   lipgloss.NewStyle().Background(ld(lipgloss.Color("#E6DCF7"), lipgloss.Color("#3A3150"))),
 	}
+}
+
+// NoColorStyles returns vmfa's styles for a terminal without colours
+// (NO_COLOR, TERM=dumb, or output that is not a terminal): what colour
+// marked is marked with attributes that survive.
+func NoColorStyles() Styles {
+	st := DefaultStyles(true)
+	st.Selected = lipgloss.NewStyle().Reverse(true)
+	st.Expiring = st.Expiring.Underline(true)
+	return st
 }

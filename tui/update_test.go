@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"strings"
 	"testing"
 	"time"
@@ -613,11 +616,17 @@ func TestShowQR(t *testing.T) {
 		t.Fatalf("state %v view:\n%s", m.state, viewText(m))
 	}
 	m = press(t, m, "y")
-	if v := viewText(m); m.state != stateShow || !strings.Contains(v, "▀") || !strings.Contains(v, "scan with another authenticator") {
+	// 120×60 holds the doubled drawing (two columns, one line a module).
+	if v := viewText(m); m.state != stateShow || strings.ContainsAny(v, "▀▄") || !strings.Contains(v, "████") || !strings.Contains(v, "scan with another authenticator") {
 		t.Fatalf("state %v view:\n%s", m.state, v)
 	}
+	// 80×30 takes the half-block one.
+	m = drive(t, m, tea.WindowSizeMsg{Width: 80, Height: 30})
+	if v := viewText(m); !strings.Contains(v, "▀") || !strings.Contains(v, "scan with another authenticator") {
+		t.Fatalf("80×30 view:\n%s", v)
+	}
 	m = drive(t, m, tea.WindowSizeMsg{Width: 30, Height: 12})
-	if v := viewText(m); !strings.Contains(v, "too small") {
+	if v := flat(viewText(m)); !strings.Contains(v, "too small") || !strings.Contains(v, "It needs 43×22 (this one is 30×12)") {
 		t.Errorf("small terminal view:\n%s", v)
 	}
 	m = press(t, m, "<esc>")
@@ -659,7 +668,7 @@ func TestSteamRow(t *testing.T) {
 	m, env := newTestModel(t, 80, 24, steam)
 	a := stored(t, env, "s1")
 	c := a.CodesAt(testTime)
-	if len(c.Current) != 5 || !strings.Contains(viewText(m), c.Current+"      → "+c.Next) {
+	if len(c.Current) != 5 || !strings.Contains(viewText(m), c.Current+"    → "+c.Next) {
 		t.Errorf("steam codes %+v not shown whole:\n%s", c, viewText(m))
 	}
 	if !strings.Contains(viewText(m), "STEAM · 30s") {
@@ -796,5 +805,33 @@ func TestShowQRSmallTerminal(t *testing.T) {
 	m = press(t, m, "<esc>jjjQy") // GitHub, a 127-byte URI
 	if v := viewText(m); !strings.Contains(v, "too small") || !strings.Contains(v, "use S to reveal") {
 		t.Fatalf("GitHub at 80×24:\n%s", v)
+	}
+}
+
+// TestEventLog: VMFA_TUI_LOG's log has the TUI's events (screens, vault
+// changes, copies) and never a secret or a code.
+func TestEventLog(t *testing.T) {
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	t.Cleanup(func() { log.SetOutput(io.Discard) })
+	m, env := newTestModel(t, 80, 24, sampleAccounts()...)
+	m = press(t, m, "amCorp<tab>dave<tab>JBSWY3DPEHPK3PXP<enter>")
+	m = press(t, m, "c")
+	m = press(t, m, "gjj<enter>") // generate an HOTP code (Bank: hotp)
+	_ = m
+	got := buf.String()
+	for _, want := range []string{"vault opened: 5 accounts", "screen add-menu", "screen add-manual", "vault changed: added Corp: dave", "copy: reached", "hotp: Bank: hotp advanced"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log lacks %q:\n%s", want, got)
+		}
+	}
+	secrets := []string{"JBSWY3DPEHPK3PXP", "JBSW", env.clip.copies[0]}
+	for _, a := range env.store.Accounts() {
+		secrets = append(secrets, vault.EncodeSecret(a.Secret), a.CodeAt(testTime))
+	}
+	for _, s := range secrets {
+		if strings.Contains(got, s) {
+			t.Errorf("log holds %q:\n%s", s, got)
+		}
 	}
 }

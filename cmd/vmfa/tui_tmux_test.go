@@ -4,10 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -156,4 +158,86 @@ func TestTmuxCopyReachesOuterTerminal(t *testing.T) {
 	if buf := outer.run("show-buffer"); buf == code {
 		t.Errorf("after the clear the outer terminal's clipboard still holds the code")
 	}
+}
+
+// TestTmuxLayout looks at the real TUI in tmux at 40×15, 80×24 and
+// 200×50: every account's code sits on its row next to its name, the
+// help keeps its essential keys, and nothing runs past the edge. With
+// NO_COLOR the selected row is in reverse video across the width;
+// VMFA_TUI_LOG receives the TUI's events.
+func TestTmuxLayout(t *testing.T) {
+	env := tuiVault(t)
+	logFile := filepath.Join(t.TempDir(), "tui.log")
+	for _, size := range [][2]int{{40, 15}, {80, 24}, {200, 50}} {
+		w, h := size[0], size[1]
+		t.Run(strconv.Itoa(w)+"x"+strconv.Itoa(h), func(t *testing.T) {
+			s := startTmux(t, w, h, append(env, "TERM=xterm-256color", "NO_COLOR=1", "VMFA_TUI_LOG="+logFile), vmfaBin)
+			scr := s.waitFor("ACME alice", "Bank carol", "q quit")
+			lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
+			if len(lines) > h {
+				t.Errorf("%d lines on a %d-line terminal", len(lines), h)
+			}
+			var acme string
+			for _, l := range lines {
+				if utf8.RuneCountInString(l) > w {
+					t.Errorf("line wider than %d: %q", w, l)
+				}
+				if strings.Contains(l, "ACME alice") {
+					acme = l
+				}
+			}
+			// six digits, grouped, right after the name column
+			code := regexp.MustCompile(`ACME alice +(\d{3} \d{3})`).FindStringSubmatch(acme)
+			if code == nil {
+				t.Fatalf("no code on the ACME row: %q", acme)
+			}
+			if gap := strings.Index(acme, code[1]) - strings.Index(acme, "ACME alice"); gap > 20 {
+				t.Errorf("the code is %d columns from the name: %q", gap, acme)
+			}
+			help := lines[len(lines)-1]
+			for _, k := range []string{"copy", "a add", "? more", "q quit"} {
+				if !strings.Contains(help, k) {
+					t.Errorf("help %q lacks %q", help, k)
+				}
+			}
+			// NO_COLOR: the selected row (the first) is reversed to the edge.
+			for _, l := range strings.Split(s.screen(true), "\n") {
+				if strings.Contains(l, "ACME") {
+					attrs := sgrParams(l)
+					if !attrs["7"] {
+						t.Errorf("the selected row is not in reverse video: %q", l)
+					}
+					for p := range attrs {
+						if n, _ := strconv.Atoi(p); (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || n >= 90 {
+							t.Errorf("colour %s under NO_COLOR: %q", p, l)
+						}
+					}
+				}
+			}
+			s.keys("q")
+		})
+	}
+	logged, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"vault opened: 2 accounts", "screen main", "key q"} {
+		if !strings.Contains(string(logged), want) {
+			t.Errorf("VMFA_TUI_LOG lacks %q:\n%s", want, logged)
+		}
+	}
+	if strings.Contains(string(logged), "GEZDGNBVGY3TQOJQ") {
+		t.Errorf("VMFA_TUI_LOG holds the secret")
+	}
+}
+
+// sgrParams collects the parameters of every SGR sequence in s.
+func sgrParams(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\x1b\[([0-9;:]*)m`).FindAllStringSubmatch(s, -1) {
+		for _, p := range strings.Split(m[1], ";") {
+			out[p] = true
+		}
+	}
+	return out
 }
