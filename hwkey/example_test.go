@@ -48,3 +48,63 @@ func ExampleClient_Create() {
 	fmt.Println(path, cred.Type, ao.Format, ad.Flags&webauthn.FlagUP != 0, cred.ID == webauthn.B64(ad.CredentialID))
 	// Output: vmfa-virtual:fido2 public-key packed true true
 }
+
+// Make a passkey on the software key (with its PIN), list the key's
+// passkeys through credential management, sign in without naming the
+// credential, and delete it.
+func ExampleListResidentCredentials() {
+	k, err := softkey.New(softkey.FIDO2, softkey.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	path, err := hwkey.AttachVirtual(k)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer hwkey.DetachVirtual(path)
+	ctx := context.Background()
+	const pin = "2468"
+	if err := hwkey.SetPIN(ctx, path, pin); err != nil {
+		log.Fatal(err)
+	}
+	opts, err := hwkey.ParseCreationOptions([]byte(`{"publicKey": {
+		"rp": {"id": "example.com", "name": "Example"},
+		"user": {"id": "dXNlci0x", "name": "alice", "displayName": "Alice"},
+		"challenge": "3q2-7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFw",
+		"pubKeyCredParams": [{"type": "public-key", "alg": -7}],
+		"authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
+		"extensions": {"credProps": true}}}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	client := &hwkey.Client{Path: path, PIN: pin}
+	cred, err := client.Create(ctx, opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("discoverable:", cred.ClientExtensionResults.CredProps.RK)
+
+	list, err := hwkey.ListResidentCredentials(ctx, path, pin, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range list.Credentials {
+		fmt.Println(c.RPID, c.UserName, c.DisplayName, webauthn.B64(c.ID) == cred.ID)
+	}
+	fmt.Println("room for", list.Remaining, "more")
+
+	a, err := client.Get(ctx, &hwkey.RequestOptions{Challenge: "AAECAwQFBgcICQoLDA0ODw", RPID: "example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("signed in as", a.Response.UserHandle)
+
+	if err := hwkey.DeleteResidentCredential(ctx, path, pin, list.Credentials[0].ID); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// discoverable: true
+	// example.com alice Alice true
+	// room for 49 more
+	// signed in as dXNlci0x
+}

@@ -258,6 +258,12 @@ func (f *keyFlags) keyHint(err error) error {
 		return fmt.Errorf("%w with '%s'", err, f.command("pin"))
 	case errors.Is(err, hwkey.ErrPINBlocked):
 		return fmt.Errorf("%w with '%s'", err, f.command("reset"))
+	case errors.Is(err, hwkey.ErrKeyStoreFull):
+		held := ""
+		if f.virtual == "fido2" {
+			held = fmt.Sprintf(" (the virtual key holds %d)", softkey.MaxResident)
+		}
+		return fmt.Errorf("%w%s: see '%s' and delete with '%s CREDENTIAL_ID'", err, held, f.command("creds list"), f.command("creds rm"))
 	case errors.Is(err, hwkey.ErrMultipleDevices):
 		return fmt.Errorf("%w with --device (see 'vmfa key list')", err)
 	case errors.Is(err, hwkey.ErrDeviceGone):

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"github.com/vmfa/vmfa/internal/webauthn"
 	"os"
 	"os/exec"
@@ -574,6 +576,23 @@ func TestKeyPasskeysCLI(t *testing.T) {
 		t.Fatalf("login with one account: %s", r.stderr)
 	}
 	checkLogin(t, r.stdout, pubs["bob"], ch, 1)
+}
+
+// A full key says so, with the way out (and the virtual key's capacity);
+// hwkey's TestKeyStoreFullThroughLibfido2 fills a key for real.
+func TestKeyStoreFullHint(t *testing.T) {
+	err := fmt.Errorf("registering: %w", hwkey.ErrKeyStoreFull)
+	for _, tc := range []struct {
+		f    keyFlags
+		want string
+	}{
+		{keyFlags{virtual: "fido2"}, "registering: the security key's storage for resident credentials (passkeys) is full: delete some of them first (the virtual key holds 50): see 'vmfa key creds list --virtual' and delete with 'vmfa key creds rm --virtual CREDENTIAL_ID'"},
+		{keyFlags{device: "/dev/hidraw3"}, "registering: the security key's storage for resident credentials (passkeys) is full: delete some of them first: see 'vmfa key creds list --device /dev/hidraw3' and delete with 'vmfa key creds rm --device /dev/hidraw3 CREDENTIAL_ID'"},
+	} {
+		if got := tc.f.keyHint(err); got.Error() != tc.want || !errors.Is(got, hwkey.ErrKeyStoreFull) {
+			t.Errorf("hint %q, want %q", got, tc.want)
+		}
+	}
 }
 
 // 'key list' shows the virtual keys next to the USB keys, and accepts
