@@ -136,6 +136,9 @@ var importFormats = []*importFormat{
 	{FormatInfo{FormatBattleNet, "Battle.net Authenticator (shared preferences XML, rooted phone)", "no", "Android preferences XML with a com.blizzard authenticator secret"},
 		func(p *probe) bool { return p.xmlRoot == "map" && (p.prefs[bnetHashKey] || p.prefs[bnetSecretKey]) },
 		func(d []byte, _ *importConfig) ([]entry, error) { return importBattleNet(d) }},
+	{FormatInfo{FormatAuthy, "Authy (com.authy.storage.tokens.authenticator.xml, rooted phone)", "optional", "Android preferences XML with Authy's authenticator token list"},
+		func(p *probe) bool { return p.xmlRoot == "map" && p.prefs[authyTokensKey] },
+		importAuthy},
 	{FormatInfo{FormatCSV, "hardware OATH tokens (Microsoft Entra CSV, MFA Server serial,secret,interval)", "no", "CSV that is neither Bitwarden's nor KeePassXC's"},
 		func(p *probe) bool {
 			return p.csvLike && !p.csvHas("login_totp") && !(p.csvHas("totp") && p.csvHas("title"))
@@ -147,6 +150,11 @@ var importFormats = []*importFormat{
 	{FormatInfo{FormatImage, "screenshots of QR codes (PNG, JPEG, GIF, BMP, WebP)", "no", "the image's magic bytes"},
 		func(p *probe) bool { return p.image },
 		func(d []byte, _ *importConfig) ([]entry, error) { return importImage(d) }},
+	{FormatInfo{FormatZip, "zip archives (Authenticator Plus, Proton Pass exports)", "-", "zip magic bytes"},
+		func(p *probe) bool { return p.zip },
+		func([]byte, *importConfig) ([]entry, error) {
+			return nil, fmt.Errorf("%w: this is a zip archive (an authenticator plus or proton pass export?): not supported, unpack it or export from the app as json, csv or otpauth uris", ErrUnsupportedFile)
+		}},
 	{FormatInfo{FormatGoogleDB, "Google Authenticator database (rooted phone)", "-", "SQLite file with Google Authenticator's accounts table"},
 		func(p *probe) bool { return p.sqlite && bytes.Contains(p.data, []byte("original_name")) },
 		func([]byte, *importConfig) ([]entry, error) {
@@ -174,6 +182,8 @@ const (
 	FormatDuo           = "duo"
 	FormatBattleNet     = "battlenet"
 	FormatFreeOTPBackup = "freeotp-backup"
+	FormatAuthy         = "authy"
+	FormatZip           = "zip"
 	FormatGoogleDB      = "googleauth-db"
 	FormatSQLite        = "sqlite"
 )
@@ -207,6 +217,7 @@ type probe struct {
 	javaSer       bool // a Java serialisation stream
 	image         bool
 	sqlite        bool
+	zip           bool
 	stratumHeader bool
 }
 
@@ -251,6 +262,9 @@ func newProbe(data []byte) *probe {
 		return p
 	case bytes.HasPrefix(data, []byte("SQLite format 3\x00")):
 		p.sqlite = true
+		return p
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("PK\x05\x06")):
+		p.zip = true
 		return p
 	case bytes.HasPrefix(data, []byte(stratumHeader)), bytes.HasPrefix(data, []byte(stratumLegacyHeader)):
 		p.stratumHeader = true

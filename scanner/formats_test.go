@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,6 +132,11 @@ var formatSamples = map[string]struct {
 		`    <string name="com.blizzard.bma.AUTH_STORE.HASH">` + bnetMaskValue(fmt.Sprintf("%x", keyA)+"US-2211-2050-3346") + "</string>\n" +
 		`    <long name="com.blizzard.bma.AUTH_STORE.CLOCK_OFFSET" value="193" />` + "\n</map>\n",
 		[]want{{vault.TOTP, "Battle.net", "US-2211-2050-3346", b32A, vault.SHA1, 8, 30, 0, "US-2211-2050-3346", "", "", false}}},
+	FormatAuthy: {"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    <int name=\"key_version\" value=\"121\" />\n" +
+		`    <string name="com.authy.storage.tokens.authenticator.key">` + xmlEscape(`[{"accountType":"authenticator","decryptedSecret":"`+b32A+`","digits":7,"logo":"ACME","originalIssuer":"ACME","originalName":"ACME:alice","timestamp":1,"hidden":false,"id":"1","isNew":false,"name":"ACME: alice"},`+
+		`{"accountType":"authenticator","decryptedSecret":"`+b32B+`","digits":6,"name":"Mail: bob"}]`) + "</string>\n</map>\n",
+		[]want{{vault.TOTP, "ACME", "alice", b32A, vault.SHA1, 7, 30, 0, "", "", "", false},
+			{vault.TOTP, "Mail", "bob", b32B, vault.SHA1, 6, 30, 0, "", "", "", false}}},
 	FormatCSV: {"upn,serial number,secret key,time interval,manufacturer,model\nalice@contoso.com,1234," + b32A + ",30,Contoso,HW1\n",
 		[]want{{vault.TOTP, "Contoso", "alice@contoso.com", b32A, vault.SHA1, 6, 30, 0, "1234", "model HW1", "", false}}},
 	FormatPSKC: {`<?xml version="1.0" encoding="UTF-8"?>
@@ -159,6 +165,8 @@ var refusedSamples = map[string]struct {
 	"bitwarden restricted": {`{"encrypted":true,"encKeyValidation_DO_NOT_EDIT":"2.a|b|c","folders":[],"items":[{"name":"2.a|b|c"}]}`, FormatBitwarden, ErrAccountRestricted, "account-restricted Bitwarden export"},
 	"freeotp 2 backup":     {"\xac\xed\x00\x05sr\x00\x11java.util.HashMap", FormatFreeOTPBackup, ErrPasswordNeeded, "this is an encrypted FreeOTP backup"},
 	"freeotp 2 prefs":      {`<?xml version='1.0' encoding='utf-8' standalone='yes' ?><map><string name="masterKey">{}</string><string name="tokenOrder">[]</string></map>`, FormatFreeOTPBackup, ErrPasswordNeeded, "this is an encrypted FreeOTP backup"},
+	"authy encrypted":      {`<?xml version='1.0' encoding='utf-8' standalone='yes' ?><map><string name="com.authy.storage.tokens.authenticator.key">` + xmlEscape(`[{"accountType":"authenticator","encryptedSecret":"AAAA","salt":"x","digits":6,"name":"A: b"}]`) + `</string></map>`, FormatAuthy, ErrPasswordNeeded, "this is an encrypted Authy token store: give its password"},
+	"zip":                  {"PK\x03\x04\x14\x00\x00\x00\x08\x00" + strings.Repeat("\x00", 30), FormatZip, ErrUnsupportedFile, "this is a zip archive"},
 	"google db":            {"SQLite format 3\x00" + strings.Repeat("\x00", 80) + "CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT NOT NULL, secret TEXT NOT NULL, counter INTEGER DEFAULT 0, type INTEGER, provider INTEGER, issuer TEXT DEFAULT NULL, original_name TEXT DEFAULT NULL)", FormatGoogleDB, ErrUnsupportedFile, "this is a google authenticator database from a rooted phone: not supported, export a transfer qr instead"},
 	"other sqlite":         {"SQLite format 3\x00" + strings.Repeat("\x00", 80) + "CREATE TABLE authenticator (secret TEXT)", FormatSQLite, ErrUnsupportedFile, "sqlite database from a rooted phone"},
 }
@@ -457,6 +465,7 @@ func FuzzFreeOTPPlus(f *testing.F) {
 func FuzzFreeOTPXML(f *testing.F) { fuzzFormat(f, FormatFreeOTP, formatSamples[FormatFreeOTP].data) }
 func FuzzSteam(f *testing.F)      { fuzzFormat(f, FormatSteam, formatSamples[FormatSteam].data) }
 func FuzzDuo(f *testing.F)        { fuzzFormat(f, FormatDuo, formatSamples[FormatDuo].data) }
+func FuzzAuthy(f *testing.F)      { fuzzFormat(f, FormatAuthy, formatSamples[FormatAuthy].data) }
 func FuzzBattleNet(f *testing.F)  { fuzzFormat(f, FormatBattleNet, formatSamples[FormatBattleNet].data) }
 
 // FuzzDetect: detection never panics and never names a format whose
@@ -499,13 +508,14 @@ func newFormatFuzzTargets() map[string][]string {
 		"FuzzSteam":        {formatSamples[FormatSteam].data, `{"accounts":{"1":{"shared_secret":"` + base64.StdEncoding.EncodeToString(keyB) + `","account_name":"g"}}}`},
 		"FuzzDuo":          {formatSamples[FormatDuo].data},
 		"FuzzBattleNet":    {formatSamples[FormatBattleNet].data},
+		"FuzzAuthy":        {formatSamples[FormatAuthy].data, refusedSamples["authy encrypted"].data},
 	}
 	var det []string
-	for _, s := range formatSamples {
-		det = append(det, s.data)
+	for _, name := range sortedKeys(formatSamples) {
+		det = append(det, formatSamples[name].data)
 	}
-	for _, s := range refusedSamples {
-		det = append(det, s.data)
+	for _, name := range sortedKeys(refusedSamples) {
+		det = append(det, refusedSamples[name].data)
 	}
 	m["FuzzDetect"] = det
 	return m
@@ -548,4 +558,39 @@ func TestPINAccountsRoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFormatVariants: the other layouts of a format read as that format.
+func TestFormatVariants(t *testing.T) {
+	for _, tc := range []struct {
+		name, data, format string
+		issuer, account    string
+	}{
+		{"steam app's accounts map", `{"accounts":{"76561":{"steamid":"76561","shared_secret":"` + base64.StdEncoding.EncodeToString(keyB) + `","serial_number":"1","revocation_code":"R1","account_name":"gabe","token_gid":"x","identity_secret":"aWQ=","status":1}}}`, FormatSteam, "Steam", "gabe"},
+		{"battle.net messenger app", "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n" +
+			`<string name="com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET">` + bnetMaskValue(fmt.Sprintf("%x", keyA)) + "</string>\n" +
+			`<string name="com.blizzard.messenger.AUTHENTICATOR_SERIAL">` + bnetMaskValue("EU-1111-2222-3333") + "</string>\n</map>", FormatBattleNet, "Battle.net", "EU-1111-2222-3333"},
+		{"freeotp+ internal tokens.xml", formatSamples[FormatFreeOTP].data, FormatFreeOTP, "ACME", "alice"},
+		{"bitwarden with a bare-secret item only", `{"encrypted":false,"items":[{"type":1,"name":"Site","login":{"username":"me","totp":"` + b32A + `"}}]}`, FormatBitwarden, "Site", "me"},
+		{"proton steam entry", `{"version":1,"entries":[{"content":{"uri":"steam://` + b32B + `","entry_type":"Steam","name":"gabe"},"note":null}]}`, FormatProton, "Steam", "gabe"},
+		{"uris after comments and a bom", "\ufeff# accounts\n\n" + "otpauth://totp/ACME:alice?secret=" + b32A + "\n", FormatURIs, "ACME", "alice"},
+	} {
+		res, err := Import(strings.NewReader(tc.data), FormatAuto)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if res.Format != tc.format || res.Accounts[0].Issuer != tc.issuer || res.Accounts[0].Name != tc.account {
+			t.Errorf("%s: read as %s: %s / %s", tc.name, res.Format, res.Accounts[0].Issuer, res.Accounts[0].Name)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -97,7 +97,7 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 	}
 	f := findFormat(format)
 	if f == nil {
-		return nil, fmt.Errorf("%w %q (want %s)", ErrUnknownFormat, textutil.Clip(format), strings.Join(ImportFormats, ", "))
+		return nil, fmt.Errorf("%w %q (vmfa import --list-formats shows the names)", ErrUnknownFormat, textutil.Clip(format))
 	}
 	entries, err := f.read(data, &cfg)
 	if err != nil {

@@ -1,0 +1,102 @@
+package scanner
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Authy keeps its third-party ("authenticator") tokens in the Android
+// preferences file com.authy.storage.tokens.authenticator.xml (readable on
+// a rooted phone): a <map> whose com.authy.storage.tokens.authenticator.key
+// entry is a JSON list of
+//
+//	{"accountType": "authenticator", "decryptedSecret": "BASE32",
+//	 "digits": 6, "originalIssuer": "…", "originalName": "Issuer:name",
+//	 "name": "Issuer: name", …}
+//
+// Tokens are TOTP, SHA1, 30 s. Newer app versions keep "encryptedSecret"
+// and "salt" instead of decryptedSecret: those need the Authy backup
+// password.
+
+const authyTokensKey = "com.authy.storage.tokens.authenticator.key"
+
+type authyToken struct {
+	DecryptedSecret *string `json:"decryptedSecret"`
+	EncryptedSecret *string `json:"encryptedSecret"`
+	Digits          int     `json:"digits"`
+	OriginalIssuer  string  `json:"originalIssuer"`
+	OriginalName    string  `json:"originalName"`
+	Name            string  `json:"name"`
+}
+
+// authyEncName names the encrypted variant in messages.
+const authyEncName = "encrypted Authy token store"
+
+func importAuthy(data []byte, _ *importConfig) ([]entry, error) {
+	prefs, err := readPrefs(data, "authy preferences")
+	if err != nil {
+		return nil, err
+	}
+	var list string
+	found := false
+	for _, p := range prefs {
+		if p.Name == authyTokensKey {
+			list, found = p.Value, true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("not a valid authy preferences file: no %s entry", authyTokensKey)
+	}
+	var tokens []authyToken
+	if err := json.Unmarshal([]byte(list), &tokens); err != nil {
+		return nil, jsonError("authy token list", []byte(list), err)
+	}
+	now := time.Now()
+	var entries []entry
+	for i, t := range tokens {
+		if t.DecryptedSecret == nil && t.EncryptedSecret != nil {
+			return nil, needPassword(authyEncName)
+		}
+		issuer, name := authyNames(&t)
+		e := entry{where: entryName(i, issuer, name)}
+		a := vault.Account{Type: vault.TOTP, Issuer: issuer, Name: name}
+		if t.DecryptedSecret == nil {
+			e.err = ErrEmptySecret
+		} else if a.Secret, e.err = vault.DecodeSecret(*t.DecryptedSecret); e.err == nil {
+			if t.Digits != 0 && (t.Digits < vault.MinDigits || t.Digits > vault.MaxDigits) {
+				e.err = fmt.Errorf("%w (got %d)", ErrDigits, t.Digits)
+			} else {
+				a.Digits = t.Digits
+				e.err = a.Normalize(now)
+			}
+		}
+		e.acc = a
+		entries = append(entries, e)
+	}
+	if len(entries) == 0 {
+		return nil, ErrNoAccounts
+	}
+	return entries, nil
+}
+
+// authyNames splits Authy's labels: originalIssuer and originalName
+// ("Issuer:name") when present, else the display name "Issuer: name".
+func authyNames(t *authyToken) (issuer, name string) {
+	issuer = strings.TrimSpace(t.OriginalIssuer)
+	name = strings.TrimSpace(t.OriginalName)
+	if name == "" {
+		name = strings.TrimSpace(t.Name)
+	}
+	if issuer != "" {
+		if n, ok := strings.CutPrefix(name, issuer+":"); ok {
+			name = strings.TrimSpace(n)
+		}
+	} else if i, n, ok := strings.Cut(name, ":"); ok {
+		issuer, name = strings.TrimSpace(i), strings.TrimSpace(n)
+	}
+	return issuer, name
+}
