@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/textutil"
 )
 
 // Type is the kind of one-time password an account produces.
@@ -110,7 +112,7 @@ func ParseType(s string) (Type, error) {
 	case "":
 		return TOTP, nil
 	}
-	return "", fmt.Errorf("%w: %q", ErrUnknownType, s)
+	return "", fmt.Errorf("%w: %q", ErrUnknownType, textutil.Peek(s))
 }
 
 // ParseAlgorithm parses an algorithm name case-insensitively, accepting
@@ -123,7 +125,7 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 	case "":
 		return SHA1, nil
 	}
-	return "", fmt.Errorf("%w: %q", ErrUnknownAlgorithm, s)
+	return "", fmt.Errorf("%w: %q", ErrUnknownAlgorithm, textutil.Peek(s))
 }
 
 // ParseSecret decodes a Base32 secret the forgiving way people type it:
@@ -258,16 +260,16 @@ func (a *Account) Validate() error {
 			return errors.New("motp accounts have 6 hex digits and use MD5")
 		}
 	default:
-		return fmt.Errorf("%w: %q", ErrUnknownType, string(a.Type))
+		return fmt.Errorf("%w: %q", ErrUnknownType, textutil.Peek(string(a.Type)))
 	}
 	switch a.Algorithm {
 	case SHA1, SHA256, SHA512:
 	case MD5:
 		if a.Type != MOTP {
-			return fmt.Errorf("%w: %q (md5 is for motp accounts only)", ErrUnknownAlgorithm, string(a.Algorithm))
+			return fmt.Errorf("%w: %q (md5 is for motp accounts only)", ErrUnknownAlgorithm, textutil.Peek(string(a.Algorithm)))
 		}
 	default:
-		return fmt.Errorf("%w: %q", ErrUnknownAlgorithm, string(a.Algorithm))
+		return fmt.Errorf("%w: %q", ErrUnknownAlgorithm, textutil.Peek(string(a.Algorithm)))
 	}
 	if a.Type == Yandex || a.Type == MOTP {
 		if a.PIN == "" {

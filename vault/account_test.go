@@ -110,3 +110,26 @@ func TestParseTypeAlgorithm(t *testing.T) {
 		t.Errorf("yubico: %v", err)
 	}
 }
+
+func TestErrorsQuoteOnlyAFewCharactersOfAField(t *testing.T) {
+	// A misaligned import column can put the secret where the type or the
+	// algorithm belongs: the error names the field, not the secret.
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DP"
+	_, errT := ParseType(secret)
+	_, errA := ParseAlgorithm(secret)
+	a := Account{Name: "n", Secret: []byte("12345678901234567890"), Type: Type(secret), Digits: 6, Period: 30, Algorithm: SHA1}
+	errV := a.Validate()
+	b := Account{Name: "n", Secret: []byte("12345678901234567890"), Type: TOTP, Digits: 6, Period: 30, Algorithm: Algorithm(secret)}
+	errW := b.Validate()
+	for i, err := range []error{errT, errA, errV, errW} {
+		if err == nil {
+			t.Fatalf("case %d: no error", i)
+		}
+		if strings.Contains(err.Error(), secret[:5]) {
+			t.Errorf("case %d quotes the value: %v", i, err)
+		}
+		if !strings.Contains(err.Error(), `"JBSW…"`) {
+			t.Errorf("case %d does not name the value's start: %v", i, err)
+		}
+	}
+}

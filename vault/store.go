@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/vmfa/vmfa/internal/secmem"
+	"github.com/vmfa/vmfa/internal/textutil"
 )
 
 // Errors returned when opening or writing a vault. Each message says what
@@ -264,7 +265,7 @@ func parse(raw []byte) (h header, ad, sealed []byte, err error) {
 			return h, nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 		}
 	default:
-		return h, nil, nil, fmt.Errorf("%w: unknown key source %q", ErrCorrupt, h.Source)
+		return h, nil, nil, fmt.Errorf("%w: unknown key source %q", ErrCorrupt, textutil.Clip(string(h.Source)))
 	}
 	if !validID(h.ID) {
 		return h, nil, nil, fmt.Errorf("%w: header has no valid vault id", ErrCorrupt)

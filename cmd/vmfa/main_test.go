@@ -422,3 +422,26 @@ func TestAddRefusesSecretsInArgv(t *testing.T) {
 		t.Errorf("uri without a secret: %+v", r)
 	}
 }
+
+func TestPeriodBoundOnEveryInputPath(t *testing.T) {
+	env := vaultEnv(t)
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "tokens.csv")
+	os.WriteFile(csv, []byte("1000001,JBSWY3DPEHPK3PXP,86401\n"), 0o600)
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+	}{
+		{"manual entry", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--period", "86401"}},
+		{"uri", "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP&period=86401", []string{"add", "--uri", "-"}},
+		{"import", "", []string{"import", csv, "--format", "csv"}},
+	} {
+		r := vmfa(t, env, tc.stdin, tc.args...)
+		if r.code != 1 || !strings.Contains(strings.ReplaceAll(r.stderr, ",", ""), "86400") {
+			t.Errorf("%s: a period of 86401 s: %+v", tc.name, r)
+		}
+	}
+	if r := vmfa(t, env, "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP&period=86400", "add", "--uri", "-"); r.code != 0 {
+		t.Errorf("a period of a day: %+v", r)
+	}
+}

@@ -21,7 +21,7 @@ func Clip(s string) string {
 }
 
 // PeekLen is the most characters Peek keeps.
-const PeekLen = 6
+const PeekLen = 4
 
 // Peek keeps the first PeekLen characters of text that may be a secret (a
 // pasted URI, a key typed in the wrong place, a passphrase-like value),
