@@ -719,7 +719,11 @@ asks which one to sign in as, or takes the one --user-handle or --account
 				}
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "signed in at %s with credential %s (counter %d)\n", opts.RPID, cred.ID, counter)
+			who := ""
+			if h := cred.Response.UserHandle; h != "" {
+				who = " as user handle " + h
+			}
+			fmt.Fprintf(w, "signed in at %s%s with credential %s (counter %d)\n", opts.RPID, who, cred.ID, counter)
 			return nil
 		},
 	}

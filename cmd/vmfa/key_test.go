@@ -576,6 +576,10 @@ func TestKeyPasskeysCLI(t *testing.T) {
 		t.Fatalf("login with one account: %s", r.stderr)
 	}
 	checkLogin(t, r.stdout, pubs["bob"], ch, 1)
+	r = vmfaNoTTY(t, env, pin, "key", "login", "--virtual", "--rp", "example.com", "--pin-stdin")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "signed in at example.com as user handle aWQtYm9i with credential "+ids["bob"]+" (counter ") {
+		t.Fatalf("text login: %d %q %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 // A full key says so, with the way out (and the virtual key's capacity);
