@@ -96,7 +96,7 @@ func parseBackupName(base, name string) (gen uint64, written time.Time, rest str
 		return 0, time.Time{}, "", false
 	}
 	written, err = time.Parse(backupTimeLayout, s[:len(backupTimeLayout)])
-	if err != nil {
+	if err != nil || written.Format(backupTimeLayout) != s[:len(backupTimeLayout)] { // exactly as vmfa writes it
 		return 0, time.Time{}, "", false
 	}
 	return gen, written, s[len(backupTimeLayout):], true
