@@ -158,7 +158,7 @@ var importFormats = []*importFormat{
 	{FormatInfo{FormatGoogleDB, "Google Authenticator database (rooted phone)", "-", "SQLite file with Google Authenticator's accounts table"},
 		func(p *probe) bool { return p.sqlite && bytes.Contains(p.data, []byte("original_name")) },
 		func([]byte, *importConfig) ([]entry, error) {
-			return nil, fmt.Errorf("%w: this is a google authenticator database from a rooted phone: not supported, export a transfer qr instead (menu: transfer accounts)", ErrUnsupportedFile)
+			return nil, fmt.Errorf("%w: this is a Google Authenticator database from a rooted phone: not supported, export a transfer QR instead (Google Authenticator: menu, transfer accounts, export) and import its images", ErrUnsupportedFile)
 		}},
 	{FormatInfo{FormatSQLite, "other apps' databases (rooted phone): Microsoft Authenticator, Stratum, Authenticator Plus…", "-", "SQLite file of any other app"},
 		func(p *probe) bool { return p.sqlite && !bytes.Contains(p.data, []byte("original_name")) },

@@ -500,7 +500,7 @@ func TestImportListFormatsAndRefusals(t *testing.T) {
 	gdb := filepath.Join(dir, "databases")
 	os.WriteFile(gdb, []byte("SQLite format 3\x00"+strings.Repeat("\x00", 90)+"CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT, secret TEXT, original_name TEXT)"), 0o600)
 	r = vmfa(t, env, "", "import", gdb)
-	if r.code != 1 || r.stderr != "vmfa: unsupported file: this is a google authenticator database from a rooted phone: not supported, export a transfer qr instead (menu: transfer accounts)\n" {
+	if r.code != 1 || r.stderr != "vmfa: unsupported file: this is a Google Authenticator database from a rooted phone: not supported, export a transfer QR instead (Google Authenticator: menu, transfer accounts, export) and import its images\n" {
 		t.Errorf("google db: %d %q", r.code, r.stderr)
 	}
 	short := filepath.Join(dir, "short.txt")
