@@ -241,3 +241,30 @@ func sgrParams(s string) map[string]bool {
 	}
 	return out
 }
+
+// TestTmuxOSC52 runs the TUI with TMUX unset, as in a terminal of its
+// own: the copy goes out as OSC 52 through Bubble Tea's output, and tmux
+// (set-clipboard on, standing for a terminal that takes OSC 52) stores
+// it.
+func TestTmuxOSC52(t *testing.T) {
+	env := append(tuiVault(t), "VMFA_CLIPBOARD_CLEAR=0", "TERM=xterm-256color")
+	s := startTmux(t, 100, 24, env, "env -u TMUX "+vmfaBin)
+	s.run("set-option", "-g", "set-clipboard", "on")
+	s.waitFor("ACME alice")
+	s.keys("c")
+	scr := s.waitFor("copied ACME: alice")
+	if !strings.Contains(scr, "to the terminal clipboard") || strings.Contains(scr, "tmux buffer") {
+		t.Errorf("status:\n%s", scr)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, _ := exec.Command("tmux", "-S", s.sock, "show-buffer").CombinedOutput()
+		if rfcCodeNear(string(out)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the terminal (tmux) got no OSC 52 copy: buffer %q", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
