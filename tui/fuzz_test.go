@@ -27,7 +27,7 @@ var fuzzKeys = []tea.KeyPressMsg{
 	{Code: tea.KeyEnter}, {Code: tea.KeyEsc}, {Code: tea.KeyTab}, {Code: tea.KeyTab, Mod: tea.ModShift},
 	{Code: tea.KeyUp}, {Code: tea.KeyDown}, {Code: tea.KeyBackspace}, {Code: 'a', Mod: tea.ModCtrl},
 	{Code: 'u', Mod: tea.ModCtrl}, {Code: tea.KeyPgDown}, {Code: tea.KeyUp, Mod: tea.ModShift}, {Code: tea.KeyDown, Mod: tea.ModShift},
-	{Code: tea.KeySpace, Text: " "},
+	{Code: tea.KeySpace, Text: " "}, {Code: 'r', Mod: tea.ModCtrl},
 }
 
 // FuzzKeys drives the model with arbitrary key sequences and sizes: every
