@@ -107,15 +107,9 @@ func Restore(opts Options, backup string) (*Vault, RestoreResult, error) {
 	}
 	h.Generation = next + 1
 	h.Written = opts.Now().UTC()
-	out, err := seal(h, v.key, &v.data)
-	if err != nil {
+	if err := v.commit(h, &v.data); err != nil {
 		return nil, res, err
 	}
-	if err := writeAtomic(v.path, out); err != nil {
-		return nil, res, err
-	}
-	v.recordGeneration(h.Source, h.ID, h.Generation, false)
-	v.hdr = h
 	v.opts.allowOlder = false
 	res.Generation = h.Generation
 	return v, res, nil

@@ -672,6 +672,17 @@ func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	}
 	h.Generation++
 	h.Written = now.UTC()
+	return v.commit(h, d)
+}
+
+// commit seals d under header h with the handle's key, replaces the vault
+// file atomically, then moves the generation record up to h.Generation and
+// makes h and d the handle's state. The caller holds the vault's lock and
+// has checked the record (h.Generation must be above it). Whatever changes
+// the key, its source or the vault ID (a rekey) writes through here too,
+// with the new header and key in place: the record then follows the vault
+// to its new key source (the keyring item, the state file) by ID.
+func (v *Vault) commit(h header, d *Data) error {
 	out, err := seal(h, v.key, d)
 	if err != nil {
 		return err
