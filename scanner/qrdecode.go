@@ -315,7 +315,8 @@ var hints = map[gozxing.DecodeHintType]any{
 type collector struct {
 	seen  map[string]bool
 	texts []string
-	work  int64 // pixels passed so far
+	work  int64                   // pixels passed so far
+	found [][]gozxing.ResultPoint // where each code was found, in the image last passed
 }
 
 // maxPassPixels bounds the work of all passes on one image, in pixels
@@ -338,7 +339,20 @@ func (c *collector) add(results ...*gozxing.Result) {
 		}
 		c.seen[t] = true
 		c.texts = append(c.texts, t)
+		c.found = append(c.found, r.GetResultPoints())
 	}
+}
+
+// addText adds one decoded text.
+func (c *collector) addText(t string) {
+	if t == "" || c.seen[t] {
+		return
+	}
+	if c.seen == nil {
+		c.seen = make(map[string]bool)
+	}
+	c.seen[t] = true
+	c.texts = append(c.texts, t)
 }
 
 // tryDecode runs the multi-code reader, then the single-code reader (whose
@@ -379,14 +393,84 @@ func pass(g *gray, c *collector) bool {
 		return false
 	}
 	c.work += int64(g.w) * int64(g.h)
+	c.found = c.found[:0]
 	src := newLumSource(g)
-	if tryDecode(src, false, c) {
+	if tryDecode(src, false, c) || tryDecode(src.Invert(), false, c) || tryDecode(src, true, c) {
+		findMore(g, c)
 		return true
 	}
-	if tryDecode(src.Invert(), false, c) {
-		return true
+	return false
+}
+
+// findMore looks for further codes next to those found (an export page
+// with two or three codes side by side, where the detector settles on
+// one): each found code is painted over with its own quiet zone's colour
+// and the image read again, as long as that finds new codes.
+func findMore(g *gray, c *collector) {
+	var m *gray
+	for round := 0; round < 4 && len(c.found) > 0; round++ {
+		if m == nil {
+			m = &gray{w: g.w, h: g.h, pix: append([]byte(nil), g.pix...)}
+		}
+		for _, pts := range c.found {
+			maskCode(m, pts)
+		}
+		c.found = c.found[:0]
+		src := newLumSource(m)
+		if tryDecode(src, false, c) || tryDecode(src.Invert(), false, c) {
+			continue
+		}
+		// Small modules: the same, enlarged (as the passes do).
+		if long := max(m.w, m.h); long < 1200 {
+			up := upscale(m, max(2, min(4, 2400/long)))
+			if tryDecode(newLumSource(up), false, c) {
+				c.found = c.found[:0] // points of the enlarged image
+				continue
+			}
+		}
+		return
 	}
-	return tryDecode(src, true, c)
+}
+
+// maskCode paints the square a code's finder patterns span (plus 4.5
+// modules) with the colour found just outside it.
+func maskCode(m *gray, pts []gozxing.ResultPoint) {
+	if len(pts) < 3 {
+		return
+	}
+	module := 0.0
+	for _, p := range pts[:3] {
+		if f, ok := p.(interface{ GetEstimatedModuleSize() float64 }); ok {
+			module = max(module, f.GetEstimatedModuleSize())
+		}
+	}
+	if module <= 0 {
+		return
+	}
+	// The three finder centres and the fourth corner of the
+	// parallelogram they make.
+	xs := []float64{pts[0].GetX(), pts[1].GetX(), pts[2].GetX(), pts[0].GetX() + pts[2].GetX() - pts[1].GetX()}
+	ys := []float64{pts[0].GetY(), pts[1].GetY(), pts[2].GetY(), pts[0].GetY() + pts[2].GetY() - pts[1].GetY()}
+	pad := 4.5 * module
+	x0, x1 := int(min(xs[0], xs[1], xs[2], xs[3])-pad), int(max(xs[0], xs[1], xs[2], xs[3])+pad)
+	y0, y1 := int(min(ys[0], ys[1], ys[2], ys[3])-pad), int(max(ys[0], ys[1], ys[2], ys[3])+pad)
+	x0, y0 = max(0, x0), max(0, y0)
+	x1, y1 = min(m.w-1, x1), min(m.h-1, y1)
+	if x0 >= x1 || y0 >= y1 {
+		return
+	}
+	var sum, n int
+	for _, q := range [][2]int{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
+		sum += int(m.pix[q[1]*m.w+q[0]])
+		n++
+	}
+	v := byte(sum / n)
+	for y := y0; y <= y1; y++ {
+		row := m.pix[y*m.w+x0 : y*m.w+x1+1]
+		for i := range row {
+			row[i] = v
+		}
+	}
 }
 
 // firstPassSide is the longest side of a large image's first pass: a
@@ -461,6 +545,10 @@ func decodeLazy(first *gray, full func() (*gray, error)) ([]string, error) {
 		}
 	}
 	long := max(g.w, g.h)
+	// A code seen at an angle: gozxing's finder patterns, our geometry.
+	if perspectivePass(first, c) {
+		return done()
+	}
 	// Blur and JPEG: restore edges. Noise: a 3×3 mean filter. Both run on
 	// the first pass's image, to bound their cost on large inputs.
 	if pass(sharpen(first), c) {
@@ -473,7 +561,8 @@ func decodeLazy(first *gray, full func() (*gray, error)) ([]string, error) {
 	// about 2400 pixels, so that the binariser's blocks and the finder's
 	// run lengths get room.
 	if long < 1200 {
-		if pass(upscale(g, max(2, min(4, 2400/long))), c) {
+		up := upscale(g, max(2, min(4, 2400/long)))
+		if pass(up, c) || perspectivePass(up, c) {
 			return done()
 		}
 	}
