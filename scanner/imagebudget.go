@@ -28,8 +28,8 @@ const (
 	MaxJPEGBlockScans = 32_000_000
 	// MaxSlowPixels is the pixel cap of the formats that cost time for
 	// every pixel however small the file: lossless WebP and WebP with an
-	// alpha channel (16 megapixels).
-	MaxSlowPixels = 16_000_000
+	// alpha channel (12 megapixels, more than a 4K screenshot).
+	MaxSlowPixels = 12_000_000
 )
 
 // imageInfo is what an image's header says about the work of decoding it.
