@@ -395,35 +395,53 @@ func pass(g *gray, c *collector) bool {
 	c.work += int64(g.w) * int64(g.h)
 	c.found = c.found[:0]
 	src := newLumSource(g)
-	if tryDecode(src, false, c) || tryDecode(src.Invert(), false, c) || tryDecode(src, true, c) {
-		findMore(g, c)
-		return true
+	for how := 0; how < 3; how++ {
+		if tryHow(src, how, c) {
+			findMore(g, how, c)
+			return true
+		}
 	}
 	return false
+}
+
+// tryHow is one of a pass's three attempts: 0 as is, 1 inverted, 2 with
+// the global threshold.
+func tryHow(src gozxing.LuminanceSource, how int, c *collector) bool {
+	switch how {
+	case 0:
+		return tryDecode(src, false, c)
+	case 1:
+		return tryDecode(src.Invert(), false, c)
+	}
+	return tryDecode(src, true, c)
 }
 
 // findMore looks for further codes next to those found (an export page
 // with two or three codes side by side, where the detector settles on
 // one): each found code is painted over with its own quiet zone's colour
-// and the image read again, as long as that finds new codes.
-func findMore(g *gray, c *collector) {
+// and the image read again the way that found the first, as long as that
+// finds new codes. Codes with modules under 3 pixels are read again
+// enlarged, as the passes do. One more attempt on an image that had a
+// code: cheap next to the passes that found it.
+func findMore(g *gray, how int, c *collector) {
 	var m *gray
 	for round := 0; round < 4 && len(c.found) > 0; round++ {
 		if m == nil {
 			m = &gray{w: g.w, h: g.h, pix: append([]byte(nil), g.pix...)}
 		}
+		small := false
 		for _, pts := range c.found {
-			maskCode(m, pts)
+			if module := maskCode(m, pts); module > 0 && module < 3 {
+				small = true
+			}
 		}
 		c.found = c.found[:0]
-		src := newLumSource(m)
-		if tryDecode(src, false, c) || tryDecode(src.Invert(), false, c) {
+		if tryHow(newLumSource(m), how, c) {
 			continue
 		}
-		// Small modules: the same, enlarged (as the passes do).
-		if long := max(m.w, m.h); long < 1200 {
+		if long := max(m.w, m.h); small && long < 1200 {
 			up := upscale(m, max(2, min(4, 2400/long)))
-			if tryDecode(newLumSource(up), false, c) {
+			if tryHow(newLumSource(up), how, c) {
 				c.found = c.found[:0] // points of the enlarged image
 				continue
 			}
@@ -433,10 +451,11 @@ func findMore(g *gray, c *collector) {
 }
 
 // maskCode paints the square a code's finder patterns span (plus 4.5
-// modules) with the colour found just outside it.
-func maskCode(m *gray, pts []gozxing.ResultPoint) {
+// modules) with the colour found just outside it, and returns the code's
+// module size in pixels (0 when the points do not say).
+func maskCode(m *gray, pts []gozxing.ResultPoint) float64 {
 	if len(pts) < 3 {
-		return
+		return 0
 	}
 	module := 0.0
 	for _, p := range pts[:3] {
@@ -445,7 +464,7 @@ func maskCode(m *gray, pts []gozxing.ResultPoint) {
 		}
 	}
 	if module <= 0 {
-		return
+		return 0
 	}
 	// The three finder centres and the fourth corner of the
 	// parallelogram they make.
@@ -457,7 +476,7 @@ func maskCode(m *gray, pts []gozxing.ResultPoint) {
 	x0, y0 = max(0, x0), max(0, y0)
 	x1, y1 = min(m.w-1, x1), min(m.h-1, y1)
 	if x0 >= x1 || y0 >= y1 {
-		return
+		return module
 	}
 	var sum, n int
 	for _, q := range [][2]int{{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}} {
@@ -471,6 +490,7 @@ func maskCode(m *gray, pts []gozxing.ResultPoint) {
 			row[i] = v
 		}
 	}
+	return module
 }
 
 // firstPassSide is the longest side of a large image's first pass: a
