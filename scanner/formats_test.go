@@ -67,9 +67,11 @@ var formatSamples = map[string]struct {
 		"otpauth://steam/Steam:gabe?secret=" + b32B + "&issuer=Steam&algorithm=SHA1&digits=5&period=30&codeDisplay=" + url.QueryEscape(`{"pinned":false,"trashed":false,"tags":[]}`) + "\n",
 		[]want{{vault.TOTP, "ACME", "alice", b32A, vault.SHA1, 6, 30, 0, "", "desk", "work", true},
 			{vault.Steam, "Steam", "gabe", b32B, vault.SHA1, 5, 30, 0, "", "", "", false}}},
-	FormatWinAuth: {"otpauth://totp/Battle.net?secret=" + b32A + "&digits=8&serial=EU-1234-5678-9012\notpauth://totp/Google?secret=" + b32B + "\n",
-		[]want{{vault.TOTP, "Battle.net", "WinAuth", b32A, vault.SHA1, 8, 30, 0, "EU-1234-5678-9012", "", "", false},
-			{vault.TOTP, "Google", "WinAuth", b32B, vault.SHA1, 6, 30, 0, "", "", "", false}}},
+	FormatWinAuth: {"otpauth://totp/Battle.net?secret=" + b32A + "&digits=8&serial=EU123456789012\notpauth://totp/Google?secret=" + b32B + "&digits=6\n" +
+		"otpauth://totp/Steam:gabe?secret=" + b32B + "&digits=5&issuer=Steam&deviceid=android%3Aabc&data=" + url.QueryEscape(`{"shared_secret":"x"}`) + "\n",
+		[]want{{vault.TOTP, "Battle.net", "WinAuth", b32A, vault.SHA1, 8, 30, 0, "EU123456789012", "", "", false},
+			{vault.TOTP, "Google", "WinAuth", b32B, vault.SHA1, 6, 30, 0, "", "", "", false},
+			{vault.Steam, "Steam", "gabe", b32B, vault.SHA1, 5, 30, 0, "", "", "", false}}},
 	FormatAegis: {`{"version":1,"header":{"slots":null,"params":null},"db":{"version":2,"entries":[{"type":"totp","name":"alice","issuer":"ACME","note":"","favorite":false,"icon":null,"info":{"secret":"` + b32A + `","algo":"SHA1","digits":6,"period":30}},` +
 		`{"type":"motp","name":"m","issuer":"Old VPN","note":"","icon":null,"info":{"secret":"` + vault.EncodeSecret([]byte{0xe3, 0x15, 0x2a, 0xfe, 0xe6, 0x25, 0x99, 0xc8}) + `","algo":"MD5","digits":6,"period":10,"pin":"1234"}}]}}`,
 		[]want{{vault.TOTP, "ACME", "alice", b32A, vault.SHA1, 6, 30, 0, "", "", "", false},

@@ -5,10 +5,13 @@ import (
 	"strings"
 )
 
-// WinAuth's text export is one otpauth:// URI per line. WinAuth labels a
-// URI with the authenticator's own name and no issuer; like Aegis, vmfa
-// makes that name the issuer and "WinAuth" the account name. A serial
-// parameter (Battle.net authenticators) is kept as the serial.
+// WinAuth's text export is one otpauth:// URI per line, as WinAuth's ToUrl
+// writes them: otpauth://totp/[issuer:]label?secret=…&digits=N, then issuer,
+// algorithm, serial (Battle.net, without dashes), deviceid and data (Steam)
+// or counter (HOTP), and period. Steam authenticators are written as totp
+// with digits=5: vmfa reads them as Steam accounts. A URI without an issuer
+// is labelled with the authenticator's own name: like Aegis, vmfa makes that
+// name the issuer and "WinAuth" the account name. The serial is kept.
 
 func importWinAuth(data []byte) ([]entry, error) {
 	entries := uriLines(data, func(n int, line string) entry {
@@ -16,6 +19,10 @@ func importWinAuth(data []byte) ([]entry, error) {
 		if !hasPrefixFold(line, otpauthScheme) {
 			e.err = ErrNotOTPAuth
 			return e
+		}
+		q := uriQuery(line)
+		if rest, ok := cutPrefixFold(line, otpauthScheme+"totp/"); ok && (q["deviceid"] != "" || strings.TrimSpace(q["digits"]) == "5") {
+			line = otpauthScheme + "steam/" + rest
 		}
 		accs, err := ParseURI(line)
 		if err != nil {
@@ -26,7 +33,7 @@ func importWinAuth(data []byte) ([]entry, error) {
 		if e.acc.Issuer == "" {
 			e.acc.Issuer, e.acc.Name = e.acc.Name, "WinAuth"
 		}
-		if s := strings.TrimSpace(uriQuery(line)["serial"]); s != "" {
+		if s := strings.TrimSpace(q["serial"]); s != "" {
 			e.acc.Serial = s
 		}
 		e.err = e.acc.Validate()
@@ -36,4 +43,11 @@ func importWinAuth(data []byte) ([]entry, error) {
 		return nil, ErrNoAccounts
 	}
 	return entries, nil
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if hasPrefixFold(s, prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
 }
