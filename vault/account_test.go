@@ -133,3 +133,31 @@ func TestErrorsQuoteOnlyAFewCharactersOfAField(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialSet(t *testing.T) {
+	key := []byte("12345678901234567890")
+	s := NewCredentialSet([]Account{{Issuer: "ACME", Name: "alice", Secret: key}})
+	for _, tc := range []struct {
+		a    Account
+		want bool
+	}{
+		{Account{Issuer: "acme", Name: "alice", Secret: key}, true}, // issuer case-insensitive
+		{Account{Issuer: "ACME", Name: "Alice", Secret: key}, false},
+		{Account{Issuer: "Other", Name: "alice", Secret: key}, false},
+		{Account{Issuer: "ACME", Name: "alice", Secret: []byte("12345678901234567891")}, false},
+	} {
+		if got := s.Has(&tc.a); got != tc.want {
+			t.Errorf("Has(%s) = %v", tc.a.Label(), got)
+		}
+		ref := Account{Issuer: "ACME", Name: "alice", Secret: key}
+		if got := s.Has(&tc.a); got != ref.SameCredential(&tc.a) {
+			t.Errorf("Has and SameCredential disagree on %s", tc.a.Label())
+		}
+	}
+	var z CredentialSet
+	b := Account{Name: "b", Secret: key}
+	z.Add(&b)
+	if !z.Has(&b) {
+		t.Error("the zero set lost an account")
+	}
+}

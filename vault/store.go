@@ -706,22 +706,12 @@ func (v *Vault) Add(accts ...Account) error {
 		}
 	}
 	return v.Update(func(d *Data) error {
-		// Accounts by name and secret (SameCredential's exact parts), so
-		// a large import costs one lookup per account, not a scan.
-		seen := make(map[string][]int, len(d.Accounts)+len(accts))
-		key := func(a *Account) string { return a.Name + "\x00" + string(a.Secret) }
-		for j := range d.Accounts {
-			k := key(&d.Accounts[j])
-			seen[k] = append(seen[k], j)
-		}
+		seen := NewCredentialSet(d.Accounts)
 		for i := range accts {
-			k := key(&accts[i])
-			for _, j := range seen[k] {
-				if d.Accounts[j].SameCredential(&accts[i]) {
-					return fmt.Errorf("%w: %s", ErrDuplicate, accts[i].Label())
-				}
+			if seen.Has(&accts[i]) {
+				return fmt.Errorf("%w: %s", ErrDuplicate, accts[i].Label())
 			}
-			seen[k] = append(seen[k], len(d.Accounts))
+			seen.Add(&accts[i])
 			d.Accounts = append(d.Accounts, accts[i])
 		}
 		return nil

@@ -445,3 +445,23 @@ func TestPeriodBoundOnEveryInputPath(t *testing.T) {
 		t.Errorf("a period of a day: %+v", r)
 	}
 }
+
+// BenchmarkAddMaxAccountsURIs is a whole `vmfa add --uri -` process adding
+// vault.MaxAccounts URIs (just under the 1 MiB stdin limit) to an empty
+// vault: parsing, the duplicate check, sealing and writing.
+func BenchmarkAddMaxAccountsURIs(b *testing.B) {
+	var sb strings.Builder
+	for i := range vault.MaxAccounts {
+		fmt.Fprintf(&sb, "otpauth://totp/B:u%05d?secret=%s\n", i, vault.EncodeSecret([]byte(fmt.Sprintf("secret-%08d", i))))
+	}
+	uris := sb.String()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		env := vaultEnv(b)
+		b.StartTimer()
+		if r := vmfa(b, env, uris, "add", "--uri", "-"); r.code != 0 {
+			b.Fatal(r.stderr)
+		}
+	}
+}

@@ -185,14 +185,13 @@ The secret is never accepted as a flag: argv is visible to every user
 			var added, skipped []vault.Account
 			err = v.Update(func(d *vault.Data) error {
 				added, skipped = added[:0], skipped[:0]
-			next:
+				seen := vault.NewCredentialSet(d.Accounts)
 				for _, a := range accts {
-					for _, b := range append(d.Accounts[:len(d.Accounts):len(d.Accounts)], added...) {
-						if b.SameCredential(&a) {
-							skipped = append(skipped, a)
-							continue next
-						}
+					if seen.Has(&a) {
+						skipped = append(skipped, a)
+						continue
 					}
+					seen.Add(&a)
 					added = append(added, a)
 				}
 				if len(added) == 0 {
