@@ -26,6 +26,7 @@ type clipState struct {
 	// is still the one on screen.
 	before, after, clears, status string
 	from, until                   time.Time // the code's validity (zero: HOTP)
+	clearAt                       time.Time // when the clear is due (zero: none)
 }
 
 func (c clipState) showing(status string) bool { return c.status != "" && status == c.status }
@@ -119,6 +120,7 @@ func (m *Model) copied(msg copiedMsg) tea.Cmd {
 	m.clip.after = " to " + msg.res.Where()
 	if d := m.cfg.ClearClipboard; d > 0 {
 		m.clip.clears = fmt.Sprintf("; clears in %s", d)
+		m.clip.clearAt = m.clock().Add(d)
 		seq := msg.seq
 		cmds = append(cmds, tea.Tick(d, func(time.Time) tea.Msg { return clearClipMsg{seq: seq} }))
 	}
@@ -142,7 +144,7 @@ func (m *Model) cleared(msg clearedMsg) tea.Cmd {
 		return nil // copied again meanwhile: the terminal holds the new code
 	}
 	log.Printf("clear: reached %q; problems %q", msg.res.Reached, msg.res.Problems)
-	m.clip.text = ""
+	m.clip.text, m.clip.clearAt = "", time.Time{}
 	if m.clip.showing(m.status) || m.status == "" {
 		if msg.res.OK() {
 			m.status = "cleared the code from " + msg.res.Where()

@@ -87,6 +87,10 @@ type Config struct {
 	// ClearClipboard clears the clipboard this long after a copy, if it
 	// still holds the code (0 = never; vmfa sets 30 s).
 	ClearClipboard time.Duration
+	// ClearLater is called when the TUI quits before a clear is due,
+	// with the code, where its copy went and when to clear: vmfa hands
+	// it to a small process of its own that waits and clears.
+	ClearLater func(text string, copied clipboard.Result, at time.Time)
 	// HideNext hides the next code column at start (it is shown by
 	// default; n toggles it).
 	HideNext bool
@@ -187,8 +191,12 @@ func Run(cfg Config) error {
 		}
 		return fmt.Errorf("terminal: %w", err)
 	}
-	if m, ok := final.(Model); ok && m.fatal != nil {
-		return m.fatal
+	m, ok := final.(Model)
+	if !ok {
+		return nil
 	}
-	return nil
+	if c := m.clip; cfg.ClearLater != nil && c.text != "" && c.res.OK() && !c.clearAt.IsZero() {
+		cfg.ClearLater(c.text, c.res, c.clearAt)
+	}
+	return m.fatal
 }

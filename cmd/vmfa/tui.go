@@ -2,13 +2,17 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/envsecret"
 	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/vault"
@@ -43,6 +47,7 @@ func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 		VaultPath:            opts.Path,
 		TimeOffset:           globals.timeOffset,
 		ClearClipboard:       clear,
+		ClearLater:           clearLater,
 		LogFile:              os.Getenv("VMFA_TUI_LOG"),
 		SecurityKeys:         tuiKeyService,
 	}, nil
@@ -66,6 +71,54 @@ func clipboardClear(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("the VMFA_CLIPBOARD_CLEAR value %q is not a duration like 30s (0 = never clear)", s)
 	}
 	return d, nil
+}
+
+func init() { rootCmd.AddCommand(clipboardClearCmd()) }
+
+// clearLater hands a clipboard clear that is not due yet (the TUI quit
+// first) to `vmfa clipboard-clear` in the background: the code goes on
+// its stdin, the terminal stays its stdout (for the OSC 52 clear).
+func clearLater(text string, copied clipboard.Result, at time.Time) {
+	enc, err := clipboard.EncodePending(text, copied, at)
+	if err != nil {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	c := exec.Command(exe, "clipboard-clear")
+	c.Stdout = os.Stdout
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // not stopped by the shell's ctrl+c
+	in, err := c.StdinPipe()
+	if err != nil {
+		return
+	}
+	if err := c.Start(); err != nil {
+		return
+	}
+	_, _ = in.Write(enc)
+	in.Close()
+	_ = c.Process.Release()
+}
+
+// clipboardClearCmd is the background half of clearLater; it is not
+// meant to be run by hand.
+func clipboardClearCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:    "clipboard-clear",
+		Short:  "clear a copied code from the clipboard when due (used by the terminal UI)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			enc, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 1<<16))
+			if err != nil {
+				return err
+			}
+			_, err = clipboard.New().ClearPending(enc, cmd.OutOrStdout(), time.Sleep)
+			return err
+		},
+	}
 }
 
 // startTUI runs the terminal UI; runTUI (vmfa with no arguments) calls it.

@@ -268,3 +268,29 @@ func TestTmuxOSC52(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestTmuxClearAfterQuit: quitting before the clear is due leaves it to
+// a background vmfa, which still clears the code from the tmux buffer.
+func TestTmuxClearAfterQuit(t *testing.T) {
+	env := append(tuiVault(t), "VMFA_CLIPBOARD_CLEAR=2", "TERM=xterm-256color")
+	s := startTmux(t, 100, 24, env, vmfaBin+"; sleep 30")
+	s.waitFor("ACME alice")
+	s.keys("c")
+	s.waitFor("copied ACME: alice")
+	code := s.run("show-buffer")
+	if !rfcCodeNear(code) {
+		t.Fatalf("tmux buffer %q", code)
+	}
+	s.keys("q")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := exec.Command("tmux", "-S", s.sock, "list-buffers", "-F", "#{buffer_sample}").CombinedOutput()
+		if !strings.Contains(string(out), code) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after quitting, tmux still holds the code: %s", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

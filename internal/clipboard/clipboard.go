@@ -20,7 +20,10 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -405,4 +408,45 @@ func (c *Clipboard) Clear(text string, r Result) Result {
 		out.Reached = append(out.Reached, Terminal)
 	}
 	return out
+}
+
+// pending is a clear still to be done, as handed to a process that
+// outlives the one that copied (vmfa quits before the delay is over).
+type pending struct {
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+	Reached  []string  `json:"reached"`
+	Sequence string    `json:"sequence"`
+	Native   string    `json:"native"`
+	Tmux     bool      `json:"tmux"`
+	TmuxTerm bool      `json:"tmux_term"`
+}
+
+// EncodePending describes the clear of text, copied with result r, due
+// at: for ClearPending in another process (on its stdin: it holds the
+// code).
+func EncodePending(text string, r Result, at time.Time) ([]byte, error) {
+	return json.Marshal(pending{Text: text, At: at, Reached: r.Reached, Sequence: r.Sequence, Native: r.native, Tmux: r.tmux, TmuxTerm: r.tmuxTerm})
+}
+
+// MaxPendingWait bounds how long ClearPending waits.
+const MaxPendingWait = 24 * time.Hour
+
+// ClearPending waits until the clear EncodePending described is due and
+// does it (see Clear); the terminal's part is written to term.
+func (c *Clipboard) ClearPending(encoded []byte, term io.Writer, sleep func(time.Duration)) (Result, error) {
+	var p pending
+	if err := json.Unmarshal(encoded, &p); err != nil {
+		return Result{}, fmt.Errorf("cannot read the pending clear: %w", err)
+	}
+	if d := time.Until(p.At); d > 0 {
+		sleep(min(d, MaxPendingWait))
+	}
+	out := c.Clear(p.Text, Result{Reached: p.Reached, Sequence: p.Sequence, native: p.Native, tmux: p.Tmux, tmuxTerm: p.TmuxTerm})
+	if out.Sequence != "" {
+		if _, err := io.WriteString(term, out.Sequence); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -240,3 +240,33 @@ func TestRealTmuxBuffer(t *testing.T) {
 		t.Errorf("after clearing, buffers: %s", out)
 	}
 }
+
+// TestPendingClear: a clear handed to another process (vmfa quit before
+// the delay) waits for its time and clears what the copy reached.
+func TestPendingClear(t *testing.T) {
+	c, f := newFake([]string{"TERM=tmux-256color", "TMUX=/tmp/s,1,0", "DISPLAY=:0"}, "tmux", "xsel")
+	f.options["set-clipboard"] = "on"
+	r := c.Copy("314159")
+	at := time.Now().Add(20 * time.Second)
+	enc, err := EncodePending("314159", r, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slept time.Duration
+	var term strings.Builder
+	c2, f2 := newFake([]string{"TERM=tmux-256color", "TMUX=/tmp/s,1,0", "DISPLAY=:0"}, "tmux", "xsel")
+	f2.clip = f.clip // the same clipboards, seen from another process
+	out, err := c2.ClearPending(enc, &term, func(d time.Duration) { slept = d })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slept < 19*time.Second || slept > 20*time.Second {
+		t.Errorf("waited %s, want about 20s", slept)
+	}
+	if f.clip["tmux"] != "" || f.clip["xsel"] != "" || out.Where() != "the tmux buffer, the terminal clipboard and the system clipboard" {
+		t.Errorf("cleared %q; clipboards %q", out.Where(), f.clip)
+	}
+	if _, err := c2.ClearPending([]byte("{"), &term, func(time.Duration) {}); err == nil {
+		t.Error("a damaged description was accepted")
+	}
+}
