@@ -17,10 +17,20 @@
 // a multi-image migration export back together, saying which code is
 // missing.
 //
-// Files: Import reads URI lists, Aegis, 2FAS and andOTP plain exports,
-// hardware-token CSV (ParseTokenCSV) and RFC 6030 PSKC (ParsePSKC), with
-// format detection and all-or-nothing or SkipInvalid semantics; Merge drops
-// duplicates. WriteURIs, WriteAegis and MigrationExport write exports.
+// Files: Import reads every format of the import format table (Formats;
+// formats.go): URI lists, the exports and backups of Aegis, 2FAS, andOTP,
+// Bitwarden, KeePassXC, Proton Authenticator, FreeOTP and FreeOTP+,
+// Stratum, Steam, Duo, Battle.net, Authy, WinAuth and Ente Auth,
+// hardware-token CSV (ParseTokenCSV) and RFC 6030 PSKC (ParsePSKC).
+// DetectFormat asks every row of the table and accepts exactly one answer;
+// files it recognises but cannot read (encrypted without a password, app
+// databases) get an error naming them. Imports are all-or-nothing or
+// SkipInvalid; unsupported records (PSKC keys of other algorithms) are
+// skipped and listed, short server-issued secrets warned about; Merge drops
+// duplicates. The plain readers are also exported (ParseStratum,
+// ParseBitwarden, ParseEnte, ParseFreeOTPPlus, ParseFreeOTPToken) for the
+// decrypted payloads of encrypted backups. WriteURIs, WriteAegis and
+// MigrationExport write exports.
 //
 // QR encoding: QRImage, QRPNG, QRHalfBlocks and QRHalfBlocksPlain draw codes
 // with boombuler/barcode (a different implementation from the decoder, so

@@ -78,3 +78,31 @@ func ExampleQRHalfBlocksPlain() {
 	// 37 19
 	//     █▀▀▀▀▀█ █    ▀▄ █▀ ▄  █▀▀▀▀▀█
 }
+
+func ExampleDetectFormat() {
+	for _, file := range []string{
+		`{"encrypted":false,"items":[{"type":1,"name":"ACME","login":{"username":"alice","totp":"JBSWY3DPEHPK3PXP"}}]}`,
+		`{"Authenticators":[],"Categories":[]}`,
+		"SQLite format 3\x00 … CREATE TABLE accounts (… original_name TEXT)",
+	} {
+		format, err := scanner.DetectFormat([]byte(file))
+		fmt.Println(format, err)
+	}
+	_, err := scanner.Import(strings.NewReader("SQLite format 3\x00 … CREATE TABLE accounts (… original_name TEXT)"), scanner.FormatAuto)
+	fmt.Println(err)
+	// Output:
+	// bitwarden <nil>
+	// stratum <nil>
+	// googleauth-db <nil>
+	// unsupported file: this is a Google Authenticator database from a rooted phone: not supported, export a transfer QR instead (Google Authenticator: menu, transfer accounts, export) and import its images
+}
+
+func ExampleFormats() {
+	for _, f := range scanner.Formats()[:3] {
+		fmt.Printf("%s | %s | %s\n", f.Name, f.Encrypted, f.Apps)
+	}
+	// Output:
+	// uris | no | any app: otpauth:// and otpauth-migration:// URIs, one per line
+	// migration | no | Google Authenticator transfer (otpauth-migration:// URIs)
+	// ente | optional | Ente Auth (plain .txt export; encrypted .json export)
+}
