@@ -2,10 +2,12 @@ package scanner
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/vmfa/vmfa/scanner/internal/backupcrypto"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -27,6 +29,7 @@ const authyTokensKey = "com.authy.storage.tokens.authenticator.key"
 type authyToken struct {
 	DecryptedSecret *string `json:"decryptedSecret"`
 	EncryptedSecret *string `json:"encryptedSecret"`
+	Salt            string  `json:"salt"`
 	Digits          int     `json:"digits"`
 	OriginalIssuer  string  `json:"originalIssuer"`
 	OriginalName    string  `json:"originalName"`
@@ -36,7 +39,7 @@ type authyToken struct {
 // authyEncName names the encrypted variant in messages.
 const authyEncName = "encrypted Authy token store"
 
-func importAuthy(data []byte, _ *importConfig) ([]entry, error) {
+func importAuthy(data []byte, cfg *importConfig) ([]entry, error) {
 	prefs, err := readPrefs(data, "authy preferences")
 	if err != nil {
 		return nil, err
@@ -57,9 +60,24 @@ func importAuthy(data []byte, _ *importConfig) ([]entry, error) {
 	}
 	now := time.Now()
 	var entries []entry
+	opened := 0
 	for i, t := range tokens {
 		if t.DecryptedSecret == nil && t.EncryptedSecret != nil {
-			return nil, needPassword(authyEncName)
+			if cfg.password == nil {
+				return nil, needPassword(authyEncName)
+			}
+			s, err := openAuthySecret(*t.EncryptedSecret, t.Salt, cfg.password)
+			switch {
+			case errors.Is(err, backupcrypto.ErrAuth) && opened == 0:
+				// The first encrypted secret already fails: the password.
+				return nil, wrongPassword(authyEncName)
+			case err != nil:
+				issuer, name := authyNames(&t)
+				entries = append(entries, entry{where: entryName(i, issuer, name), err: err})
+				continue
+			}
+			opened++
+			t.DecryptedSecret = &s
 		}
 		issuer, name := authyNames(&t)
 		e := entry{where: entryName(i, issuer, name)}
