@@ -392,19 +392,24 @@ func (v *Vault) load(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	// The generation record is fetched while the key is: a keyring vault
-	// then costs one keyring round trip of latency, not two.
+	// The generation record of a passphrase vault is fetched while the
+	// passphrase is asked for and derived. A keyring vault's is fetched
+	// after its key: a locked keyring then asks to be unlocked once, for
+	// the key, and the record comes from the unlocked keyring.
 	type recResult struct {
 		gen uint64
 		err error
 	}
 	var rec chan recResult
-	if !v.opts.allowOlder {
+	fetch := func() {
 		rec = make(chan recResult, 1)
 		go func() {
 			g, err := v.recordedGeneration(h.Source, h.ID)
 			rec <- recResult{g, err}
 		}()
+	}
+	if !v.opts.allowOlder && h.Source != KeyringSource {
+		fetch()
 	}
 	if v.key == nil || h.ID != v.hdr.ID {
 		key, err := v.deriveKey(h)
@@ -416,6 +421,9 @@ func (v *Vault) load(raw []byte) error {
 	h, d, err := open(raw, v.key)
 	if err != nil {
 		return err
+	}
+	if !v.opts.allowOlder && rec == nil {
+		fetch()
 	}
 	if rec != nil {
 		r := <-rec
