@@ -45,8 +45,12 @@ restored content becomes the newest version. Asks first unless --yes.`,
 			cur, _ := vault.Inspect(path)
 			q := fmt.Sprintf("replace the vault %s with %s (generation %d, written %s)?", path, args[0], from.Generation, when(from.Written))
 			if cur.Exists {
-				q = fmt.Sprintf("replace the vault %s (generation %d, written %s) with %s (generation %d, written %s)? the current file is kept as a backup",
-					path, cur.Generation, when(cur.Written), args[0], from.Generation, when(from.Written))
+				other := ""
+				if cur.ID != "" && cur.ID != from.ID {
+					other = " — a different vault"
+				}
+				q = fmt.Sprintf("replace the vault %s (generation %d, written %s) with %s (generation %d, written %s%s)? the current file is kept as a backup",
+					path, cur.Generation, when(cur.Written), args[0], from.Generation, when(from.Written), other)
 			}
 			if !yes && !confirm(q) {
 				return errors.New("not restored: confirm on the terminal or pass --yes")
