@@ -104,9 +104,12 @@ var importFormats = []*importFormat{
 	{FormatInfo{FormatBitwardenCSV, "Bitwarden (.csv export)", "no", `CSV whose header has a "login_totp" column`},
 		func(p *probe) bool { return p.csvHas("login_totp") },
 		func(d []byte, _ *importConfig) ([]entry, error) { return importBitwardenCSV(d) }},
-	{FormatInfo{FormatKeePassXC, "KeePassXC (.csv export)", "no", `CSV whose header has "Title" and "TOTP" columns`},
-		func(p *probe) bool { return p.csvHas("totp") && p.csvHas("title") },
+	{FormatInfo{FormatKeePassXC, "KeePassXC (.csv export)", "no", `CSV whose header has "Group", "Title" and "TOTP" (or "Password") columns`},
+		func(p *probe) bool { return p.keepassXCCSV() },
 		func(d []byte, _ *importConfig) ([]entry, error) { return importKeePassXC(d) }},
+	{FormatInfo{FormatTOTPCSV, "password managers' CSV with a totp or otpauth column (LastPass, 1Password, Proton Pass, NordPass…)", "no", `CSV whose header has "totp", "otp" or "otpauth" (not Bitwarden's or KeePassXC's)`},
+		func(p *probe) bool { return p.genericTOTPCSV() },
+		func(d []byte, _ *importConfig) ([]entry, error) { return importTOTPCSV(d) }},
 	{FormatInfo{FormatProton, "Proton Authenticator (.json export)", "no", `JSON object with "entries" whose items have "content"`},
 		func(p *probe) bool { return p.has("entries") && !p.has("db") && p.mentions("content") },
 		func(d []byte, _ *importConfig) ([]entry, error) { return importProton(jsonText(d)) }},
@@ -139,9 +142,9 @@ var importFormats = []*importFormat{
 	{FormatInfo{FormatAuthy, "Authy (com.authy.storage.tokens.authenticator.xml, rooted phone)", "optional", "Android preferences XML with Authy's authenticator token list"},
 		func(p *probe) bool { return p.xmlRoot == "map" && p.prefs[authyTokensKey] },
 		importAuthy},
-	{FormatInfo{FormatCSV, "hardware OATH tokens (Microsoft Entra CSV, MFA Server serial,secret,interval)", "no", "CSV that is neither Bitwarden's nor KeePassXC's"},
+	{FormatInfo{FormatCSV, "hardware OATH tokens (Microsoft Entra CSV, MFA Server serial,secret,interval)", "no", "any other CSV"},
 		func(p *probe) bool {
-			return p.csvLike && !p.csvHas("login_totp") && !(p.csvHas("totp") && p.csvHas("title"))
+			return p.csvLike && !p.csvHas("login_totp") && !p.keepassXCCSV() && !p.genericTOTPCSV()
 		},
 		func(d []byte, _ *importConfig) ([]entry, error) { return parseTokenCSV(bytes.NewReader(d)) }},
 	{FormatInfo{FormatPSKC, "hardware OATH tokens (RFC 6030 PSKC key container)", "optional", "XML whose root is <KeyContainer>"},
@@ -174,6 +177,7 @@ const (
 	FormatBitwarden     = "bitwarden"
 	FormatBitwardenCSV  = "bitwarden-csv"
 	FormatKeePassXC     = "keepassxc"
+	FormatTOTPCSV       = "totp-csv"
 	FormatProton        = "proton"
 	FormatFreeOTPPlus   = "freeotp-plus"
 	FormatFreeOTP       = "freeotp"
@@ -245,6 +249,18 @@ func (p *probe) firstHas(key string) bool {
 }
 
 func (p *probe) csvHas(col string) bool { return p.csvHeader[col] }
+
+// genericTOTPCSV: a password manager's CSV with a TOTP column that is not
+// Bitwarden's or KeePassXC's.
+func (p *probe) genericTOTPCSV() bool {
+	return (p.csvHas("totp") || p.csvHas("otp") || p.csvHas("otpauth")) && !p.csvHas("login_totp") && !p.keepassXCCSV()
+}
+
+// keepassXCCSV: KeePassXC's header (Group, Title, …, Password, and TOTP
+// from version 2.6 on).
+func (p *probe) keepassXCCSV() bool {
+	return p.csvHas("group") && p.csvHas("title") && (p.csvHas("totp") || p.csvHas("password"))
+}
 
 // maxProbeLines bounds how far detection reads URI text.
 const maxProbeLines = 1000

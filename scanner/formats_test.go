@@ -100,6 +100,12 @@ var formatSamples = map[string]struct {
 		`"Root","Plain","p","pw","","","","0","",""` + "\n",
 		[]want{{vault.TOTP, "ACME", "alice", b32A, vault.SHA1, 6, 30, 0, "", "", "Work", false},
 			{vault.Steam, "Steam", "gabe", b32B, vault.SHA1, 5, 30, 0, "", "", "", false}}},
+	FormatTOTPCSV: {"url,username,password,totp,extra,name,grouping,fav\n" +
+		"https://acme.example,alice,pw," + b32A + ",note,ACME,Work,0\n" +
+		"https://x.example,bob,pw,,,X,,0\n" +
+		"https://mail.example,carol,pw,otpauth://totp/Mail:carol?secret=" + b32B + "&issuer=Mail,,Mail,,0\n",
+		[]want{{vault.TOTP, "ACME", "alice", b32A, vault.SHA1, 6, 30, 0, "", "note", "", false},
+			{vault.TOTP, "Mail", "carol", b32B, vault.SHA1, 6, 30, 0, "", "", "", false}}},
 	FormatProton: {`{"version":1,"entries":[{"id":"a","content":{"uri":"otpauth://totp/ACME:alice?secret=` + b32A + `&issuer=ACME&algorithm=SHA1&digits=6&period=30","entry_type":"Totp","name":"alice"},"note":"n"}]}`,
 		[]want{{vault.TOTP, "ACME", "alice", b32A, vault.SHA1, 6, 30, 0, "", "n", "", false}}},
 	FormatFreeOTPPlus: {`{"tokenOrder":["ACME:alice","Bank:bob"],"tokens":[` + freeOTPTokenJSON("ACME", "alice", "TOTP", "SHA1", 6, 30, 0, keyA) + "," + freeOTPTokenJSON("Bank", "bob", "HOTP", "SHA256", 8, 30, 41, keyB) + `]}`,
@@ -329,6 +335,7 @@ func TestEntryErrorsNamed(t *testing.T) {
 		{"battlenet bad hex", `<map><string name="com.blizzard.bma.AUTH_STORE.HASH">zz</string></map>`, FormatAuto, `not hex`},
 		{"period over a day", "otpauth://totp/x?secret=" + b32A + "&period=90000", FormatAuto, "at most 86,400 s"},
 		{"proton no uri", `{"version":1,"entries":[{"content":{"name":"x"}}]}`, FormatAuto, "entry 1: the entry has no uri"},
+		{"keepassxc before 2.6", `"Group","Title","Username","Password","URL","Notes"` + "\n" + `"Root","t","u","p","",""` + "\n", FormatAuto, `not a valid keepassxc csv file: the header has no "totp" column (KeePassXC writes it from version 2.6 on`},
 		{"keepassxc migration inside", `"Group","Title","Username","Password","URL","Notes","TOTP"` + "\n" + `"Root","t","u","","","","otpauth-migration://offline?data=AA"` + "\n", FormatAuto, "import it on its own"},
 	} {
 		_, err := Import(strings.NewReader(tc.data), tc.format)
@@ -454,6 +461,7 @@ func FuzzBitwarden(f *testing.F) { fuzzFormat(f, FormatBitwarden, formatSamples[
 func FuzzBitwardenCSV(f *testing.F) {
 	fuzzFormat(f, FormatBitwardenCSV, formatSamples[FormatBitwardenCSV].data)
 }
+func FuzzTOTPCSV(f *testing.F)   { fuzzFormat(f, FormatTOTPCSV, formatSamples[FormatTOTPCSV].data) }
 func FuzzKeePassXC(f *testing.F) { fuzzFormat(f, FormatKeePassXC, formatSamples[FormatKeePassXC].data) }
 func FuzzEnte(f *testing.F)      { fuzzFormat(f, FormatEnte, formatSamples[FormatEnte].data) }
 func FuzzWinAuth(f *testing.F)   { fuzzFormat(f, FormatWinAuth, formatSamples[FormatWinAuth].data) }
@@ -499,6 +507,7 @@ func newFormatFuzzTargets() map[string][]string {
 		"FuzzBitwarden":    {formatSamples[FormatBitwarden].data, refusedSamples["bitwarden password"].data, refusedSamples["bitwarden restricted"].data},
 		"FuzzBitwardenCSV": {formatSamples[FormatBitwardenCSV].data},
 		"FuzzKeePassXC":    {formatSamples[FormatKeePassXC].data},
+		"FuzzTOTPCSV":      {formatSamples[FormatTOTPCSV].data},
 		"FuzzEnte":         {formatSamples[FormatEnte].data, refusedSamples["ente encrypted"].data},
 		"FuzzWinAuth":      {formatSamples[FormatWinAuth].data},
 		"FuzzProton":       {formatSamples[FormatProton].data},
@@ -572,6 +581,7 @@ func TestFormatVariants(t *testing.T) {
 		{"freeotp+ internal tokens.xml", formatSamples[FormatFreeOTP].data, FormatFreeOTP, "ACME", "alice"},
 		{"bitwarden with a bare-secret item only", `{"encrypted":false,"items":[{"type":1,"name":"Site","login":{"username":"me","totp":"` + b32A + `"}}]}`, FormatBitwarden, "Site", "me"},
 		{"proton steam entry", `{"version":1,"entries":[{"content":{"uri":"steam://` + b32B + `","entry_type":"Steam","name":"gabe"},"note":null}]}`, FormatProton, "Steam", "gabe"},
+		{"1password csv", `"Title","Url","Username","Password","OTPAuth","Favorite","Archived","Tags","Notes"` + "\n" + `"ACME","https://acme.example","alice","pw","otpauth://totp/ACME:alice?secret=` + b32A + `&issuer=ACME","false","false","",""` + "\n", FormatTOTPCSV, "ACME", "alice"},
 		{"uris after comments and a bom", "\ufeff# accounts\n\n" + "otpauth://totp/ACME:alice?secret=" + b32A + "\n", FormatURIs, "ACME", "alice"},
 	} {
 		res, err := Import(strings.NewReader(tc.data), FormatAuto)

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // passed over. The group (without the root group's name) becomes a tag.
 
 func importKeePassXC(data []byte) ([]entry, error) {
-	return csvRecords(data, "keepassxc csv", "totp", func(get func(string) string) (vault.Account, bool, error) {
+	entries, err := csvRecords(data, "keepassxc csv", "totp", func(get func(string) string) (vault.Account, bool, error) {
 		v := get("totp")
 		if strings.TrimSpace(v) == "" {
 			return vault.Account{}, false, nil
@@ -33,6 +34,40 @@ func importKeePassXC(data []byte) ([]entry, error) {
 		if g = strings.TrimSpace(g); g != "" {
 			a.Tags = []string{g}
 		}
+		return a, true, a.Validate()
+	})
+	if err != nil && strings.Contains(err.Error(), `has no "totp" column`) {
+		return nil, fmt.Errorf("%w (KeePassXC writes it from version 2.6 on: export again with a newer KeePassXC)", err)
+	}
+	return entries, err
+}
+
+// Other password managers' CSV exports with a TOTP column: LastPass
+// (url,username,password,totp,extra,name,grouping,fav), 1Password
+// (Title,Url,Username,Password,OTPAuth,…), Proton Pass,
+// NordPass… The TOTP column ("totp", "otp" or "otpauth") holds an
+// otpauth:// URI or a bare secret; the account is named from the
+// name/title/url and username/login/email columns.
+func importTOTPCSV(data []byte) ([]entry, error) {
+	col := "totp"
+	if p := newProbe(data); !p.csvHas("totp") {
+		col = "otpauth"
+		if p.csvHas("otp") {
+			col = "otp"
+		}
+	}
+	return csvRecords(data, "csv", col, func(get func(string) string) (vault.Account, bool, error) {
+		v := get(col)
+		if strings.TrimSpace(v) == "" {
+			return vault.Account{}, false, nil
+		}
+		name := firstNonEmpty(get("name"), get("title"), get("url"))
+		user := firstNonEmpty(get("username"), get("login"), get("email"), get("user"))
+		a, err := totpValue(v, name, user, time.Now())
+		if err != nil {
+			return a, true, err
+		}
+		a.Note = oneLine(firstNonEmpty(get("note"), get("notes"), get("extra")))
 		return a, true, a.Validate()
 	})
 }
