@@ -98,7 +98,15 @@ func FuzzStratumEncrypted(f *testing.F)   { fuzzEncrypted(f, FormatStratum, stra
 func FuzzEnteEncrypted(f *testing.F)      { fuzzEncrypted(f, FormatEnte, enteEncSeeds) }
 func FuzzBitwardenEncrypted(f *testing.F) { fuzzEncrypted(f, FormatBitwarden, bitwardenEncSeeds) }
 func FuzzFreeOTPBackup(f *testing.F)      { fuzzEncrypted(f, FormatFreeOTP, freeOTPEncSeeds) }
-func FuzzTOTPAuthenticator(f *testing.F)  { fuzzEncrypted(f, FormatTOTPAuthenticator, totpAuthSeeds) }
+func authyEncSeeds(tb testing.TB) [][]byte {
+	return [][]byte{authyPrefs(tb, testPassword, authyTestTokens())}
+}
+
+// FuzzAuthyEncrypted reads Authy token stores with the password (FuzzAuthy
+// reads them without).
+func FuzzAuthyEncrypted(f *testing.F) { fuzzEncrypted(f, FormatAuthy, authyEncSeeds) }
+
+func FuzzTOTPAuthenticator(f *testing.F) { fuzzEncrypted(f, FormatTOTPAuthenticator, totpAuthSeeds) }
 
 // encryptedFuzzTargets lists the targets and their seeds for the corpus
 // writer.
@@ -110,6 +118,7 @@ var encryptedFuzzTargets = map[string]func(testing.TB) [][]byte{
 	"FuzzEnteEncrypted":      enteEncSeeds,
 	"FuzzBitwardenEncrypted": bitwardenEncSeeds,
 	"FuzzFreeOTPBackup":      freeOTPEncSeeds,
+	"FuzzAuthyEncrypted":     authyEncSeeds,
 	"FuzzTOTPAuthenticator":  totpAuthSeeds,
 }
 
