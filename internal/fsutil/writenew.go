@@ -2,7 +2,6 @@ package fsutil
 
 import (
 	"os"
-	"syscall"
 )
 
 // WriteNew creates path, which must not exist yet, with perm and writes
@@ -12,7 +11,7 @@ import (
 // write fails is removed again. For files vmfa hands to the user: exports,
 // QR images.
 func WriteNew(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, perm)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, perm)
 	if err != nil {
 		return err
 	}
