@@ -17,7 +17,7 @@ import (
 // the search for further codes, keystone read 12 of 20 and side by side
 // 19. make bench reports the rates of every kind next to zbarimg.
 func TestReadingPowerKinds(t *testing.T) {
-	floors := map[string]int{"keystone": 18, "quietzone": 20, "sidebyside": 20, "chrome": 20}
+	floors := map[string]int{"keystone": 20, "quietzone": 20, "sidebyside": 20, "chrome": 20}
 	for _, kind := range []string{"keystone", "quietzone", "sidebyside", "chrome"} {
 		t.Run(kind, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(42, 42))

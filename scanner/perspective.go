@@ -138,9 +138,17 @@ func decodePerspective(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern
 			continue
 		}
 		// Projective weights: local linear size ∝ w^-k; k = 1.5 for the
-		// square root of the area scale, 1 for a pure length.
+		// square root of the area scale, 1 for a pure length, 2 for a
+		// stronger guess. The finder patterns' sizes are rough (±20 % on
+		// small blurred codes), so each side is also tried as if it had
+		// no perspective at all (weight 1).
+		var weights [][2]float64
 		for _, k := range []float64{1.5, 1, 2} {
-			wTR, wBL := math.Pow(sTL/sTR, 1/k), math.Pow(sTL/sBL, 1/k)
+			weights = append(weights, [2]float64{math.Pow(sTL/sTR, 1/k), math.Pow(sTL/sBL, 1/k)})
+		}
+		weights = append(weights, [2]float64{1, weights[0][1]}, [2]float64{weights[0][0], 1}, [2]float64{1, 1})
+		for _, wt := range weights {
+			wTR, wBL := wt[0], wt[1]
 			at := func(u, v float64) (float64, float64) {
 				w := 1 + u*(wTR-1) + v*(wBL-1)
 				x := tl.GetX() + u*(wTR*tr.GetX()-tl.GetX()) + v*(wBL*bl.GetX()-tl.GetX())
@@ -213,7 +221,6 @@ func finderCandidates(bm *gozxing.BitMatrix) []*detector.FinderPattern {
 		ci, vtotal := math.NaN(), 0
 		for _, want := range []int{total, total * 8 / 5, total * 5 / 8} {
 			if ci = ff.CrossCheckVertical(i, int(cj), 2*sc[2], want); !math.IsNaN(ci) {
-				vtotal = want // near enough: within 40 % of the real height
 				break
 			}
 		}
@@ -223,6 +230,10 @@ func finderCandidates(bm *gozxing.BitMatrix) []*detector.FinderPattern {
 		cj = ff.CrossCheckHorizontal(int(cj), int(ci), 2*sc[2], total)
 		if math.IsNaN(cj) {
 			return
+		}
+		vtotal = runsAcross(bm, int(cj), int(ci))
+		if vtotal == 0 {
+			vtotal = total
 		}
 		size := float64(total+vtotal) / 14
 		for k, c := range cands {
@@ -269,4 +280,28 @@ func finderCandidates(bm *gozxing.BitMatrix) []*detector.FinderPattern {
 		}
 	}
 	return cands
+}
+
+// runsAcross measures a finder pattern's height at column x through its
+// centre y: the black centre, the white ring and the black ring, up and
+// down. It returns 0 when the runs do not close within the image.
+func runsAcross(bm *gozxing.BitMatrix, x, y int) int {
+	if !bm.Get(x, y) {
+		return 0
+	}
+	total := 1
+	for _, dir := range []int{-1, 1} {
+		yy, n := y+dir, 0
+		for _, black := range []bool{true, false, true} {
+			for yy >= 0 && yy < bm.GetHeight() && bm.Get(x, yy) == black {
+				yy += dir
+				n++
+			}
+		}
+		if yy < 0 || yy >= bm.GetHeight() {
+			return 0
+		}
+		total += n
+	}
+	return total
 }

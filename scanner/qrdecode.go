@@ -585,6 +585,10 @@ func decodeLazy(first *gray, full func() (*gray, error)) ([]string, error) {
 		if pass(up, c) || perspectivePass(up, c) {
 			return done()
 		}
+		// A small code at an angle, blurred: its edges restored first.
+		if perspectivePass(upscale(sharpen(g), max(2, min(3, 2400/long))), c) {
+			return done()
+		}
 	}
 	// A small code in a large canvas: overlapping tiles, each enlarged to
 	// about 800 px so that its modules are several pixels wide.
