@@ -78,6 +78,7 @@ func TestHostileImagesWithinBudget(t *testing.T) {
 	// files, and the budget's parsers agree with the decoders).
 	for _, data := range [][]byte{
 		qrgen.JPEGBomb(300, 200, 3, true, 3), qrgen.JPEGBomb(300, 200, 1, false, 0),
+		cmykJPEG(300, 200), // libjpeg gives no greyscale of CMYK; Go's decoder does
 		qrgen.WebPLosslessBomb(300, 200), qrgen.PNGBomb(300, 200, 6, 16, true), qrgen.PNGBomb(300, 200, 3, 8, false),
 	} {
 		info, _, err := inspect(data)
@@ -88,6 +89,14 @@ func TestHostileImagesWithinBudget(t *testing.T) {
 			t.Errorf("%s: got %v, want no QR code", info.kind, err)
 		}
 	}
+}
+
+// cmykJPEG is a flat CMYK JPEG (four components and Adobe's APP14 marker
+// saying so).
+func cmykJPEG(w, h int) []byte {
+	b := qrgen.JPEGBomb(w, h, 4, false, 0)
+	app14 := append([]byte{0xff, 0xee, 0, 14}, "Adobe\x00\x64\x00\x00\x00\x00\x00"...)
+	return append(append(append([]byte(nil), b[:2]...), app14...), b[2:]...)
 }
 
 // TestInspectKinds: the header parsers tell the kinds apart (names used

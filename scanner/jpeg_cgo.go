@@ -98,6 +98,11 @@ func decodeJPEGGray(data []byte, w, h, denom int) (*gray, error) {
 	rc := C.vmfa_jpeg_gray((*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), C.int(denom), C.long(MaxDecodeBytes),
 		(*C.uchar)(unsafe.Pointer(&out[0])), C.long(len(out)), &cw, &ch, msg)
 	if rc != 0 {
+		// What libjpeg cannot give as greyscale (CMYK and YCCK JPEGs) or
+		// refuses, Go's decoder may still read.
+		if g, err := decodeJPEGGo(data, denom); err == nil {
+			return g, nil
+		}
 		return nil, fmt.Errorf("%w (jpeg: %s)", ErrImageDamaged, C.GoString(msg))
 	}
 	if int(cw)*int(ch) != len(out) {
