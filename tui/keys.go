@@ -237,6 +237,10 @@ type keysScreenKeys struct {
 	AutoTouch, Touch, Confirm, SubmitPIN, Retry       key.Binding
 	Cancel, Back, Help                                key.Binding
 	Yes, No                                           key.Binding // the unbind question
+	// The selected key's PIN and passkeys.
+	PIN, Creds           key.Binding
+	NextField, PrevField key.Binding // the PIN form
+	DeleteCred, YesDel   key.Binding // the passkeys list and its question
 }
 
 func newKeysScreenKeys() keysScreenKeys {
@@ -257,5 +261,11 @@ func newKeysScreenKeys() keysScreenKeys {
 		Help:         bind([]string{"?"}, "?", "help"),
 		Yes:          bind([]string{"y", "Y"}, "y", "unbind"),
 		No:           bind([]string{"n", "N", "esc"}, "n/esc", "keep it"),
+		PIN:          bind([]string{"p"}, "p", "pin"),
+		Creds:        bind([]string{"c"}, "c", "passkeys"),
+		NextField:    bind([]string{"tab", "down"}, "tab/↓", "next field"),
+		PrevField:    bind([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
+		DeleteCred:   bind([]string{"d", "delete"}, "d", "delete passkey"),
+		YesDel:       bind([]string{"y", "Y"}, "y", "delete"),
 	}
 }

@@ -3,14 +3,16 @@ package tui
 import (
 	"context"
 	"time"
+
+	"github.com/vmfa/vmfa/hwkey"
 )
 
 // KeyService is what the security keys screen needs: the keys present,
 // what each supports, and the console's binding flow against the
 // companion verifier. The screen calls it only inside tea.Cmds, each with
 // a deadline; it parses nothing itself. cmd/vmfa implements it over
-// package hwkey (libfido2, vmfa's virtual keys kept in the vault) and an
-// in-memory verifier; tests use a fake.
+// package hwkey (libfido2, vmfa's virtual keys kept in the vault) and the
+// verifier over the state file of 'vmfa verifier'; tests use a fake.
 type KeyService interface {
 	// Account names the relying party and the user the screen binds a
 	// key for.
@@ -39,6 +41,18 @@ type KeyService interface {
 	// (hwkey.ErrPINAuthBlocked). Physical keys are reinserted by hand:
 	// it returns an error for them.
 	PowerCycle(ctx context.Context, path string) error
+	// Binding reports the security key bound to the user at the
+	// verifier, nil when none: the verifier's state outlives the
+	// session and is shared with 'vmfa verifier'.
+	Binding(ctx context.Context) (*KeyBinding, error)
+	// SetPIN sets a FIDO2 key's first PIN (req.PIN empty) or changes
+	// req.PIN to pin.
+	SetPIN(ctx context.Context, req KeyRequest, pin string) error
+	// Credentials lists the discoverable credentials (passkeys) on a key
+	// through credential management, with req.PIN.
+	Credentials(ctx context.Context, req KeyRequest) (*hwkey.ResidentCredentials, error)
+	// DeleteCredential deletes one discoverable credential from a key.
+	DeleteCredential(ctx context.Context, req KeyRequest, id []byte) error
 }
 
 // KeyDevice is a security key found by KeyService.Devices.
@@ -100,6 +114,8 @@ type KeyBinding struct {
 	Attestation string
 	Counter     uint32
 	BoundAt     time.Time
+	// CredentialID (base64url) names the bound credential.
+	CredentialID string
 }
 
 // KeyAssertion is the result of an authentication the verifier accepted.

@@ -35,6 +35,9 @@ const (
 	keysBinding                  // the verifier checks the registration
 	keysResult                   // the result panel
 	keysError                    // an operation failed
+	keysNewPIN                   // the PIN form (set or change)
+	keysCreds                    // the passkeys on the key
+	keysBusy                     // a PIN or passkey operation runs
 )
 
 // keysOp is the operation in flight or that failed.
@@ -47,6 +50,9 @@ const (
 	opAuthenticate
 	opUnbind
 	opPowerCycle
+	opSetPIN
+	opCreds
+	opDeleteCred
 )
 
 // Messages of the security keys screen. seq ties a result to the
@@ -57,6 +63,10 @@ type (
 		seq  int
 		devs []KeyDevice
 		err  error
+		// The user's binding at the verifier (nil: none), unless
+		// bindErr says it could not be read.
+		binding *KeyBinding
+		bindErr error
 	}
 	keyInfoMsg struct {
 		path string
@@ -144,6 +154,10 @@ type keysScreen struct {
 	notice     string // what the last operation did ("unbound …")
 	fullHelp   bool   // ? shows every key of the screen
 
+	pinForm    pinForm
+	creds      *hwkey.ResidentCredentials
+	credCursor int
+	askDelete  bool // "Delete the passkey of …? y/n" is asked
 }
 
 func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration, now func() time.Time) *keysScreen {
@@ -177,7 +191,9 @@ func (s *keysScreen) ShortHelp() []key.Binding {
 		return []key.Binding{k.Yes, k.No}
 	}
 	switch s.phase {
-	case keysListing:
+	case keysNewPIN, keysCreds:
+		return s.manageHelp()
+	case keysListing, keysBusy:
 		return []key.Binding{k.Cancel}
 	case keysBinding:
 		return nil
@@ -205,7 +221,7 @@ func (s *keysScreen) ShortHelp() []key.Binding {
 	if s.bound != nil {
 		b = append(b, k.Authenticate, k.Unbind)
 	}
-	return append(b, k.AutoTouch, k.Refresh, k.Back, k.Help)
+	return append(b, k.PIN, k.Creds, k.AutoTouch, k.Refresh, k.Back, k.Help)
 }
 
 // FullHelp lists every key of the screen, by step of the flow.
@@ -214,9 +230,8 @@ func (s *keysScreen) FullHelp() [][]key.Binding {
 	retry := k.Retry
 	retry.SetHelp("r", "retry (virtual: power-cycle)")
 	return [][]key.Binding{
-		{k.Register, k.Up, k.Down, k.Refresh, k.AutoTouch},
-		{k.Touch, k.Confirm, k.Cancel},
-		{k.Authenticate, k.Unbind, retry, k.Back},
+		{k.Register, k.Up, k.Down, k.Refresh, k.AutoTouch, k.PIN},
+		{k.Creds, k.Touch, k.Authenticate, k.Unbind, retry, k.Back},
 	}
 }
 
@@ -263,7 +278,8 @@ func (s *keysScreen) start() tea.Cmd {
 	svc := s.svc
 	return tea.Batch(s.spinTick(s.spin), func() tea.Msg {
 		devs, err := svc.Devices(ctx)
-		return keysListedMsg{seq: seq, devs: devs, err: err}
+		b, berr := svc.Binding(ctx)
+		return keysListedMsg{seq: seq, devs: devs, err: err, binding: b, bindErr: berr}
 	})
 }
 
@@ -339,6 +355,15 @@ func (s *keysScreen) authenticate(pin string) tea.Cmd {
 		return nil
 	}
 	s.dev = *s.bound
+	if s.bound.Path == "" {
+		// Bound before this session: the selected key signs.
+		d, ok := s.selected()
+		if !ok {
+			return nil
+		}
+		s.dev = d
+		pin = s.pins[d.Path]
+	}
 	s.notice = ""
 	s.phase, s.op, s.err = keysTouch, opAuthenticate, nil
 	ctx, seq := s.begin()
@@ -351,8 +376,11 @@ func (s *keysScreen) authenticate(pin string) tea.Cmd {
 
 // unbindName names the key the unbind question is about.
 func (s *keysScreen) unbindName() string {
-	if s.bound != nil {
+	if s.bound != nil && s.bound.Path != "" {
 		return s.deviceName(*s.bound)
+	}
+	if s.binding != nil && s.binding.CredentialID != "" {
+		return "the key with credential " + shortID(s.binding.CredentialID)
 	}
 	return "the bound key"
 }
@@ -438,6 +466,9 @@ func (s *keysScreen) askPIN(msg string) tea.Cmd {
 }
 
 func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := s.manageUpdate(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
 		if !s.busy() {
@@ -451,8 +482,17 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.done()
-		s.devs, s.listErr = msg.devs, msg.err
+		s.devs, s.listErr = msg.devs, errors.Join(msg.err, msg.bindErr)
 		s.cursor = max(0, min(s.cursor, len(s.devs)-1))
+		switch {
+		case msg.binding != nil && s.bound == nil:
+			// Bound earlier (another session, the CLI): which key holds
+			// the credential is not known until one signs.
+			s.bound, s.binding = &KeyDevice{}, msg.binding
+		case msg.binding == nil && msg.bindErr == nil && s.bound != nil:
+			// Unbound elsewhere meanwhile.
+			s.bound, s.binding, s.reg, s.auth = nil, nil, nil, nil
+		}
 		s.phase = keysList
 		return s.infoCmds()
 	case keyInfoMsg:
@@ -491,6 +531,10 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		s.done()
 		s.rememberPIN()
+		if s.bound != nil && s.bound.Path == "" {
+			d := s.dev
+			s.bound = &d
+		}
 		s.prevCtr = s.counter()
 		r := msg.res
 		s.auth, s.phase = &r, keysResult
@@ -541,7 +585,7 @@ func (s *keysScreen) rememberPIN() {
 }
 
 func (s *keysScreen) busy() bool {
-	return s.phase == keysListing || s.phase == keysTouch || s.phase == keysBinding
+	return s.phase == keysListing || s.phase == keysTouch || s.phase == keysBinding || s.phase == keysBusy
 }
 
 // counter is the latest signature counter the verifier accepted.
@@ -564,6 +608,22 @@ func (s *keysScreen) key(km tea.KeyPressMsg) tea.Cmd {
 			return s.unbind()
 		case key.Matches(km, k.No):
 			s.askUnbind = false
+		}
+		return nil
+	}
+	switch s.phase {
+	case keysNewPIN:
+		return s.pinFormKey(km)
+	case keysCreds:
+		return s.credsKey(km)
+	case keysBusy:
+		if key.Matches(km, k.Cancel) {
+			s.stop()
+			if s.op == opDeleteCred {
+				s.phase = keysCreds
+				return nil
+			}
+			return s.toList()
 		}
 		return nil
 	}
@@ -606,7 +666,7 @@ func (s *keysScreen) key(km tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(km, k.Cancel):
 			s.pin.Blur()
-			if s.op == opAuthenticate {
+			if s.op == opAuthenticate && s.bound != nil && s.bound.Path != "" {
 				s.phase = keysResult
 				return nil
 			}
@@ -617,8 +677,11 @@ func (s *keysScreen) key(km tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 			s.pin.Blur()
-			if s.op == opAuthenticate {
+			switch s.op {
+			case opAuthenticate:
 				return s.authenticate(s.pin.Value())
+			case opCreds, opDeleteCred:
+				return s.listCreds(s.pin.Value())
 			}
 			return s.register(s.pin.Value())
 		}
@@ -675,6 +738,15 @@ func (s *keysScreen) key(km tea.KeyPressMsg) tea.Cmd {
 		return s.authenticate(s.pins[s.bound.Path])
 	case s.bound != nil && key.Matches(km, k.Unbind):
 		s.askUnbind = true
+	case key.Matches(km, k.PIN):
+		return s.openPINForm()
+	case key.Matches(km, k.Creds):
+		d, ok := s.selected()
+		if !ok {
+			return nil
+		}
+		s.dev, s.creds, s.credCursor = d, nil, 0
+		return s.listCreds(s.pins[d.Path])
 	case key.Matches(km, k.Register):
 		d, ok := s.selected()
 		if !ok {
@@ -699,6 +771,11 @@ func (s *keysScreen) retryOp(op keysOp) tea.Cmd {
 		return s.start()
 	case opAuthenticate:
 		return s.authenticate(s.pins[s.dev.Path])
+	case opCreds, opDeleteCred:
+		return s.listCreds(s.pins[s.dev.Path])
+	case opSetPIN:
+		s.phase = keysNewPIN
+		return s.pinForm.focusOn(0)
 	case opUnbind:
 		return s.unbind()
 	case opPowerCycle:
@@ -721,7 +798,7 @@ func (s *keysScreen) View() string {
 		title += " › " + s.deviceName(s.dev)
 	}
 	b.WriteString(s.st.Title.Render(clip(title, s.width-2)) + "\n")
-	b.WriteString(s.st.Hint.Render(clip(fmt.Sprintf("Bind a security key as %s's MFA device at %s (in-memory verifier).", s.user, s.rp), s.width-2)) + "\n\n")
+	b.WriteString(s.st.Hint.Render(clip(fmt.Sprintf("Bind a security key as %s's MFA device at %s (vmfa verifier).", s.user, s.rp), s.width-2)) + "\n\n")
 	switch s.phase {
 	case keysListing:
 		b.WriteString(s.spin.View() + "looking for security keys…\n")
@@ -739,6 +816,12 @@ func (s *keysScreen) View() string {
 		b.WriteString(s.stepsView() + "\n\n" + s.resultView())
 	case keysError:
 		b.WriteString(s.errorView())
+	case keysNewPIN:
+		b.WriteString(s.pinFormView())
+	case keysCreds:
+		b.WriteString(s.credsView())
+	case keysBusy:
+		b.WriteString(s.spin.View() + s.busyText() + "\n")
 	}
 	if s.askUnbind {
 		b.WriteString("\n" + s.st.FieldLabel.Render(clip(fmt.Sprintf("Unbind %s from %s? y/n", s.unbindName(), s.user), s.width-4)) + "\n")
@@ -817,9 +900,12 @@ func (s *keysScreen) listView() string {
 	if s.notice != "" {
 		b.WriteString(st.Status.Render(clip("✓ "+s.notice, w)) + "\n")
 	}
-	if s.bound != nil {
+	switch {
+	case s.bound != nil && s.bound.Path == "":
+		b.WriteString(st.Status.Render(clip(fmt.Sprintf("%s has a key bound (%s): select it and press a", s.user, shortID(s.binding.CredentialID)), w)) + "\n")
+	case s.bound != nil:
 		b.WriteString(st.Status.Render(clip(fmt.Sprintf("%s is bound to %s: a authenticates, u unbinds", s.deviceName(*s.bound), s.user), w)) + "\n")
-	} else {
+	default:
 		b.WriteString(st.Hint.Render(clip("Choose the key you inserted and press enter to bind it.", w)) + "\n")
 	}
 	return b.String()
@@ -1032,7 +1118,8 @@ func (s *keysScreen) errorView() string {
 	title := "Could not " + map[keysOp]string{
 		opList: "list the security keys", opRegister: "register the key", opBind: "bind the key",
 		opAuthenticate: "authenticate with the key", opUnbind: "unbind the key",
-		opPowerCycle: "power-cycle the key",
+		opPowerCycle: "power-cycle the key", opSetPIN: "set the key's pin",
+		opCreds: "read the passkeys on the key", opDeleteCred: "delete the passkey",
 	}[s.op]
 	wrap := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
 	var parts []string
@@ -1074,7 +1161,7 @@ func keyTodo(err error, dev KeyDevice) string {
 	case errors.Is(err, hwkey.ErrPINBlocked):
 		return "No PIN attempts are left: reset the key with 'vmfa key reset' (this erases its credentials and PIN), then press r."
 	case errors.Is(err, hwkey.ErrPINNotSet):
-		return "Set a PIN with 'vmfa key pin' (add --virtual for the virtual key), then press r."
+		return "Set a PIN: esc, then p on the key (or 'vmfa key pin'), then press r."
 	case errors.Is(err, hwkey.ErrExcluded), errors.Is(err, verifier.ErrCredentialExists):
 		return "This key is already registered here: unbind it first (u), or use another key."
 	case errors.Is(err, hwkey.ErrUnsupported):

@@ -34,6 +34,7 @@ type fakeKeys struct {
 	regErr   error // Register fails with this
 	bindErr  error // Bind refuses with this
 	calls    []string
+	creds    map[string][]hwkey.ResidentCredential
 }
 
 const (
@@ -58,6 +59,7 @@ func newFakeKeys() *fakeKeys {
 		retries:  map[string]int{fakeYubiKey: 8},
 		bad:      map[string]int{},
 		counters: map[string]uint32{},
+		creds:    map[string][]hwkey.ResidentCredential{},
 	}
 }
 
@@ -194,6 +196,84 @@ func (f *fakeKeys) PowerCycle(ctx context.Context, path string) error {
 	}
 	f.bad[path] = 0
 	return nil
+}
+
+func (f *fakeKeys) Binding(ctx context.Context) (*KeyBinding, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.bound == "" {
+		return nil, nil
+	}
+	return &KeyBinding{Attestation: "basic", Counter: f.counters[f.bound], BoundAt: testTime, CredentialID: "q0Zx3cU5m8b5Lf3kWm2pQ7rT9vXyZa1b"}, nil
+}
+
+func (f *fakeKeys) SetPIN(ctx context.Context, req KeyRequest, pin string) error {
+	f.mu.Lock()
+	f.calls = append(f.calls, "set-pin "+req.Path)
+	if f.infos[req.Path].Type != "fido2" {
+		f.mu.Unlock()
+		return hwkey.ErrUnsupported
+	}
+	_, has := f.pins[req.Path]
+	f.mu.Unlock()
+	if has {
+		if req.PIN == "" {
+			return hwkey.ErrPINSet
+		}
+		if err := f.use(ctx, KeyRequest{Path: req.Path, PIN: req.PIN}); err != nil {
+			return err
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pins[req.Path], f.retries[req.Path] = pin, 8
+	i := f.infos[req.Path]
+	i.PIN = "set"
+	f.infos[req.Path] = i
+	return nil
+}
+
+func (f *fakeKeys) Credentials(ctx context.Context, req KeyRequest) (*hwkey.ResidentCredentials, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, "creds "+req.Path)
+	_, has := f.pins[req.Path]
+	f.mu.Unlock()
+	if !has {
+		return nil, hwkey.ErrPINNotSet
+	}
+	if err := f.use(ctx, KeyRequest{Path: req.Path, PIN: req.PIN}); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &hwkey.ResidentCredentials{Credentials: append([]hwkey.ResidentCredential(nil), f.creds[req.Path]...), Remaining: 25}
+	out.Existing = len(out.Credentials)
+	out.Remaining -= out.Existing
+	return out, nil
+}
+
+func (f *fakeKeys) DeleteCredential(ctx context.Context, req KeyRequest, id []byte) error {
+	if err := f.use(ctx, KeyRequest{Path: req.Path, PIN: req.PIN}); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "delete "+string(id))
+	for i, c := range f.creds[req.Path] {
+		if string(c.ID) == string(id) {
+			f.creds[req.Path] = append(f.creds[req.Path][:i:i], f.creds[req.Path][i+1:]...)
+			return nil
+		}
+	}
+	return hwkey.ErrNoCredentials
+}
+
+// withPasskeys puts two passkeys on the fake YubiKey.
+func withPasskeys(f *fakeKeys) {
+	f.creds[fakeYubiKey] = []hwkey.ResidentCredential{
+		{RPID: "github.com", ID: []byte("cred-gh"), UserName: "alice", DisplayName: "Alice Liddell"},
+		{RPID: "login.example.org", ID: []byte("cred-ex"), UserName: "alice@example.org"},
+	}
 }
 
 // withVirtualPIN gives the fake virtual FIDO2 key the PIN 2468 with
@@ -493,6 +573,122 @@ func TestSecurityKeysTimeout(t *testing.T) {
 	}
 }
 
+// TestSecurityKeysPIN sets the virtual key's first PIN and changes the
+// YubiKey's, with the form's checks and a wrong current PIN sent back to
+// the form.
+func TestSecurityKeysPIN(t *testing.T) {
+	svc := newFakeKeys()
+	m := newKeysModel(t, 80, 24, svc)
+	m = press(t, m, "F")
+	m = press(t, m, "p")
+	if m.keys.phase != keysNewPIN || m.keys.pinForm.hasOld {
+		t.Fatalf("p on a key without a pin: phase %v, hasOld %v", m.keys.phase, m.keys.pinForm.hasOld)
+	}
+	m = press(t, m, "12<tab>12<enter>")
+	if v := viewText(m); !strings.Contains(v, "4 to 63 characters") {
+		t.Fatalf("a short pin was not refused:\n%s", v)
+	}
+	m = press(t, m, "<tab>34<tab>34<enter>")
+	if v := viewText(m); m.keys.phase != keysList || !strings.Contains(v, "pin set on virtual fido2 security key") || !strings.Contains(v, "set (8 left)") {
+		t.Fatalf("after setting the pin: phase %v\n%s", m.keys.phase, v)
+	}
+	if svc.pins[fakeVirtual] != "1234" {
+		t.Fatalf("the key's pin is %q", svc.pins[fakeVirtual])
+	}
+
+	// Change the YubiKey's PIN: a wrong current PIN costs an attempt and
+	// returns to the form.
+	m = press(t, m, "jjp")
+	if !m.keys.pinForm.hasOld {
+		t.Fatal("the form for a key with a pin does not ask the current one")
+	}
+	m = press(t, m, "0000<tab>5678<tab>5678<enter>")
+	if v := viewText(m); m.keys.phase != keysNewPIN || !strings.Contains(v, "7 attempts left") {
+		t.Fatalf("wrong current pin: phase %v\n%s", m.keys.phase, v)
+	}
+	m = press(t, m, "1234<tab><tab><enter>")
+	if v := viewText(m); !strings.Contains(v, "pin changed on Yubico") || svc.pins[fakeYubiKey] != "5678" {
+		t.Fatalf("after the change (pin %q):\n%s", svc.pins[fakeYubiKey], v)
+	}
+	// The new PIN is remembered for the session: the passkeys open
+	// without asking it.
+	m = press(t, m, "c")
+	if m.keys.phase != keysCreds {
+		t.Fatalf("c after a pin change: phase %v\n%s", m.keys.phase, viewText(m))
+	}
+}
+
+// TestSecurityKeysPasskeys lists the YubiKey's passkeys (after its PIN)
+// and deletes one after the question; n keeps it.
+func TestSecurityKeysPasskeys(t *testing.T) {
+	svc := newFakeKeys()
+	withPasskeys(svc)
+	m := newKeysModel(t, 80, 24, svc)
+	m = press(t, m, "F")
+	m = press(t, m, "jjc")
+	if m.keys.phase != keysPIN {
+		t.Fatalf("passkeys without the pin: phase %v", m.keys.phase)
+	}
+	m = press(t, m, "1234<enter>")
+	v := viewText(m)
+	for _, want := range []string{"github.com", "alice (Alice Liddell)", "login.example.org", "2 on the key, room for 23 more"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("passkeys view lacks %q:\n%s", want, v)
+		}
+	}
+	m = press(t, m, "jdn")
+	if len(svc.creds[fakeYubiKey]) != 2 {
+		t.Fatal("n deleted the passkey")
+	}
+	m = press(t, m, "d")
+	if v := viewText(m); !strings.Contains(v, "Delete the passkey of alice@example.org at login.example.org?") {
+		t.Fatalf("no question:\n%s", v)
+	}
+	m = press(t, m, "y")
+	if got := svc.creds[fakeYubiKey]; len(got) != 1 || got[0].RPID != "github.com" {
+		t.Fatalf("after deleting: %+v", got)
+	}
+	if v := viewText(m); !strings.Contains(v, "deleted the passkey of alice@example.org") || strings.Contains(v, "login.example.org ") {
+		t.Fatalf("after deleting:\n%s", v)
+	}
+	m = press(t, m, "<esc>")
+	if m.keys.phase != keysList {
+		t.Fatalf("esc from the passkeys: phase %v", m.keys.phase)
+	}
+	// A key without a PIN: credential management needs one.
+	m = press(t, m, "kkc")
+	if v := viewText(m); !strings.Contains(v, "Could not read the passkeys") || !strings.Contains(v, "p on the key") {
+		t.Fatalf("passkeys of a key without a pin:\n%s", v)
+	}
+}
+
+// TestSecurityKeysBoundElsewhere: a binding made before the session (the
+// CLI, an earlier TUI) is read from the verifier; a authenticates with
+// the selected key, which then is the bound one; an unbind elsewhere
+// shows on a refresh.
+func TestSecurityKeysBoundElsewhere(t *testing.T) {
+	svc := newFakeKeys()
+	svc.bound = fakeVirtual
+	m := newKeysModel(t, 80, 24, svc)
+	m = press(t, m, "FT")
+	if v := viewText(m); !strings.Contains(v, "alice has a key bound (") {
+		t.Fatalf("no binding shown:\n%s", v)
+	}
+	m = press(t, m, "a")
+	if v := viewText(m); m.keys.auth == nil || !strings.Contains(v, "Authenticated") {
+		t.Fatalf("a on the bound key: phase %v\n%s", m.keys.phase, v)
+	}
+	m = press(t, m, "<esc>")
+	if v := viewText(m); !strings.Contains(v, "virtual fido2 security key is bound to alice") {
+		t.Fatalf("after signing the bound key is not named:\n%s", v)
+	}
+	svc.bound = ""
+	m = press(t, m, "r")
+	if m.keys.bound != nil {
+		t.Fatal("an unbind elsewhere did not show on a refresh")
+	}
+}
+
 func TestSecurityKeysUnavailable(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, sampleAccounts()...)
 	m = press(t, m, "F")
@@ -527,6 +723,11 @@ func TestGoldenKeys(t *testing.T) {
 		{name: "unbind-ask", keys: []string{"FT", "<enter>", "<enter>", "<esc>", "u"}},
 		{name: "unbound", keys: []string{"FT", "<enter>", "<enter>", "<esc>", "u", "y"}},
 		{name: "help", keys: []string{"F", "?"}},
+		{name: "pin-set-form", keys: []string{"F", "p", "1357<tab>135"}},
+		{name: "pin-change-mismatch", keys: []string{"F", "jj", "p", "1234<tab>5678<tab>5679<enter>"}},
+		{name: "passkeys", setup: withPasskeys, keys: []string{"F", "jjc", "1234<enter>", "j"}},
+		{name: "passkeys-delete-ask", setup: withPasskeys, keys: []string{"F", "jjc", "1234<enter>", "jd"}},
+		{name: "bound-elsewhere", setup: func(f *fakeKeys) { f.bound = fakeVirtual }, keys: []string{"F"}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {

@@ -123,19 +123,7 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 	}
 	saved := v.Blob(name)
 	var k *softkey.Key
-	// A PIN attempt is written to the vault before the key compares the
-	// PIN, so killing vmfa then does not give the attempt back.
-	kopts := softkey.Options{Persist: func() error {
-		state, err := k.State()
-		if err != nil {
-			return err
-		}
-		if err := v.SetBlob(name, state); err != nil {
-			return err
-		}
-		saved = state
-		return nil
-	}}
+	kopts := softkey.Options{Persist: persistBlob(v, name, func() *softkey.Key { return k }, func(state []byte) { saved = state })}
 	if saved == nil {
 		k, err = softkey.New(mode, kopts)
 	} else {
@@ -176,6 +164,31 @@ func openKey(cmd *cobra.Command, f *keyFlags) (*openedKey, error) {
 		}
 		return nil
 	}}, nil
+}
+
+// blobSetter is where a virtual key's state is kept: the vault, or the
+// TUI's store over it.
+type blobSetter interface {
+	SetBlob(name string, data []byte) error
+}
+
+// persistBlob is the softkey.Options.Persist hook of a virtual key kept
+// in blob name of store, shared by 'vmfa key' and the TUI: a PIN attempt
+// is written to the vault before the key compares the PIN, so killing
+// vmfa then does not give the attempt back. key returns the key in use;
+// saved learns the state written.
+func persistBlob(store blobSetter, name string, key func() *softkey.Key, saved func([]byte)) func() error {
+	return func() error {
+		state, err := key().State()
+		if err != nil {
+			return err
+		}
+		if err := store.SetBlob(name, state); err != nil {
+			return err
+		}
+		saved(state)
+		return nil
+	}
 }
 
 // resolveVirtualDevice turns --device vmfa-virtual:MODE (the path 'vmfa key

@@ -21,8 +21,10 @@ import (
 
 // keyService is what the TUI's security keys screen runs on: USB keys
 // through libfido2, vmfa's virtual keys (their state in the vault's
-// softkey.* blobs, attached under the same libfido2) and an in-memory
-// companion verifier playing the console. The TUI calls every method
+// softkey.* blobs, attached under the same libfido2) and the companion
+// verifier playing the console, over the same state file as 'vmfa
+// verifier' (a key bound here is the one 'vmfa verifier status' lists and
+// 'vmfa verifier key login' signs in with). The TUI calls every method
 // inside a tea.Cmd with a deadline.
 type keyService struct {
 	rp, user string
@@ -61,13 +63,13 @@ type virtualKey struct {
 var _ tui.KeyService = (*keyService)(nil)
 
 // newKeyService returns the service for relying party rp and user, with
-// the virtual keys' state kept in blobs when not nil.
-func newKeyService(rp, user string, blobs tui.BlobStore) (*keyService, error) {
+// the virtual keys' state kept in blobs when not nil and the verifier's
+// in store.
+func newKeyService(rp, user string, blobs tui.BlobStore, store verifier.Store) (*keyService, error) {
 	s := &keyService{rp: rp, user: user, blobs: blobs, roots: x509.NewCertPool(),
 		virtual: map[string]*virtualKey{}, from: verifier.Client{Name: "vmfa tui"}}
-	store := verifier.NewMemoryStore()
 	cfg := verifier.DefaultConfig()
-	cfg.Name, cfg.RPID, cfg.RPName = "vmfa-tui", rp, "vmfa"
+	cfg.RPID = rp
 	var err error
 	if s.others, err = verifier.New(store, cfg); err != nil {
 		return nil, err
@@ -81,7 +83,8 @@ func newKeyService(rp, user string, blobs tui.BlobStore) (*keyService, error) {
 
 // tuiKeyService is tui.Config.SecurityKeys: the relying party and user
 // come from $VMFA_KEY_RP (default localhost) and $VMFA_KEY_USER (default
-// $USER).
+// $USER); the verifier's state is the file 'vmfa verifier' uses
+// ($VMFA_VERIFIER_STATE, else $XDG_DATA_HOME/vmfa/verifier.json).
 func tuiKeyService(store tui.Store) tui.KeyService {
 	rp := os.Getenv("VMFA_KEY_RP")
 	if rp == "" {
@@ -95,14 +98,46 @@ func tuiKeyService(store tui.Store) tui.KeyService {
 		user = "vmfa-user"
 	}
 	blobs, _ := store.(tui.BlobStore)
-	s, err := newKeyService(rp, user, blobs)
+	vstore, err := openVerifierStore()
+	if err != nil {
+		return brokenKeyService{rp: rp, user: user, err: fmt.Errorf("the verifier state cannot be opened: %w (set VMFA_VERIFIER_STATE to a writable file)", err)}
+	}
+	s, err := newKeyService(rp, user, blobs, vstore)
 	if err != nil {
 		return brokenKeyService{rp: rp, user: user, err: fmt.Errorf("the security keys relying party %q is not usable: %w (set VMFA_KEY_RP to a domain)", rp, err)}
 	}
 	return s
 }
 
+// openVerifierStore opens the verifier state file every front end shares
+// (verifier.StatePath without a --state flag).
+func openVerifierStore() (*verifier.FileStore, error) {
+	path, err := verifier.StatePath("")
+	if err != nil {
+		return nil, err
+	}
+	return verifier.OpenFileStore(path)
+}
+
 func (s *keyService) Account() (string, string) { return s.rp, s.user }
+
+// softkeyOptions are a virtual key's options: touches from the screen,
+// and its PIN attempts saved to the vault before they are compared.
+func (s *keyService) softkeyOptions(vk *virtualKey) softkey.Options {
+	opts := softkey.Options{Touch: s.touched}
+	if s.blobs != nil {
+		opts.Persist = persistBlob(s.blobs, vk.blob, func() *softkey.Key {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return vk.key
+		}, func(state []byte) {
+			s.mu.Lock()
+			vk.saved = state
+			s.mu.Unlock()
+		})
+	}
+	return opts
+}
 
 // touched answers a virtual key's touch request: automatically when the
 // operation in flight brought no touch channel, else when the user
@@ -156,7 +191,8 @@ func (s *keyService) attachVirtual() error {
 		if s.blobs != nil {
 			saved = s.blobs.Blob(name)
 		}
-		opts := softkey.Options{Touch: s.touched}
+		vk := &virtualKey{blob: name, saved: saved}
+		opts := s.softkeyOptions(vk)
 		var k *softkey.Key
 		var err error
 		if saved == nil {
@@ -176,7 +212,8 @@ func (s *keyService) attachVirtual() error {
 		if cert, err := x509.ParseCertificate(k.RootCertificate()); err == nil {
 			s.roots.AddCert(cert)
 		}
-		s.virtual[path] = &virtualKey{key: k, blob: name, saved: saved}
+		vk.key = k
+		s.virtual[path] = vk
 	}
 	s.attachErr = errors.Join(errs...)
 	return s.attachErr
@@ -299,7 +336,7 @@ func (s *keyService) holdVirtual(path string) (release func(), err error) {
 	if cur == nil || bytes.Equal(cur, vk.saved) {
 		return release, nil
 	}
-	k, err := softkey.Load(cur, softkey.Options{Touch: s.touched})
+	k, err := softkey.Load(cur, s.softkeyOptions(vk))
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("the virtual key in the vault cannot be loaded: %w", err)
@@ -430,7 +467,7 @@ func (s *keyService) Bind(ctx context.Context, reg *tui.KeyRegistration) (tui.Ke
 	if err != nil {
 		return tui.KeyBinding{}, err
 	}
-	return tui.KeyBinding{Attestation: c.Attestation, Counter: c.SignCount, BoundAt: c.Created}, nil
+	return tui.KeyBinding{Attestation: c.Attestation, Counter: c.SignCount, BoundAt: c.Created, CredentialID: webauthn.B64(c.ID)}, nil
 }
 
 func (s *keyService) Authenticate(ctx context.Context, req tui.KeyRequest) (tui.KeyAssertion, error) {
@@ -477,6 +514,52 @@ func (s *keyService) Unbind(ctx context.Context) error {
 	return s.others.Unbind(s.user, s.from)
 }
 
+// Binding reads the user's bound security key from the verifier state,
+// wherever it was bound (this screen earlier, or 'vmfa verifier key
+// register').
+func (s *keyService) Binding(ctx context.Context) (*tui.KeyBinding, error) {
+	st, err := s.others.Status(s.user)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range st {
+		if u.State == verifier.StateBound && u.Method == verifier.MethodSecurityKey {
+			return &tui.KeyBinding{Attestation: u.Attestation, Counter: u.SignCount, BoundAt: u.BoundAt, CredentialID: u.CredentialID}, nil
+		}
+	}
+	return nil, nil
+}
+
+// SetPIN sets the key's first PIN (req.PIN empty) or changes req.PIN to
+// pin; a virtual key's new PIN is saved to the vault.
+func (s *keyService) SetPIN(ctx context.Context, req tui.KeyRequest, pin string) error {
+	return s.operate(req, func() error {
+		if req.PIN == "" {
+			return hwkey.SetPIN(ctx, req.Path, pin)
+		}
+		return hwkey.ChangePIN(ctx, req.Path, req.PIN, pin)
+	})
+}
+
+// Credentials lists every discoverable credential on the key (credential
+// management, with req.PIN).
+func (s *keyService) Credentials(ctx context.Context, req tui.KeyRequest) (*hwkey.ResidentCredentials, error) {
+	var out *hwkey.ResidentCredentials
+	err := s.operate(req, func() error {
+		var err error
+		out, err = hwkey.ListResidentCredentials(ctx, req.Path, req.PIN, "")
+		return err
+	})
+	return out, err
+}
+
+// DeleteCredential deletes the discoverable credential id from the key.
+func (s *keyService) DeleteCredential(ctx context.Context, req tui.KeyRequest, id []byte) error {
+	return s.operate(req, func() error {
+		return hwkey.DeleteResidentCredential(ctx, req.Path, req.PIN, id)
+	})
+}
+
 // brokenKeyService reports why the security keys cannot be used.
 type brokenKeyService struct {
 	rp, user string
@@ -500,6 +583,16 @@ func (b brokenKeyService) Authenticate(context.Context, tui.KeyRequest) (tui.Key
 	return tui.KeyAssertion{}, b.err
 }
 func (b brokenKeyService) Unbind(context.Context) error { return b.err }
+func (b brokenKeyService) Binding(context.Context) (*tui.KeyBinding, error) {
+	return nil, b.err
+}
+func (b brokenKeyService) SetPIN(context.Context, tui.KeyRequest, string) error { return b.err }
+func (b brokenKeyService) Credentials(context.Context, tui.KeyRequest) (*hwkey.ResidentCredentials, error) {
+	return nil, b.err
+}
+func (b brokenKeyService) DeleteCredential(context.Context, tui.KeyRequest, []byte) error {
+	return b.err
+}
 func (b brokenKeyService) PowerCycle(context.Context, string) error {
 	return b.err
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/vmfa/vmfa/internal/webauthn"
 	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/vault"
+	"github.com/vmfa/vmfa/verifier"
 )
 
 // testVaultStore opens a fresh passphrase vault (cheap KDF) as the TUI's
@@ -50,7 +52,7 @@ func touchNow() <-chan struct{} {
 func TestKeyServiceVirtualFIDO2(t *testing.T) {
 	store, _ := testVaultStore(t)
 	blobs := store.(tui.BlobStore)
-	s, err := newKeyService("localhost", "alice", blobs)
+	s, err := newKeyService("localhost", "alice", blobs, verifier.NewMemoryStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +171,7 @@ func TestKeyServiceVirtualFIDO2(t *testing.T) {
 // increases on each sign-in; a PIN is refused as unsupported.
 func TestKeyServiceVirtualU2F(t *testing.T) {
 	store, _ := testVaultStore(t)
-	s, err := newKeyService("example.com", "bob", store.(tui.BlobStore))
+	s, err := newKeyService("example.com", "bob", store.(tui.BlobStore), verifier.NewMemoryStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,6 +273,84 @@ func TestTUISecurityKeysEndToEnd(t *testing.T) {
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
 
+// TestTUIKeyBindingSharedWithCLI: the security keys screen binds at the
+// verifier state file of 'vmfa verifier' (issue 13 item 3): the key bound
+// in the TUI is listed by 'vmfa verifier status' and logs in with 'vmfa
+// verifier key login'; after a restart the TUI knows the binding and
+// authenticates with it; an unbind from the CLI shows on a refresh.
+func TestTUIKeyBindingSharedWithCLI(t *testing.T) {
+	store, vpath := testVaultStore(t)
+	statePath := filepath.Join(t.TempDir(), "verifier.json")
+	env := []string{"VMFA_VAULT=" + vpath, "VMFA_PASSPHRASE=test passphrase", "VMFA_VERIFIER_STATE=" + statePath}
+
+	tm, waitFor := startKeysTUIWith(t, store, vpath, statePath)
+	waitFor("No accounts yet")
+	tm.Type("F")
+	waitFor("virtual fido2 security key", "set (8 left)")
+	selectVirtual(t, tm)
+	tm.Type("T")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("The key asks for its PIN")
+	tm.Type("13579")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("Touched: the key made a credential")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("✓ by the verifier")
+	tm.Type("q")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
+	waitFor("No accounts yet")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+
+	r := vmfa(t, env, "", "verifier", "status", "--user", "alice", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"state": "bound"`) || !strings.Contains(r.stdout, `"credential_id"`) {
+		t.Fatalf("verifier status after a TUI bind: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = vmfa(t, env, "13579\n", "verifier", "key", "login", "--user", "alice", "--virtual", "--pin-stdin")
+	if r.code != 0 || !strings.Contains(r.stdout, "security key login accepted for alice") {
+		t.Fatalf("cli login with the key bound in the TUI: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// A new session knows the binding and signs with the selected key.
+	tm, waitFor = startKeysTUIWith(t, store, vpath, statePath)
+	waitFor("No accounts yet")
+	tm.Type("F")
+	waitFor("alice has a key bound (", "select it and press a")
+	selectVirtual(t, tm)
+	tm.Type("T")
+	tm.Type("a")
+	// The CLI's login signed with counter 1.
+	waitFor("Authenticated: the verifier accepted", "2 (was 1)")
+
+	r = vmfa(t, env, "", "verifier", "unbind", "--user", "alice")
+	if r.code != 0 {
+		t.Fatalf("cli unbind: %s", r.stderr)
+	}
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
+	waitFor("is bound to alice")
+	tm.Type("r")
+	waitFor("Choose the key you inserted")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
+	waitFor("No accounts yet")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// selectVirtual moves the cursor past the physical keys (listed first) to
+// the virtual fido2 key.
+func selectVirtual(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	devs, err := hwkey.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devs {
+		if !d.Virtual {
+			tm.Type("j")
+		}
+	}
+}
+
 type nopClipboard struct{}
 
 func (nopClipboard) Copy(string) clipboard.Result { return clipboard.Result{} }
@@ -305,7 +385,7 @@ func TestTUIKeyServiceAccount(t *testing.T) {
 // the CLI saved instead of reusing it.
 func TestKeyServiceContinuesAfterCLI(t *testing.T) {
 	store, vaultPath := testVaultStore(t)
-	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore), verifier.NewMemoryStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +440,7 @@ func TestKeyServiceContinuesAfterCLI(t *testing.T) {
 // the key stuck: the next registration, touched at once, succeeds.
 func TestKeyServiceU2FAfterCancel(t *testing.T) {
 	store, _ := testVaultStore(t)
-	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore), verifier.NewMemoryStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +484,7 @@ func TestKeyServiceU2FAfterCancel(t *testing.T) {
 // works.
 func TestKeyServicePINAuthBlocked(t *testing.T) {
 	store, _ := testVaultStore(t)
-	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore), verifier.NewMemoryStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +539,7 @@ func TestKeyServicePINAuthBlocked(t *testing.T) {
 // refresh (Devices, Info), and the TUI's key then asks for it.
 func TestKeyServiceRefreshSeesCLIPin(t *testing.T) {
 	store, vaultPath := testVaultStore(t)
-	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore))
+	s, err := newKeyService("localhost", "alice", store.(tui.BlobStore), verifier.NewMemoryStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,6 +641,28 @@ func TestTUISecurityKeysQAFlows(t *testing.T) {
 func startKeysTUI(t *testing.T) (*teatest.TestModel, func(what ...string) string) {
 	t.Helper()
 	store, vpath := testVaultStore(t)
+	tm, waitFor := startKeysTUIWith(t, store, vpath, filepath.Join(t.TempDir(), "verifier.json"))
+	return tm, waitFor
+}
+
+// startKeysTUIWith runs the TUI over store (the vault at vpath, whose
+// virtual fido2 key gets the PIN 13579) with the verifier state file
+// statePath.
+func startKeysTUIWith(t *testing.T, store tui.Store, vpath, statePath string) (*teatest.TestModel, func(what ...string) string) {
+	t.Helper()
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
+	})
+	if store.(tui.BlobStore).Blob(hwkey.BlobName(softkey.FIDO2)) == nil {
+		setUpVirtualKey(t, store)
+	}
+	return runKeysTUI(t, store, vpath, statePath)
+}
+
+// setUpVirtualKey keeps a virtual fido2 key with the PIN 13579 in store.
+func setUpVirtualKey(t *testing.T, store tui.Store) {
+	t.Helper()
 	k, err := softkey.New(softkey.FIDO2, softkey.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -582,15 +684,19 @@ func startKeysTUI(t *testing.T) (*teatest.TestModel, func(what ...string) string
 	if err := store.(tui.BlobStore).SetBlob(hwkey.BlobName(softkey.FIDO2), state); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.FIDO2))
-		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
-	})
+}
+
+func runKeysTUI(t *testing.T, store tui.Store, vpath, statePath string) (*teatest.TestModel, func(what ...string) string) {
+	t.Helper()
 	cfg := tui.Config{
 		Open:      func(func(bool) ([]byte, error)) (tui.Store, error) { return store, nil },
 		VaultPath: vpath,
 		SecurityKeys: func(st tui.Store) tui.KeyService {
-			s, err := newKeyService("localhost", "alice", st.(tui.BlobStore))
+			vs, err := verifier.OpenFileStore(statePath)
+			if err != nil {
+				t.Error(err)
+			}
+			s, err := newKeyService("localhost", "alice", st.(tui.BlobStore), vs)
 			if err != nil {
 				t.Error(err)
 			}
@@ -607,4 +713,95 @@ func startKeysTUI(t *testing.T) (*teatest.TestModel, func(what ...string) string
 		return screens.WaitFor(t, 20*time.Second, what...)
 	}
 	return tm, waitFor
+}
+
+// failingBlobs is a BlobStore whose writes fail while fail is set.
+type failingBlobs struct {
+	tui.BlobStore
+	fail bool
+}
+
+func (f *failingBlobs) SetBlob(name string, data []byte) error {
+	if f.fail {
+		return errors.New("disk full")
+	}
+	return f.BlobStore.SetBlob(name, data)
+}
+
+func (f *failingBlobs) HoldBlob(name string) (func(), error) {
+	return f.BlobStore.(blobHolder).HoldBlob(name)
+}
+
+// TestKeyServicePINAndPasskeys drives the TUI's PIN and passkey
+// operations on the virtual key through real libfido2: the first PIN is
+// set, a PIN attempt is saved to the vault before the key compares it (a
+// vault that cannot be written leaves the PIN uncompared, and unchanged),
+// the PIN is changed, and passkeys registered by the CLI are listed and
+// one deleted.
+func TestKeyServicePINAndPasskeys(t *testing.T) {
+	store, vaultPath := testVaultStore(t)
+	blobs := &failingBlobs{BlobStore: store.(tui.BlobStore)}
+	s, err := newKeyService("localhost", "alice", blobs, verifier.NewMemoryStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := hwkey.VirtualPath(softkey.FIDO2)
+	t.Cleanup(func() {
+		hwkey.DetachVirtual(path)
+		hwkey.DetachVirtual(hwkey.VirtualPath(softkey.U2FOnly))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := s.Devices(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPIN(ctx, tui.KeyRequest{Path: path}, "13579"); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := s.Info(ctx, path); err != nil || info.PIN != "set" {
+		t.Fatalf("after SetPIN: %+v %v", info, err)
+	}
+	if _, err := s.Credentials(ctx, tui.KeyRequest{Path: path, PIN: "0000"}); err == nil {
+		t.Fatal("a wrong pin listed the passkeys")
+	}
+
+	blobs.fail = true
+	if err := s.SetPIN(ctx, tui.KeyRequest{Path: path, PIN: "13579"}, "24680"); err == nil {
+		t.Fatal("the pin changed although the attempt could not be saved")
+	}
+	blobs.fail = false
+	if err := s.SetPIN(ctx, tui.KeyRequest{Path: path, PIN: "13579"}, "24680"); err != nil {
+		t.Fatalf("the pin was compared (and changed) before its attempt was saved: %v", err)
+	}
+
+	env := []string{"VMFA_VAULT=" + vaultPath, "VMFA_PASSPHRASE=test passphrase"}
+	for _, u := range []string{"carol", "dave"} {
+		r := vmfa(t, env, "24680\n", "key", "register", "--virtual", "--resident", "--rp", "example.com", "--user", u, "--pin-stdin")
+		if r.code != 0 {
+			t.Fatalf("register %s: %s", u, r.stderr)
+		}
+	}
+	creds, err := s.Credentials(ctx, tui.KeyRequest{Path: path, PIN: "24680"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(creds.Credentials) != 2 || creds.Existing != 2 || creds.Remaining <= 0 {
+		t.Fatalf("passkeys %+v", creds)
+	}
+	var gone hwkey.ResidentCredential
+	for _, c := range creds.Credentials {
+		if c.UserName == "dave" {
+			gone = c
+		}
+	}
+	if gone.RPID != "example.com" {
+		t.Fatalf("no passkey of dave at example.com in %+v", creds.Credentials)
+	}
+	if err := s.DeleteCredential(ctx, tui.KeyRequest{Path: path, PIN: "24680"}, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	r := vmfa(t, env, "24680\n", "key", "creds", "list", "--virtual", "--pin-stdin")
+	if r.code != 0 || !strings.Contains(r.stdout, "carol") || strings.Contains(r.stdout, "dave") {
+		t.Fatalf("the CLI after the TUI's delete: %s%s", r.stdout, r.stderr)
+	}
 }
