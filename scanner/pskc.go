@@ -133,6 +133,28 @@ func ParsePSKC(r io.Reader, key PSKCKey) ([]vault.Account, error) {
 	return firstError(entries)
 }
 
+// ParsePSKCKeys is ParsePSKC that also returns the keys it skipped
+// because vmfa does not implement their algorithm (PIN, OCRA, YubiKey AES,
+// RSA key transport…), each named with why; the other keys are returned.
+// A file with no supported key at all is an error naming the first skipped.
+func ParsePSKCKeys(r io.Reader, key PSKCKey) ([]vault.Account, []Invalid, error) {
+	entries, err := parsePSKC(r, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	var skipped []Invalid
+	for _, e := range entries {
+		if e.skip {
+			skipped = append(skipped, Invalid{Entry: e.where, Err: e.err})
+		}
+	}
+	accs, err := firstError(entries)
+	if err != nil {
+		return nil, skipped, err
+	}
+	return accs, skipped, nil
+}
+
 func parsePSKC(r io.Reader, key PSKCKey) ([]entry, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxPSKCBytes+1))
 	if err != nil {

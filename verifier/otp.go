@@ -535,6 +535,10 @@ func matchHOTPPair(a *vault.Account, c1, c2 string, window int) bool {
 type ImportResult struct {
 	Added   []string // serials added to the inventory
 	Skipped []string // serials already present (left unchanged)
+	// Unsupported names the keys of the file vmfa does not implement (PSKC
+	// keys of the PIN, OCRA, YubiKey AES… algorithms), left out: "key 2
+	// (serial 123): ocra (challenge-response) keys are not supported …".
+	Unsupported []string
 }
 
 // ImportTokens adds hardware OATH tokens (accounts with a Serial, as the
@@ -605,16 +609,23 @@ func (v *Verifier) ImportTokenFile(r io.Reader, key scanner.PSKCKey) (ImportResu
 	if len(data) > maxTokenFile {
 		return ImportResult{}, fmt.Errorf("token file is larger than %d MiB", maxTokenFile>>20)
 	}
-	var accts []vault.Account
+	var (
+		accts       []vault.Account
+		unsupported []scanner.Invalid
+	)
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
-		accts, err = scanner.ParsePSKC(bytes.NewReader(data), key)
+		accts, unsupported, err = scanner.ParsePSKCKeys(bytes.NewReader(data), key)
 	} else {
 		accts, err = scanner.ParseTokenCSV(bytes.NewReader(data))
 	}
 	if err != nil {
 		return ImportResult{}, err
 	}
-	return v.ImportTokens(accts)
+	res, err := v.ImportTokens(accts)
+	for _, u := range unsupported {
+		res.Unsupported = append(res.Unsupported, u.Entry+": "+u.Err.Error())
+	}
+	return res, err
 }
 
 // maxTokenFile bounds a token file.

@@ -744,3 +744,24 @@ func TestLogFilterCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestImportTokenFileUnsupportedKeys: a PSKC key of an algorithm vmfa does
+// not implement is left out and named; the file's other keys are added.
+func TestImportTokenFileUnsupportedKeys(t *testing.T) {
+	v, _ := newTestVerifier(t, nil)
+	data, err := os.ReadFile("testdata/tokens.pskc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed := strings.Replace(string(data), "urn:ietf:params:xml:ns:keyprov:pskc:hotp", "urn:ietf:params:xml:ns:keyprov:pskc:ocra", 1)
+	if mixed == string(data) {
+		t.Fatal("sample has no hotp key")
+	}
+	res, err := v.ImportTokenFile(strings.NewReader(mixed), scanner.PSKCKey{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Added) != 1 || len(res.Unsupported) != 1 || !strings.Contains(res.Unsupported[0], "ocra (challenge-response) keys are not supported") {
+		t.Errorf("mixed file: %+v", res)
+	}
+}

@@ -801,7 +801,11 @@ user the file names (Entra's upn column, PSKC's UserId), as Entra does.`,
 				if skipped == nil {
 					skipped = []string{}
 				}
-				out := map[string]any{"added": added, "skipped": skipped, "assigned": assigned}
+				unsupported := res.Unsupported
+				if unsupported == nil {
+					unsupported = []string{}
+				}
+				out := map[string]any{"added": added, "skipped": skipped, "assigned": assigned, "unsupported": unsupported}
 				if len(refused) > 0 {
 					// One JSON document: the refusals go in it, with
 					// the code of each.
@@ -818,6 +822,9 @@ user the file names (Entra's upn column, PSKC's UserId), as Entra does.`,
 					return &reportedError{fmt.Errorf("%s not assigned, first: %w", tokens(len(refused)), refused[0])}
 				}
 			} else {
+				for _, u := range res.Unsupported {
+					fmt.Fprintf(cmd.OutOrStdout(), "skipped %s\n", u)
+				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s added, %d already in the inventory\n", tokens(len(res.Added)), len(res.Skipped))
 				if assign {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s assigned to the users the file names\n", tokens(len(assigned)))
