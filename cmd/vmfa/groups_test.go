@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// A subcommand a group does not have is an error, as at the root: one
+// "vmfa:" line and exit 1, never the group's help with exit 0 (a script's
+// typo must not pass for success).
+func TestUnknownSubcommandOfAGroup(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"key", "bogus"}, `vmfa: unknown command "bogus" for "vmfa key"`},
+		{[]string{"key", "creds", "ls"}, `vmfa: unknown command "ls" for "vmfa key creds"`},
+		{[]string{"verifier", "lgoin"}, `vmfa: unknown command "lgoin" for "vmfa verifier"`},
+		{[]string{"verifier", "totp", "enrol"}, `vmfa: unknown command "enrol" for "vmfa verifier totp"`},
+		{[]string{"verifier", "tokens", "nope"}, `vmfa: unknown command "nope" for "vmfa verifier tokens"`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := vmfa(t, nil, "", tc.args...)
+			if r.code != 1 || !strings.HasPrefix(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+				t.Errorf("got exit %d, stdout %q, stderr %q; want exit 1 and one line starting %q", r.code, r.stdout, r.stderr, tc.want)
+			}
+		})
+	}
+	// The group alone still shows its help.
+	if r := vmfa(t, nil, "", "verifier", "totp"); r.code != 0 || !strings.Contains(r.stdout, "enroll") {
+		t.Errorf("vmfa verifier totp: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
