@@ -366,7 +366,7 @@ within 10 minutes.`,
 				})
 			}
 			if !noQR {
-				qr, err := en.QRText()
+				qr, err := qrDrawing(en.URI()) // plain characters under NO_COLOR, as show-qr
 				if err != nil {
 					return err
 				}

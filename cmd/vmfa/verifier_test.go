@@ -430,3 +430,17 @@ func TestVerifierPolicyFlags(t *testing.T) {
 		t.Fatalf("bad skew: %+v", r)
 	}
 }
+
+// enroll draws its QR code as show-qr does: black on white with explicit
+// colours, and under NO_COLOR in plain characters without a single escape
+// sequence.
+func TestVerifierEnrollQRHonoursNoColor(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "verifier.json")
+	r := vmfa(t, []string{"NO_COLOR=1"}, "", "verifier", "--state", state, "totp", "enroll", "--user", "nc")
+	if r.code != 0 || !strings.Contains(r.stdout, "█") || !strings.Contains(r.stdout, "uri:     otpauth://totp/") {
+		t.Fatalf("enroll: %+v", r)
+	}
+	if strings.Contains(r.stdout, "\x1b") {
+		t.Errorf("enroll under NO_COLOR wrote an escape sequence: %q", r.stdout[:min(len(r.stdout), 200)])
+	}
+}
