@@ -676,9 +676,39 @@ func (m *Model) fitHelp(b []key.Binding) []key.Binding {
 func (m *Model) helpView() string {
 	km := m.keyMap()
 	if m.state == stateMain && m.main.fullHelp {
-		return m.help.FullHelpView(km.FullHelp())
+		return m.fullHelpView(km.FullHelp())
 	}
 	return m.help.ShortHelpView(m.fitHelp(km.ShortHelp()))
+}
+
+// fullHelpView shows every key of groups: in bubbles/help's columns when
+// they fit the width, else as short-help lines wrapped at the width, so
+// that a narrow terminal (40 columns) still lists every key instead of
+// the first column cut with "…".
+func (m *Model) fullHelpView(groups [][]key.Binding) string {
+	whole := m.help
+	whole.SetWidth(0) // measure without bubbles/help's own cut
+	if cols := whole.FullHelpView(groups); m.width <= 0 || lipgloss.Width(cols) <= m.width {
+		return cols
+	}
+	var lines []string
+	var line []key.Binding
+	for _, g := range groups {
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			if len(line) > 0 && lipgloss.Width(whole.ShortHelpView(append(line[:len(line):len(line)], b))) > m.width {
+				lines = append(lines, whole.ShortHelpView(line))
+				line = nil
+			}
+			line = append(line, b)
+		}
+	}
+	if len(line) > 0 {
+		lines = append(lines, whole.ShortHelpView(line))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // View renders the header, the active screen, the status line and help,
