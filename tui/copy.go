@@ -33,17 +33,37 @@ func (c clipState) showing(status string) bool { return c.status != "" && status
 
 // line is the status of the copy at now, in width cells if it can be:
 // the clearing note goes first, then "the terminal clipboard" becomes
-// "the terminal".
+// "the terminal"; on a narrow terminal the account's name goes and the
+// rest is shortened ("copied (11s) to tmux buffer, terminal"), so that
+// where the code went is never what the cut loses.
 func (c clipState) line(now time.Time, width int) string {
-	s := c.before + c.validity(now) + c.after + c.clears
-	if ansi.StringWidth(s) <= width {
-		return s
+	full := c.before + c.validity(now) + c.after
+	short := strings.ReplaceAll(c.after, " clipboard", "")
+	for _, s := range []string{
+		full + c.clears,
+		full,
+		c.before + c.validity(now) + short,
+		"copied" + c.validity(now) + short,
+		"copied" + c.shortValidity(now) + strings.ReplaceAll(strings.ReplaceAll(short, "the ", ""), " and ", ", "),
+	} {
+		if ansi.StringWidth(s) <= width {
+			return s
+		}
 	}
-	s = c.before + c.validity(now) + c.after
-	if ansi.StringWidth(s) <= width {
-		return s
+	return c.before + c.validity(now) + short
+}
+
+// shortValidity is validity in the fewest words: " (11s)", " (in 5s)".
+func (c clipState) shortValidity(now time.Time) string {
+	switch {
+	case c.until.IsZero():
+		return ""
+	case now.Before(c.from):
+		return fmt.Sprintf(" (in %ds)", secondsLeft(c.from.Sub(now)))
+	case now.Before(c.until):
+		return fmt.Sprintf(" (%ds)", secondsLeft(c.until.Sub(now)))
 	}
-	return strings.ReplaceAll(s, " clipboard", "")
+	return " (expired)"
 }
 
 // validity is the copied code's remaining validity at now.
