@@ -91,13 +91,13 @@ func StatePath(flag string) (string, error) {
 	return filepath.Join(dir, "verifier.json"), nil
 }
 
-// OpenFileStore returns the FileStore for path, creating its directory
-// (mode 0700) when missing. Front ends open the state with
-// OpenFileStore(StatePath(flag)) so that they all share one file.
+// OpenFileStore returns the FileStore for path. Front ends open the state
+// with OpenFileStore(StatePath(flag)) so that they all share one file. The
+// file and its directory (mode 0700) are created by the first Update; a
+// View of a state that does not exist yet sees an empty state and creates
+// nothing, so a mistyped --state given to a read-only command ("status",
+// "log") leaves no directory or lock file behind.
 func OpenFileStore(path string) (*FileStore, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create the verifier state directory: %w", err)
-	}
 	return NewFileStore(path), nil
 }
 
@@ -164,6 +164,9 @@ func (f *FileStore) write(st *State) error {
 
 // Update implements Store.
 func (f *FileStore) Update(fn func(*State) error) error {
+	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
+		return fmt.Errorf("create the verifier state directory: %w", err)
+	}
 	return f.locked(true, func(st *State) error {
 		if err := fn(st); err != nil {
 			return err
@@ -180,6 +183,11 @@ func (f *FileStore) View(fn func(*State) error) error {
 // locked runs fn on the state read under the file lock (exclusive for an
 // update, shared for a view).
 func (f *FileStore) locked(exclusive bool, fn func(*State) error) error {
+	if _, err := os.Lstat(f.Path); !exclusive && errors.Is(err, fs.ErrNotExist) {
+		// Nothing to read, and nothing to lock against: the first
+		// writer renames a complete file into place.
+		return fn(newState())
+	}
 	unlock, err := f.lock(exclusive)
 	if err != nil {
 		return err
