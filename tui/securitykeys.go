@@ -182,6 +182,7 @@ func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration, now func()
 func (s *keysScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.pin.SetWidth(max(10, min(w-20, 30)))
+	s.pinForm.setWidth(w)
 }
 
 // ShortHelp shows the keys of the current step.
@@ -807,6 +808,11 @@ func (s *keysScreen) View() string {
 	case keysTouch:
 		b.WriteString(s.stepsView() + "\n\n" + s.touchView())
 	case keysPIN:
+		if s.op == opCreds || s.op == opDeleteCred {
+			// Not part of the binding flow: no steps.
+			b.WriteString(s.pinView())
+			break
+		}
 		b.WriteString(s.stepsView() + "\n\n" + s.pinView())
 	case keysConfirm:
 		b.WriteString(s.stepsView() + "\n\n" + s.confirmView())

@@ -59,6 +59,13 @@ func newPINForm(hasOld bool) pinForm {
 	return f
 }
 
+// setWidth sizes the inputs for a screen w cells wide.
+func (f *pinForm) setWidth(w int) {
+	for i := range f.inputs {
+		f.inputs[i].SetWidth(max(10, min(w-14, 30)))
+	}
+}
+
 func (f *pinForm) focusOn(i int) tea.Cmd {
 	f.focus = (i + len(f.inputs)) % len(f.inputs)
 	for j := range f.inputs {
@@ -101,6 +108,7 @@ func (s *keysScreen) openPINForm() tea.Cmd {
 		return nil
 	}
 	s.pinForm = newPINForm(is.info.PIN == "set")
+	s.pinForm.setWidth(s.width)
 	s.phase = keysNewPIN
 	return s.pinForm.focusOn(0)
 }
@@ -322,8 +330,17 @@ func (s *keysScreen) credsView() string {
 		b.WriteString(st.Hint.Render(clip("The key holds no passkey (discoverable credential).", w)) + "\n")
 	}
 	siteW := max(10, min(30, w/2-4))
-	// Rows that fit between the header and the lines below the list.
-	rows := max(1, s.height-16)
+	// Rows that fit between the lines above the list (title, hint,
+	// heading, columns and blanks: 6) and those below it (count, notice,
+	// question).
+	below := 2
+	if s.notice != "" {
+		below++
+	}
+	if s.askDelete {
+		below += 2
+	}
+	rows := max(1, s.height-6-below)
 	first := max(0, min(s.credCursor-rows+1, len(list)-rows))
 	if len(list) > 0 {
 		b.WriteString(st.Dim.Render(clip("  "+fit("SITE", siteW)+"  USER", w)) + "\n")

@@ -725,6 +725,7 @@ func TestGoldenKeys(t *testing.T) {
 		{name: "help", keys: []string{"F", "?"}},
 		{name: "pin-set-form", keys: []string{"F", "p", "1357<tab>135"}},
 		{name: "pin-change-mismatch", keys: []string{"F", "jj", "p", "1234<tab>5678<tab>5679<enter>"}},
+		{name: "passkeys-pin", setup: withPasskeys, keys: []string{"F", "jjc"}},
 		{name: "passkeys", setup: withPasskeys, keys: []string{"F", "jjc", "1234<enter>", "j"}},
 		{name: "passkeys-delete-ask", setup: withPasskeys, keys: []string{"F", "jjc", "1234<enter>", "jd"}},
 		{name: "bound-elsewhere", setup: func(f *fakeKeys) { f.bound = fakeVirtual }, keys: []string{"F"}},
@@ -803,4 +804,26 @@ func TestSecurityKeysCountdown(t *testing.T) {
 		}
 	}
 	m = press(t, m, "<esc>")
+}
+
+// TestSecurityKeysPasskeysScroll: at 40×15 the passkeys list shows the
+// rows that fit and keeps the cursor's in view.
+func TestSecurityKeysPasskeysScroll(t *testing.T) {
+	svc := newFakeKeys()
+	for i := range 6 {
+		svc.creds[fakeYubiKey] = append(svc.creds[fakeYubiKey], hwkey.ResidentCredential{RPID: fmt.Sprintf("site%d.example", i), ID: []byte{byte(i)}, UserName: "alice"})
+	}
+	m := newKeysModel(t, 40, 15, svc)
+	m = press(t, m, "F")
+	m = press(t, m, "jjc")
+	m = press(t, m, "1234<enter>")
+	v := viewText(m)
+	if !strings.Contains(v, "site0.example") || !strings.Contains(v, "site1.example") {
+		t.Fatalf("the first rows are not shown at 40x15:\n%s", v)
+	}
+	m = press(t, m, "jjjjj")
+	v = viewText(m)
+	if !strings.Contains(v, "▸ site5.example") || strings.Count(v, "\n")+1 > 15 {
+		t.Fatalf("the cursor's row is not in view (or the view is too tall):\n%s", v)
+	}
 }
