@@ -98,6 +98,8 @@ func (s *errorScreen) update(msg tea.Msg) tea.Cmd {
 			return emit(retryMsg{})
 		case s.keys.passphrase && key.Matches(km, s.keys.Passphrase):
 			return emit(usePassMsg{})
+		case s.keys.restore && key.Matches(km, s.keys.Restore):
+			return emit(restoreListMsg{})
 		case key.Matches(km, s.keys.Quit):
 			return emit(quitMsg{})
 		}
@@ -127,6 +129,10 @@ func (s *errorScreen) View() string {
 		e.todo = "Start or unlock a Secret Service keyring (gnome-keyring, KeePassXC) and press r, or quit and create a passphrase vault with 'vmfa init --passphrase'."
 	case errors.Is(s.err, vault.ErrKeyringUnavailable) && s.vault == vaultExists:
 		e.todo = "This vault's key is kept in the keyring, so only the keyring can open it: start or unlock the Secret Service keyring (gnome-keyring, KeePassXC) and press r, or run vmfa where that keyring is reachable (your desktop session)."
+	case s.keys.restore && errors.Is(s.err, vault.ErrRollback):
+		e.todo = "Press b to choose a backup and put it back on purpose (asks first), r to try again, or q to quit."
+	case s.keys.restore:
+		e.todo = "Press b to restore a backup from " + vault.BackupDir(s.path) + " (asks first; the damaged file is kept), or q to quit. The vault was not changed."
 	case errors.Is(s.err, vault.ErrCorrupt) && s.path != "":
 		e.todo = "Quit and restore the latest copy from " + vault.BackupDir(s.path) + " (encrypted backups kept before each change). The vault was not changed."
 	}

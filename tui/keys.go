@@ -194,8 +194,8 @@ func (k confirmKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.Short
 
 // backKeys serve read-only screens (secret, QR, errors).
 type backKeys struct {
-	Back, Retry, Passphrase, Quit key.Binding
-	retry, passphrase             bool
+	Back, Retry, Passphrase, Restore, Quit key.Binding
+	retry, passphrase, restore             bool
 }
 
 func newBackKeys(retry bool) backKeys {
@@ -203,6 +203,7 @@ func newBackKeys(retry bool) backKeys {
 		Back:       bind([]string{"esc", "enter", "q"}, "esc", "back"),
 		Retry:      bind([]string{"r"}, "r", "retry"),
 		Passphrase: bind([]string{"p"}, "p", "use a passphrase"),
+		Restore:    bind([]string{"b"}, "b", "restore a backup"),
 		Quit:       bind([]string{"q", "esc", "ctrl+c"}, "q", "quit"),
 		retry:      retry,
 	}
@@ -212,12 +213,31 @@ func (k backKeys) ShortHelp() []key.Binding {
 	if k.retry && k.passphrase {
 		return []key.Binding{k.Retry, k.Passphrase, k.Quit}
 	}
+	if k.retry && k.restore {
+		return []key.Binding{k.Restore, k.Retry, k.Quit}
+	}
 	if k.retry {
 		return []key.Binding{k.Retry, k.Quit}
 	}
 	return []key.Binding{k.Back}
 }
 func (k backKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// backupsKeys serve the list of backups to restore.
+type backupsKeys struct {
+	Up, Down, Restore, Back, Yes, No key.Binding
+}
+
+func newBackupsKeys() backupsKeys {
+	return backupsKeys{
+		Up:      bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:    bind([]string{"down", "j"}, "↓/j", "down"),
+		Restore: bind([]string{"enter"}, "enter", "restore"),
+		Back:    bind([]string{"esc", "q"}, "esc", "back"),
+		Yes:     bind([]string{"y", "Y"}, "y", "restore"),
+		No:      bind([]string{"n", "N", "esc"}, "n/esc", "keep it"),
+	}
+}
 
 // loadingKeys serve the "opening the vault…" screen, which may wait on a
 // keyring that never answers.

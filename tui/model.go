@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,9 +40,10 @@ const (
 	stateOffset                    // clock offset prompt
 	stateError                     // an operation failed
 	stateSecurityKeys              // security keys: list, bind, authenticate
+	stateBackups                   // choose a backup to restore
 )
 
-var stateNames = [...]string{"loading", "passphrase", "fatal", "main", "add-menu", "add-qr", "add-uri", "add-manual", "import", "edit", "confirm", "show", "offset", "error", "security-keys"}
+var stateNames = [...]string{"loading", "passphrase", "fatal", "main", "add-menu", "add-qr", "add-uri", "add-manual", "import", "edit", "confirm", "show", "offset", "error", "security-keys", "backups"}
 
 func (s state) String() string {
 	if int(s) < len(stateNames) {
@@ -184,6 +186,9 @@ type Model struct {
 	// counts down the copied code's validity.
 	clip  clipState
 	fatal error
+	// restoring, while set, opens the vault by putting restoredFrom back.
+	restoring    Opener
+	restoredFrom string
 	// quitting is set by the test driver when a command quits.
 	quitting  bool
 	ticks     int
@@ -309,6 +314,9 @@ func (m Model) Init() tea.Cmd {
 // openCmd opens the vault in a command bounded by OpenTimeout.
 func (m *Model) openCmd(pass []byte) tea.Cmd {
 	open, timeout, path := m.cfg.Open, m.cfg.OpenTimeout, m.cfg.VaultPath
+	if m.restoring != nil {
+		open = m.restoring
+	}
 	return func() tea.Msg {
 		cb := func(confirm bool) ([]byte, error) {
 			if pass == nil {
@@ -421,6 +429,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openedMsg:
 		log.Printf("vault opened: %d accounts", len(msg.accts))
 		m.fatal = nil
+		if m.restoring != nil {
+			m.restoring = nil
+			m.status = "restored the backup " + filepath.Base(m.restoredFrom) + "; the file it replaced is kept as a backup"
+			log.Printf("backup restored")
+		}
 		m.store = msg.store
 		m.main.setAccounts(msg.accts, "")
 		m.setState(stateMain, nil)
@@ -438,6 +451,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setState(stateLoading, nil)
 		return m, m.openCmd(msg.pass)
 	case retryMsg:
+		m.setState(stateLoading, nil)
+		return m, m.openCmd(nil)
+	case restoreListMsg:
+		return m, m.openBackups()
+	case restoreCancelMsg:
+		return m.openFailed(m.fatal, vaultExists)
+	case restoreMsg:
+		log.Printf("restoring a backup")
+		m.restoring, m.restoredFrom = m.cfg.Restore(msg.backup), msg.backup
 		m.setState(stateLoading, nil)
 		return m, m.openCmd(nil)
 	case accountsMsg:
@@ -607,8 +629,14 @@ func (m Model) openFailed(err error, vs vaultState) (tea.Model, tea.Cmd) {
 		m.setState(statePassphrase, newPassScreen(m.st, false, "wrong passphrase, try again"))
 		return m, nil
 	}
+	prefix := ""
+	if m.restoring != nil {
+		// The backup was not put back: r opens the vault as it is.
+		m.restoring, prefix = nil, "Could not restore the backup"
+	}
 	m.fatal = err
-	s := newErrorScreen(m.st, "", err, true)
+	s := newErrorScreen(m.st, prefix, err, true)
+	s.keys.restore = m.restorable(err)
 	s.path = m.cfg.VaultPath
 	s.vault = vs
 	s.keys.passphrase = vs == vaultMissing && m.cfg.CreateWithPassphrase != nil && keyringTrouble(err)

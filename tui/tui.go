@@ -67,6 +67,10 @@ type Config struct {
 	// error screens while no vault exists yet: it opens the vault
 	// creating it with a passphrase instead of a keyring key.
 	CreateWithPassphrase Opener
+	// Restore, when set, is offered (key b) on the damaged-vault and
+	// older-copy screens: the backups are listed and the one chosen is
+	// put back (vault.Restore) after a question.
+	Restore Restorer
 	// VaultPath is the vault file, for error screens (where backups are)
 	// and to tell whether the vault exists yet.
 	VaultPath string

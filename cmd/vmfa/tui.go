@@ -44,6 +44,7 @@ func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 	return tui.Config{
 		Open:                 tui.OpenVault(opts),
 		CreateWithPassphrase: tui.OpenVault(popts),
+		Restore:              tui.RestoreVault(opts),
 		VaultPath:            opts.Path,
 		TimeOffset:           globals.timeOffset,
 		ClearClipboard:       clear,
