@@ -81,3 +81,34 @@ func TestPerspectiveOnlyLate(t *testing.T) {
 		t.Errorf("read %q from a page without a code", c.texts)
 	}
 }
+
+// TestLargeImageReadReducedFirst: a large image whose code reads at
+// reduced size is never decoded at full resolution (full is not called),
+// and a large JPEG's first decode is DCT-scaled to at most 2400 pixels a
+// side (with libjpeg-turbo; Go's decoder scales after decoding).
+func TestLargeImageReadReducedFirst(t *testing.T) {
+	canvas := qrgen.Canvas(4800, 1200, rand.New(rand.NewPCG(8, 8)))
+	qrgen.Paste(canvas, qrgen.Code2(testURI, 8), 3000, 300)
+	g := toGray(canvas)
+	first := downscale2(g)
+	calls := 0
+	texts, err := decodeLazy(first, func() (*gray, error) { calls++; return g, nil })
+	if err != nil || len(texts) != 1 || texts[0] != testURI {
+		t.Fatalf("got %q %v", texts, err)
+	}
+	if calls != 0 {
+		t.Errorf("the full image was decoded %d times although the reduced one holds the code", calls)
+	}
+	data := qrgen.JPEG(canvas, 85)
+	half, err := decodeJPEGGray(data, 4800, 1200, 2)
+	if err != nil {
+		t.Fatalf("half-size decode: %v", err)
+	}
+	if half.w != 2400 || half.h != 600 {
+		t.Errorf("half-size decode is %d×%d", half.w, half.h)
+	}
+	texts, err = DecodeReader(bytes.NewReader(data))
+	if err != nil || len(texts) != 1 || texts[0] != testURI {
+		t.Errorf("jpeg: got %q %v", texts, err)
+	}
+}
