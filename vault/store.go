@@ -726,45 +726,28 @@ func (v *Vault) Add(accts ...Account) error {
 	})
 }
 
-// Find returns the accounts whose issuer, name or ID contains query
-// (case-insensitive). An exact ID match wins. No match is ErrNotFound.
+// Find returns the accounts query names (see Match), in display order:
+// the exact matches if there are any, else the substring matches. No match
+// is ErrNotFound, with the closest account suggested when one is near. An
+// empty query is every account.
 func (v *Vault) Find(query string) ([]Account, error) {
-	q := strings.ToLower(strings.TrimSpace(query))
-	v.mu.Lock()
-	var out []Account
-	for i := range v.data.Accounts {
-		a := &v.data.Accounts[i]
-		if a.ID == q {
-			v.mu.Unlock()
-			return []Account{a.Clone()}, nil
-		}
-		if containsFold(a.Issuer, q) || containsFold(a.Name, q) || strings.Contains(a.ID, q) || containsFold(a.Label(), q) {
-			out = append(out, a.Clone())
-		}
+	as := v.Accounts()
+	if strings.TrimSpace(query) == "" {
+		return as, nil
 	}
-	v.mu.Unlock()
-	if len(out) == 0 {
+	ms := Match(as, query, MatchOptions{})
+	if len(ms) == 0 {
+		if s, ok := Suggest(as, query); ok {
+			return nil, fmt.Errorf("%w: %q; did you mean %s?", ErrNotFound, query, s.Label())
+		}
 		return nil, fmt.Errorf("%w: %q", ErrNotFound, query)
+	}
+	out := make([]Account, len(ms))
+	for i, m := range ms {
+		out[i] = as[m.Index]
 	}
 	SortAccounts(out)
 	return out, nil
-}
-
-// containsFold reports whether lower-case sub is in s, ignoring case.
-func containsFold(s, sub string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return strings.Contains(strings.ToLower(s), sub)
-		}
-	}
-	// ASCII fast path: no allocation.
-	n := len(sub)
-	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // FindOne is Find that insists on exactly one match; ErrAmbiguous lists the
