@@ -6,11 +6,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
+	"github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
 	"golang.org/x/crypto/argon2"
 )
@@ -47,35 +49,101 @@ type SystemKeyring struct{}
 
 // Get implements KeyStore.
 func (SystemKeyring) Get(service, user string) (string, error) {
-	if err := sessionBus(); err != nil {
+	if err := secretService(); err != nil {
 		return "", err
 	}
-	return keyring.Get(service, user)
+	s, err := keyring.Get(service, user)
+	return s, lockedOr(err)
 }
 
 // Set implements KeyStore.
 func (SystemKeyring) Set(service, user, pw string) error {
-	if err := sessionBus(); err != nil {
+	if err := secretService(); err != nil {
 		return err
 	}
-	return keyring.Set(service, user, pw)
+	return lockedOr(keyring.Set(service, user, pw))
 }
 
 // Delete implements KeyStore.
 func (SystemKeyring) Delete(service, user string) error {
-	if err := sessionBus(); err != nil {
+	if err := secretService(); err != nil {
 		return err
 	}
-	return keyring.Delete(service, user)
+	return lockedOr(keyring.Delete(service, user))
 }
+
+// ErrKeyringLocked is returned when the Secret Service's default collection
+// is locked and could not be unlocked (no one to answer its prompt, as in
+// an SSH session). It is also an ErrKeyringUnavailable.
+var ErrKeyringLocked = fmt.Errorf("%w: the keyring is locked", ErrKeyringUnavailable)
 
 // errNoSessionBus is returned on Linux and the BSDs when there is no D-Bus
 // session bus to reach a Secret Service through.
-var errNoSessionBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset, as in SSH sessions)")
+var errNoSessionBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no $XDG_RUNTIME_DIR/bus, as in SSH sessions)")
 
-// sessionBus checks that a D-Bus session bus can be found without
-// autolaunching one: with no bus address, godbus runs dbus-launch, which
-// leaves a dbus-daemon and a keyring daemon running after vmfa exits.
+// secretService finds the session bus and, where no one could answer an
+// unlock prompt (no display), fails at once with ErrKeyringLocked rather
+// than waiting on a prompt nobody sees.
+func secretService() error {
+	if err := sessionBus(); err != nil {
+		return err
+	}
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return nil
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" && keyringLocked() {
+		return ErrKeyringLocked
+	}
+	return nil
+}
+
+// lockedOr turns a keyring failure into ErrKeyringLocked when the reason
+// is a locked collection (an unlock prompt dismissed or unanswerable).
+func lockedOr(err error) error {
+	if err == nil || errors.Is(err, keyring.ErrNotFound) || runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return err
+	}
+	if keyringLocked() {
+		return fmt.Errorf("%w (%v)", ErrKeyringLocked, err)
+	}
+	return err
+}
+
+// keyringLocked reports whether the Secret Service's default collection
+// is locked. Any failure to tell is "not locked": the caller's own error
+// then stands.
+func keyringLocked() bool {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	locked := make(chan bool, 1)
+	go func() {
+		for _, path := range []dbus.ObjectPath{"/org/freedesktop/secrets/collection/login", "/org/freedesktop/secrets/aliases/default"} {
+			v, err := conn.Object("org.freedesktop.secrets", path).GetProperty("org.freedesktop.Secret.Collection.Locked")
+			if err == nil {
+				b, _ := v.Value().(bool)
+				locked <- b
+				return
+			}
+		}
+		locked <- false
+	}()
+	select {
+	case b := <-locked:
+		return b
+	case <-time.After(2 * time.Second):
+		return false
+	}
+}
+
+// sessionBus finds the D-Bus session bus without autolaunching one (with no
+// bus address, godbus runs dbus-launch, which leaves a dbus-daemon and a
+// keyring daemon running after vmfa exits). When DBUS_SESSION_BUS_ADDRESS
+// is unset but $XDG_RUNTIME_DIR/bus is a socket (the user bus systemd
+// starts for a desktop session, reachable from an SSH login of the same
+// user), it is used, as libsystemd's sd_bus_open_user does.
 func sessionBus() error {
 	switch runtime.GOOS {
 	case "darwin", "windows":
@@ -84,12 +152,25 @@ func sessionBus() error {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		return nil
 	}
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "bus")); err == nil {
-			return nil
-		}
+	if addr := RuntimeBusAddress(); addr != "" {
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+		return nil
 	}
 	return errNoSessionBus
+}
+
+// RuntimeBusAddress is the D-Bus address of $XDG_RUNTIME_DIR/bus when that
+// is a socket, else "".
+func RuntimeBusAddress() string {
+	dir := os.Getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		return ""
+	}
+	p := filepath.Join(dir, "bus")
+	if st, err := os.Stat(p); err != nil || st.Mode().Type() != fs.ModeSocket {
+		return ""
+	}
+	return "unix:path=" + dbus.EscapeBusAddressValue(p)
 }
 
 // keyringUser is the keyring item name of a vault: one item per vault.
@@ -119,7 +200,7 @@ func classifyKeyringErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrKeyringTimeout):
+	case errors.Is(err, ErrKeyringTimeout), errors.Is(err, ErrKeyringLocked):
 		return err
 	case errors.Is(err, keyring.ErrNotFound):
 		return ErrKeyMissing
@@ -136,6 +217,9 @@ func (v *Vault) keyringGet(vaultID string) ([]byte, error) {
 		s, err = v.keys().Get(KeyringService, keyringUser(vaultID))
 		return err
 	})
+	if _, system := v.keys().(SystemKeyring); system && errors.Is(err, ErrKeyringTimeout) && keyringLocked() {
+		err = fmt.Errorf("%w (an unlock prompt went unanswered)", ErrKeyringLocked)
+	}
 	if err = classifyKeyringErr(err); err != nil {
 		return nil, err
 	}

@@ -88,11 +88,14 @@ func matchForms(a *Account) []string {
 // "acme alice" and "ACME:alice" both match the account shown as
 // "ACME: alice" exactly. An empty query matches nothing.
 func MatchAccount(a *Account, query string, fuzzy bool) (Rank, int) {
-	q := normQuery(query)
+	return matchNorm(a, normQuery(query), strings.ToLower(strings.TrimSpace(query)), fuzzy)
+}
+
+// matchNorm is MatchAccount with the query normalized (q) and as an ID (id).
+func matchNorm(a *Account, q, id string, fuzzy bool) (Rank, int) {
 	if q == "" {
 		return NoMatch, 0
 	}
-	id := strings.ToLower(strings.TrimSpace(query))
 	if a.ID != "" && a.ID == id {
 		return Exact, 0
 	}
@@ -165,8 +168,9 @@ func fuzzyScore(text, q string) (int, bool) {
 func Match(as []Account, query string, opts MatchOptions) []Matched {
 	var out []Matched
 	best := NoMatch
+	q, id := normQuery(query), strings.ToLower(strings.TrimSpace(query))
 	for i := range as {
-		r, s := MatchAccount(&as[i], query, opts.Fuzzy)
+		r, s := matchNorm(&as[i], q, id, opts.Fuzzy)
 		if r == NoMatch {
 			continue
 		}

@@ -125,6 +125,10 @@ type Options struct {
 
 	// allowOlder skips the rollback check: Restore reads backups with it.
 	allowOlder bool
+	// KeyCache, if set, is asked for a passphrase vault's key (by vault
+	// ID) before the passphrase is: the unlock agent. A key that is not
+	// the vault's is ignored.
+	KeyCache func(vaultID string) []byte
 }
 
 // Vault is an open vault. Its methods are safe for concurrent use, and
@@ -443,6 +447,9 @@ func (v *Vault) deriveKey(h header) ([]byte, error) {
 	case KeyringSource:
 		return v.keyringGet(h.ID)
 	case PassphraseSource:
+		if key := v.cachedKey(h); key != nil {
+			return key, nil
+		}
 		if v.opts.Passphrase == nil {
 			return nil, ErrPassphraseRequired
 		}
@@ -473,43 +480,18 @@ func (v *Vault) create() error {
 	removeStaleTemps(v.path)
 	h := header{ID: NewID(), Written: v.opts.Now().UTC()}
 	src := v.opts.Create
-	switch src {
-	case Auto, KeyringSource:
-		key := randomBytes(32)
-		if err := v.keyringSet(h.ID, key); err != nil {
+	if src == Auto {
+		src = KeyringSource
+	}
+	kdf, key, err := v.newKey(h.ID, src, v.opts.Passphrase)
+	if err != nil {
+		if src == KeyringSource {
 			return fmt.Errorf("cannot create a keyring vault: %w", err)
 		}
-		h.Source = KeyringSource
-		v.setKey(key)
-	case PassphraseSource:
-		if v.opts.Passphrase == nil {
-			return ErrPassphraseRequired
-		}
-		pass, err := v.opts.Passphrase(true)
-		if err != nil {
-			return err
-		}
-		defer clear(pass)
-		if len(pass) == 0 {
-			return errors.New("the passphrase is empty")
-		}
-		p := DefaultKDF
-		if v.opts.KDF != nil {
-			p = *v.opts.KDF
-		}
-		p.Salt = randomBytes(16)
-		if err := p.check(); err != nil { // never write a header vmfa would refuse
-			return err
-		}
-		key, err := p.derive(pass)
-		if err != nil {
-			return err
-		}
-		h.Source, h.KDF = PassphraseSource, &p
-		v.setKey(key)
-	default:
-		return fmt.Errorf("unknown key source %q", src)
+		return err
 	}
+	h.Source, h.KDF = src, kdf
+	v.setKey(key)
 	h.Check = keyCheck(v.key)
 	v.hdr = h
 	v.data = Data{}
@@ -731,20 +713,27 @@ func (v *Vault) Add(accts ...Account) error {
 // is ErrNotFound, with the closest account suggested when one is near. An
 // empty query is every account.
 func (v *Vault) Find(query string) ([]Account, error) {
-	as := v.Accounts()
 	if strings.TrimSpace(query) == "" {
-		return as, nil
+		return v.Accounts(), nil
 	}
-	ms := Match(as, query, MatchOptions{})
-	if len(ms) == 0 {
-		if s, ok := Suggest(as, query); ok {
-			return nil, fmt.Errorf("%w: %q; did you mean %s?", ErrNotFound, query, s.Label())
-		}
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, query)
-	}
+	// Match in place; only the matches are copied.
+	v.mu.Lock()
+	ms := Match(v.data.Accounts, query, MatchOptions{})
 	out := make([]Account, len(ms))
 	for i, m := range ms {
-		out[i] = as[m.Index]
+		out[i] = v.data.Accounts[m.Index].Clone()
+	}
+	var near Account
+	var isNear bool
+	if len(ms) == 0 {
+		near, isNear = Suggest(v.data.Accounts, query)
+	}
+	v.mu.Unlock()
+	if len(out) == 0 {
+		if isNear {
+			return nil, fmt.Errorf("%w: %q; did you mean %s?", ErrNotFound, query, near.Label())
+		}
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, query)
 	}
 	SortAccounts(out)
 	return out, nil
