@@ -109,6 +109,17 @@ func lockedOr(err error) error {
 	return err
 }
 
+// KeyringUnlocked reports, without prompting, whether a keyring is
+// reachable and not locked: what a caller that must never cause an unlock
+// prompt (shell completion) checks before opening a keyring vault.
+func KeyringUnlocked() bool {
+	switch runtime.GOOS {
+	case "darwin", "windows":
+		return true
+	}
+	return sessionBus() == nil && !keyringLocked()
+}
+
 // keyringLocked reports whether the Secret Service's default collection
 // is locked. Any failure to tell is "not locked": the caller's own error
 // then stands.

@@ -75,7 +75,7 @@ var badFlagValue = regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for
 func flagError(cmd *cobra.Command, err error) error {
 	m := badFlagValue.FindStringSubmatch(err.Error())
 	if m == nil {
-		return err
+		return suggestFlag(cmd, err)
 	}
 	f := cmd.Flags().Lookup(m[2])
 	if f == nil {
@@ -142,15 +142,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}()
 	defer closeOpened()
 	strictGroups(rootCmd)
+	setupCommands()
 	rootCmd.SetArgs(args)
 	rootCmd.SetIn(stdin)
 	rootCmd.SetOut(stdout)
 	rootCmd.SetErr(stderr)
 	if err := rootCmd.Execute(); err != nil {
 		fmt.Fprintln(stderr, "vmfa: "+errorLine(err))
-		return 1
+		return exitStatus(err)
 	}
-	return 0
+	return exitOK
 }
 
 // errorLine renders an error as the one lowercase line the CLI prints,
@@ -164,16 +165,18 @@ func errorLine(err error) string {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		hint = "check the passphrase (VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE if set); the vault was not changed"
 	case errors.Is(err, vault.ErrPassphraseRequired):
-		hint = "run vmfa in a terminal to be asked, or set VMFA_PASSPHRASE_FILE"
+		hint = "run 'vmfa unlock' in a terminal first, run vmfa in a terminal to be asked, or set VMFA_PASSPHRASE_FILE"
 	case errors.Is(err, vault.ErrKeyMissing):
 		hint = "the keyring item of service 'vmfa' for this vault was deleted or the keyring was reset; restore the keyring, the vault was not changed"
 	case errors.Is(err, vault.ErrWrongKey):
 		hint = "the keyring item of service 'vmfa' for this vault was overwritten; restore the original keyring item (the vault file and its backups are intact and need that key)"
 	case errors.Is(err, vault.ErrKeyringTimeout):
 		hint = "unlock your keyring (it may be waiting on a prompt) and try again"
+	case errors.Is(err, vault.ErrKeyringLocked):
+		hint = "unlock it in your desktop session, or here (gnome-keyring): read -rs P && printf %s \"$P\" | gnome-keyring-daemon --replace --daemonize --unlock; then run the command again"
 	case errors.Is(err, vault.ErrKeyringUnavailable):
 		if info, _ := vault.Inspect(vaultPathOrDefault()); info.Exists {
-			hint = "this vault's key is in the keyring: run vmfa where the Secret Service is reachable (your desktop session) or unlock it"
+			hint = "this vault's key is in the keyring: run vmfa where the Secret Service is reachable (your desktop session), or convert the vault there with 'vmfa vault rekey --to passphrase'"
 		} else {
 			hint = "start or unlock a Secret Service keyring (gnome-keyring, KeePassXC), or create a passphrase vault with 'vmfa init --passphrase'"
 		}
@@ -217,6 +220,7 @@ func vaultOptions(cmd *cobra.Command) vault.Options {
 		Path:       vaultPathOrDefault(),
 		Passphrase: passphraseSource(cmd),
 		Backups:    globals.backups,
+		KeyCache:   agentKeyCache,
 	}
 }
 

@@ -47,6 +47,44 @@ func passphraseSource(cmd *cobra.Command) func(confirm bool) ([]byte, error) {
 	}
 }
 
+// newPassphraseSource is the new passphrase of 'vault rekey' and 'vault
+// passwd': the file named by VMFA_NEW_PASSPHRASE_FILE, else
+// $VMFA_NEW_PASSPHRASE, else asked twice on the terminal.
+func newPassphraseSource(cmd *cobra.Command) func(confirm bool) ([]byte, error) {
+	return func(bool) ([]byte, error) {
+		if f := os.Getenv("VMFA_NEW_PASSPHRASE_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read VMFA_NEW_PASSPHRASE_FILE: %w", err)
+			}
+			return bytes.TrimRight(b, "\r\n"), nil
+		}
+		if p, ok := envsecret.Lookup("VMFA_NEW_PASSPHRASE"); ok {
+			return []byte(p), nil
+		}
+		p, err := readHidden(cmd, "new vault passphrase: ")
+		if err != nil {
+			return nil, err
+		}
+		q, err := readHidden(cmd, "again, to confirm: ")
+		if err != nil {
+			return nil, err
+		}
+		defer clear(q)
+		if !bytes.Equal(p, q) {
+			clear(p)
+			return nil, errors.New("the passphrases do not match")
+		}
+		return p, nil
+	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // tty opens the controlling terminal for prompts, so that stdin stays free
 // for data.
 func tty() (*os.File, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/textutil"
 	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
@@ -366,18 +368,33 @@ type codeView struct {
 
 func codeCmd() *cobra.Command {
 	var (
-		next, asJSON bool
-		at           string
+		next, asJSON, copyCode bool
+		at                     string
+		waitIfExpiring         time.Duration
 	)
 	c := &cobra.Command{
-		Use:   "code QUERY [--next] [--at TIME] [--json]",
+		Use:   "code QUERY [--next] [--at TIME] [--copy] [--wait-if-expiring 5s] [--json]",
 		Short: "print an account's current code (HOTP: advances and saves the counter first)",
-		Long: `Print the code of the one account whose issuer, name or ID contains QUERY
-(case-insensitive). --next prints the current and the next code, the pair a
-console asks for when binding a virtual MFA device. --at takes unix seconds or
-RFC 3339; --time-offset shifts the clock.`,
+		Long: `Print the code of the one account QUERY names: its issuer, its name,
+'issuer:name', 'issuer name' (as the TUI shows it), its ID or a hardware
+token's serial; case-insensitive. An exact match wins over accounts that
+merely contain QUERY; a typo gets a "did you mean". --next prints the current
+and the next code, the pair a console asks for when binding a virtual MFA
+device. --at takes unix seconds or RFC 3339; --time-offset shifts the clock.
+
+--wait-if-expiring 5s waits for the next period when fewer than 5 seconds
+of the current code are left, so that a script never types a code that
+expires on the way. --copy also puts the code on every clipboard it can
+reach (the terminal's through OSC 52, tmux's buffer, the desktop's) and says
+on stderr which took it and how long the code stays valid.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if waitIfExpiring < 0 {
+				return fmt.Errorf("--wait-if-expiring takes a positive duration such as 5s, not %s", waitIfExpiring)
+			}
+			if waitIfExpiring > 0 && at != "" {
+				return errors.New("--wait-if-expiring waits on the clock: it cannot be used with --at")
+			}
 			t := now()
 			if at != "" {
 				var err error
@@ -408,6 +425,21 @@ RFC 3339; --time-offset shifts the clock.`,
 				cs = a.HOTPHandedOut(n)
 			} else {
 				cs = a.CodesAt(t)
+				if waitIfExpiring > 0 && cs.Left < waitIfExpiring {
+					if waitIfExpiring > cs.Period {
+						return fmt.Errorf("--wait-if-expiring %s is longer than the %s period of %s", waitIfExpiring, cs.Period, a.Label())
+					}
+					if isTerminal(cmd.ErrOrStderr()) {
+						fmt.Fprintf(cmd.ErrOrStderr(), "waiting %s for the next code\n", cs.Left.Round(time.Second))
+					}
+					time.Sleep(cs.Left + 50*time.Millisecond)
+					cs = a.CodesAt(now())
+				}
+			}
+			if copyCode {
+				if err := copyToClipboard(cmd, a, cs); err != nil {
+					return err
+				}
 			}
 			out := codeView{ID: a.ID, Issuer: a.Issuer, Name: a.Name, Code: cs.Current, Step: cs.Step,
 				SecondsLeft: int((cs.Left + time.Second - 1) / time.Second), Period: a.Period}
@@ -431,8 +463,36 @@ RFC 3339; --time-offset shifts the clock.`,
 	}
 	c.Flags().BoolVar(&next, "next", false, "also print the next code")
 	c.Flags().StringVar(&at, "at", "", "time: unix seconds or RFC 3339 (default now)")
+	c.Flags().BoolVar(&copyCode, "copy", false, "also copy the code to the clipboard")
+	c.Flags().DurationVar(&waitIfExpiring, "wait-if-expiring", 0, "wait for the next code if less than this is left (e.g. 5s)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
+}
+
+// copyToClipboard copies the current code of `code --copy` and says on
+// stderr where it went and how long it stays valid. The terminal's
+// clipboard (OSC 52) is written to /dev/tty, never to stdout, which may
+// be a pipe.
+func copyToClipboard(cmd *cobra.Command, a vault.Account, cs vault.Codes) error {
+	r := clipboard.New().Copy(cs.Current)
+	if r.Sequence != "" {
+		if f, err := tty(); err == nil {
+			f.WriteString(r.Sequence)
+			f.Close()
+		} else {
+			r.Reached = slices.DeleteFunc(r.Reached, func(s string) bool { return s == clipboard.Terminal })
+			r.Problems = append(r.Problems, "no terminal to send the clipboard sequence (OSC 52) to")
+		}
+	}
+	if !r.OK() {
+		return errors.New(r.Explain("the code"))
+	}
+	valid := ""
+	if a.Type != vault.HOTP {
+		valid = fmt.Sprintf(" (valid for %d s)", int((cs.Left+time.Second-1)/time.Second))
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), r.Explain("the code")+valid)
+	return nil
 }
 
 func rmCmd() *cobra.Command {

@@ -14,7 +14,7 @@ import (
 )
 
 // Names are the environment variables that carry secrets.
-var Names = []string{"VMFA_PASSPHRASE", "VMFA_IMPORT_PASSWORD", "VMFA_PSKC_PASSPHRASE"}
+var Names = []string{"VMFA_PASSPHRASE", "VMFA_NEW_PASSPHRASE", "VMFA_IMPORT_PASSWORD", "VMFA_PSKC_PASSPHRASE"}
 
 var (
 	mu    sync.Mutex
