@@ -13,6 +13,8 @@ import (
 
 	"github.com/vmfa/vmfa/internal/envsecret"
 	"golang.org/x/term"
+
+	"github.com/vmfa/vmfa/vault"
 )
 
 // passphraseSource returns the vault's passphrase callback: the file named
@@ -29,6 +31,11 @@ func passphraseSource(cmd *cobra.Command) func(confirm bool) ([]byte, error) {
 		}
 		if p, ok := envsecret.Lookup("VMFA_PASSPHRASE"); ok {
 			return []byte(p), nil
+		}
+		if f, err := tty(); err != nil {
+			return nil, fmt.Errorf("%w, and there is no terminal to ask it on", vault.ErrPassphraseRequired)
+		} else {
+			f.Close()
 		}
 		p, err := readHidden(cmd, "vault passphrase: ")
 		if err != nil {

@@ -57,7 +57,7 @@ VMFA_PASSPHRASE. 'vmfa add' creates a keyring vault on first use.`,
 func addCmd() *cobra.Command {
 	var (
 		uri, issuer, account, typ, alg string
-		qr                             bool
+		qr, fromClipboard, fromScreen  bool
 		digits, period                 int
 		counter                        uint64
 		secretStdin                    bool
@@ -66,7 +66,7 @@ func addCmd() *cobra.Command {
 		asJSON                         bool
 	)
 	c := &cobra.Command{
-		Use:   "add (--uri - | --qr FILE... | --issuer I --account A)",
+		Use:   "add (--uri - | --qr FILE|-... | --clipboard | --screen | --issuer I --account A)",
 		Short: "add an account from an otpauth:// URI, QR images, or an account and key",
 		Long: `Add accounts to the vault (created in the keyring on first use).
 
@@ -74,6 +74,9 @@ func addCmd() *cobra.Command {
   vmfa add --uri 'otpauth://totp/ACME:alice?issuer=ACME'   refused: a URI holding
                                           its secret= or data= must come on stdin
   vmfa add --qr a.png b.png               every account in the images (whole migration batches)
+  vmfa add --qr - < shot.png              an image piped on stdin
+  vmfa add --clipboard                    the image on the clipboard (wl-paste, xclip; image/png)
+  vmfa add --screen                       every QR code on the screen (grim; import or xwd)
   vmfa add --issuer ACME --account alice  the key is asked without echo, or
            ... --secret-stdin             read from stdin
 
@@ -82,7 +85,7 @@ The secret is never accepted as a flag: argv is visible to every user
 --uri -, use --qr, or paste it in the TUI (a, then u).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if qr && len(args) == 0 {
-				return errors.New("--qr needs at least one image file")
+				return errors.New("--qr needs at least one image file (or - for an image on stdin)")
 			}
 			if !qr && len(args) > 0 {
 				// The argument may be a pasted URI with its secret: quote
@@ -93,9 +96,10 @@ The secret is never accepted as a flag: argv is visible to every user
 		},
 		RunE: func(cmd *cobra.Command, files []string) error {
 			var accts []vault.Account
+			images := qr || fromClipboard || fromScreen
 			switch {
-			case uri != "" && qr, (uri != "" || qr) && (issuer != "" || account != ""):
-				return errors.New("give one of --uri, --qr, or --issuer/--account")
+			case uri != "" && images, (uri != "" || images) && (issuer != "" || account != ""):
+				return errors.New("give one of --uri, --qr/--clipboard/--screen, or --issuer/--account")
 			case uri != "":
 				if secretInURI(uri) {
 					return errSecretInArgv
@@ -114,8 +118,20 @@ The secret is never accepted as a flag: argv is visible to every user
 					}
 					accts = append(accts, as...)
 				}
-			case qr:
-				found, err := scanner.ScanFiles(files...)
+			case images:
+				src := imageSource{clipboard: fromClipboard, screen: fromScreen}
+				var paths []string
+				for _, f := range files {
+					if f == "-" {
+						if src.stdin {
+							return errors.New("--qr takes '-' (stdin) once")
+						}
+						src.stdin = true
+						continue
+					}
+					paths = append(paths, f)
+				}
+				found, err := src.scan(cmd.InOrStdin(), paths)
 				if err != nil {
 					return err
 				}
@@ -222,7 +238,9 @@ The secret is never accepted as a flag: argv is visible to every user
 	}
 	f := c.Flags()
 	f.StringVar(&uri, "uri", "", "'-': read otpauth:// or otpauth-migration:// URIs from stdin, one per line (a URI holding its secret is refused as a flag value)")
-	f.BoolVar(&qr, "qr", false, "add every account in the QR image files given as arguments")
+	f.BoolVar(&qr, "qr", false, "add every account in the QR image files given as arguments ('-' reads an image from stdin)")
+	f.BoolVar(&fromClipboard, "clipboard", false, "add every account in the image on the clipboard")
+	f.BoolVar(&fromScreen, "screen", false, "add every account whose QR code is on the screen")
 	f.StringVar(&issuer, "issuer", "", "issuer (service name)")
 	f.StringVar(&account, "account", "", "account name")
 	f.BoolVar(&secretStdin, "secret-stdin", false, "read the base32 key from stdin instead of a hidden prompt")

@@ -222,12 +222,13 @@ func serve(ln *net.UnixListener, keys *lockedKeys, now func() time.Time, sigs <-
 func serveConn(c *net.UnixConn, keys *lockedKeys, now func() time.Time) (stop bool) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(ioTimeout))
-	if uid, err := peerUID(c); err != nil || uid != os.Getuid() {
-		fmt.Fprintf(c, "ERR refused: uid %d is not the agent's user\n", uid)
-		return false
-	}
 	line, err := bufio.NewReaderSize(c, 512).ReadSlice('\n')
 	if err != nil {
+		return false
+	}
+	if uid, err := peerUID(c); err != nil || uid != os.Getuid() {
+		clear(line)
+		fmt.Fprintf(c, "ERR refused: uid %d is not the agent's user\n", uid)
 		return false
 	}
 	if bytes.Equal(line, []byte("STOP\n")) {
