@@ -4,8 +4,15 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/vmfa
 
-# Debian/Ubuntu packages the build and the tests need.
-APT_PACKAGES := gcc pkg-config libfido2-dev libjpeg62-turbo-dev gnome-keyring dbus dbus-bin zbar-tools python3-fido2 tmux
+# Debian/Ubuntu packages the build and the tests need (xvfb, imagemagick,
+# xclip and x11-apps only for the tests of add --screen / --clipboard / --copy).
+APT_PACKAGES := gcc pkg-config libfido2-dev libjpeg62-turbo-dev gnome-keyring dbus dbus-bin zbar-tools python3-fido2 tmux \
+                xvfb imagemagick xclip x11-apps
+
+# vmfa --version: the version and commit come from git when there is one.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 .PHONY: all run test bench build lint deps fuzz clean
 
@@ -27,7 +34,7 @@ deps:
 	$(GO) mod download
 
 build: deps
-	$(GO) build -o $(BIN) ./cmd/vmfa
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/vmfa
 
 run: build
 	./$(BIN)
