@@ -224,7 +224,7 @@ func TestPassphraseVaultCLI(t *testing.T) {
 		t.Errorf("wrong passphrase: %+v", r)
 	}
 	r = vmfa(t, []string{"VMFA_VAULT=" + path}, "", "list")
-	if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: ") {
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "vmfa: ") { // 2: the key is not available
 		t.Errorf("no passphrase and no terminal: %+v", r)
 	}
 	after, _ := os.ReadFile(path)

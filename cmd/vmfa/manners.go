@@ -195,9 +195,9 @@ func suggestFlag(cmd *cobra.Command, err error) error {
 	cmd.Flags().VisitAll(add)
 	cmd.InheritedFlags().VisitAll(add)
 	if s := closest(m[1], names); s != "" {
-		return fmt.Errorf("unknown flag --%s: did you mean --%s?", m[1], s)
+		return fmt.Errorf("%w: did you mean --%s?", err, s)
 	}
-	return fmt.Errorf("unknown flag --%s (see '%s --help')", m[1], cmd.CommandPath())
+	return err
 }
 
 var setupOnce sync.Once
