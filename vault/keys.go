@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -91,10 +92,30 @@ func secretService() error {
 	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
 		return nil
 	}
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" && keyringLocked() {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" && lockedAtStart() {
 		return ErrKeyringLocked
 	}
 	return nil
+}
+
+var (
+	lockedMu     sync.Mutex
+	seenUnlocked bool
+)
+
+// lockedAtStart is keyringLocked, asked again only while the keyring is
+// locked: once seen unlocked, the keyring calls of the process (the key,
+// the generation record) do not each open another D-Bus connection to ask.
+// A keyring locked later is still reported, by lockedOr.
+func lockedAtStart() bool {
+	lockedMu.Lock()
+	defer lockedMu.Unlock()
+	if seenUnlocked {
+		return false
+	}
+	locked := keyringLocked()
+	seenUnlocked = !locked
+	return locked
 }
 
 // lockedOr turns a keyring failure into ErrKeyringLocked when the reason
