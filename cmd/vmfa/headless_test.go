@@ -468,7 +468,7 @@ func TestVersionAndTypos(t *testing.T) {
 		{[]string{"verifier", "tokn"}, "vmfa: unknown command \"tokn\" for \"vmfa verifier\": did you mean \"tokens\"?\n"},
 		{[]string{"vault", "rekee"}, "vmfa: unknown command \"rekee\" for \"vmfa vault\": did you mean \"rekey\"?\n"},
 		{[]string{"code", "alice", "--nxt"}, "vmfa: unknown flag: --nxt: did you mean --next?\n"},
-		{[]string{"zzzzzz"}, "vmfa: unknown command \"zzzzzz\" for \"vmfa\" (see 'vmfa --help')\n"},
+		{[]string{"zzzzzz"}, "vmfa: unknown command \"zzzzzz\" for \"vmfa\" ('vmfa --help' lists its commands)\n"},
 	}
 	for _, tt := range tests {
 		r := vmfa(t, nil, "", tt.args...)
