@@ -129,3 +129,27 @@ func TestFindSuggestsAndExactWins(t *testing.T) {
 		t.Fatalf("ali: %v", err)
 	}
 }
+
+// FuzzMatch: no query panics the matcher or the suggestion, matches are
+// best first, and an account's own label always finds it exactly.
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"ACME:alice", "ACME alice", "1234567", "acme alcie", "Überbank  :  Ålice", "", ":::"} {
+		f.Add(s)
+	}
+	as := matchAccounts()
+	f.Fuzz(func(t *testing.T, q string) {
+		ms := Match(as, q, MatchOptions{Fuzzy: true, All: true})
+		for i := 1; i < len(ms); i++ {
+			if better(ms[i], ms[i-1]) {
+				t.Fatalf("%q: not best first: %+v", q, ms)
+			}
+		}
+		Suggest(as, q)
+		b := []Account{{ID: "0000000000000001", Issuer: q, Name: "n"}}
+		if normQuery(q) != "" {
+			if m := Match(b, b[0].Label(), MatchOptions{}); len(m) != 1 || m[0].Rank != Exact {
+				t.Fatalf("label %q does not find its account: %+v", b[0].Label(), m)
+			}
+		}
+	})
+}
