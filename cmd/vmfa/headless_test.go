@@ -483,6 +483,9 @@ func TestVersionAndTypos(t *testing.T) {
 }
 
 func TestCompletion(t *testing.T) {
+	if r := vmfa(t, nil, "", "--help"); !strings.Contains(r.stdout, "\n  completion ") {
+		t.Errorf("completion is not listed in --help: %s", r.stdout)
+	}
 	for _, sh := range []string{"bash", "zsh", "fish"} {
 		r := vmfa(t, nil, "", "completion", sh)
 		if r.code != 0 || !strings.Contains(r.stdout, "vmfa") || len(r.stdout) < 500 {

@@ -61,7 +61,6 @@ func init() {
 	pf.StringVar(&globals.vaultPath, "vault", "", "vault file (default $VMFA_VAULT or $XDG_DATA_HOME/vmfa/vault.vmfa)")
 	pf.DurationVar(&globals.timeOffset, "time-offset", 0, "simulate a drifted device clock, e.g. 45s or -1m30s")
 	pf.IntVar(&globals.backups, "backups", 0, "encrypted backups kept before each change (default 10, -1 for none; $VMFA_BACKUPS)")
-	rootCmd.CompletionOptions.HiddenDefaultCmd = true
 	rootCmd.SetFlagErrorFunc(flagError) // inherited by every command
 }
 

@@ -213,6 +213,22 @@ func setupCommands() {
 		cobra.AddTemplateFunc("versionInfo", versionInfo)
 		rootCmd.Long += "\n\n" + exitStatusHelp
 		rootCmd.Args = subcommandArgs
+		rootCmd.InitDefaultCompletionCmd()
+		for _, c := range rootCmd.Commands() {
+			if c.Name() == "completion" {
+				c.Short = "print the shell completion script (bash, zsh, fish, powershell)"
+				c.Long = `Print the script that makes the shell complete vmfa's commands, flags,
+flag values (--format, --algorithm, --type, --to ...) and account names:
+
+  bash   source <(vmfa completion bash)          (in ~/.bashrc)
+  zsh    vmfa completion zsh > "${fpath[1]}/_vmfa"
+  fish   vmfa completion fish > ~/.config/fish/completions/vmfa.fish
+
+Account names complete without any prompt: from a keyring vault while the
+keyring is unlocked, from a passphrase vault while 'vmfa unlock' holds its
+key; otherwise they are not offered.`
+			}
+		}
 		var walk func(c *cobra.Command)
 		walk = func(c *cobra.Command) {
 			if c.HasSubCommands() && c != rootCmd && c.Args == nil {
