@@ -171,6 +171,10 @@ func (m *Model) openAdd(kind state) tea.Cmd {
 		u := newURIScreen(m.st, m.cfg.Decoders)
 		m.setState(stateAddURI, u)
 		return u.input.Focus()
+	case stateAddFile:
+		q := newFileScreen(m.st, m.cfg.Decoders)
+		m.setState(stateAddFile, q)
+		return q.input.Focus()
 	case stateAddManual:
 		f := newManualScreen(m.st, m.now)
 		m.setState(stateAddManual, f)

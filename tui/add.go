@@ -35,6 +35,7 @@ var addChoices = []struct {
 	{stateAddQR, addKeys.QR, "QR image", "a screenshot or export of the QR code a console shows"},
 	{stateAddURI, addKeys.URI, "Paste a URI", "otpauth:// or otpauth-migration:// (Google Authenticator export)"},
 	{stateAddManual, addKeys.Manual, "Enter by hand", "the account and key a console shows for manual entry"},
+	{stateAddFile, addKeys.File, "Import a file", "another app's export: Aegis, 2FAS, Bitwarden, andOTP… (encrypted too)"},
 }
 
 func newMenuScreen(st *Styles) *menuScreen {
@@ -97,6 +98,13 @@ type qrScreen struct {
 	busy     bool
 	err      string
 	choices  []string // completion candidates
+
+	// file mode (newFileScreen): one export file, and its password
+	// asked on pass when it is encrypted.
+	file    bool
+	pass    textinput.Model
+	asking  bool
+	askPath string
 }
 
 type (
@@ -232,12 +240,16 @@ func typedPaths(value string) []string {
 func (s *qrScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.input.SetWidth(max(10, w-12))
+	s.pass.SetWidth(max(10, min(w-16, 40)))
 	s.picker.SetHeight(max(3, h-5))
 }
 
 func (s *qrScreen) ShortHelp() []key.Binding {
 	if s.browsing {
 		return s.pkeys.ShortHelp()
+	}
+	if s.asking {
+		return []key.Binding{s.keys.Submit, s.keys.Cancel}
 	}
 	return s.keys.ShortHelp()
 }
@@ -303,6 +315,9 @@ func commonPrefix(ss []string) string {
 // several) are listed with the error as a warning, so that the missing
 // images can be added before confirming.
 func (s *qrScreen) scan(typed string) tea.Cmd {
+	if s.file {
+		return s.readFile(typed, nil)
+	}
 	scan := s.dec.ScanFiles
 	s.busy, s.err, s.choices = true, "", nil
 	return func() tea.Msg {
@@ -356,6 +371,13 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 		s.busy = false
 		s.err = msg.err.Error()
 		return nil
+	case needPasswordMsg:
+		// The scanner's words: "this is an encrypted Aegis vault: give
+		// its password", "wrong password for this …".
+		s.busy, s.err = false, msg.err.Error()
+		s.asking, s.askPath = true, msg.path
+		s.input.Blur()
+		return s.pass.Focus()
 	case browseDirMsg:
 		return s.openPicker(msg.dir)
 	}
@@ -364,6 +386,15 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 	}
 	if s.browsing {
 		return s.updatePicker(msg)
+	}
+	if s.asking {
+		if cmd, ok := paste(&s.pass, msg); ok {
+			return cmd
+		}
+		if km, ok := msg.(tea.KeyPressMsg); ok {
+			return s.passwordKey(km)
+		}
+		return nil
 	}
 	if cmd, ok := paste(&s.input, msg); ok {
 		s.err, s.choices = "", nil
@@ -385,6 +416,9 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 		p := strings.TrimSpace(s.input.Value())
 		if p == "" {
 			s.err = "type the path of an image, or press ctrl+o to browse"
+			if s.file {
+				s.err = "type the path of the file, or press ctrl+o to browse"
+			}
 			return nil
 		}
 		return s.scan(p)
@@ -422,6 +456,9 @@ func (s *qrScreen) browse() tea.Cmd {
 func (s *qrScreen) openPicker(dir string) tea.Cmd {
 	p := filepicker.New()
 	p.AllowedTypes = imageTypes
+	if s.file {
+		p.AllowedTypes = nil // any file: the content tells the format
+	}
 	p.ShowPermissions, p.ShowSize, p.AutoHeight = false, false, false
 	p.Cursor = "▸"
 	p.Styles.EmptyDirectory = p.Styles.EmptyDirectory.SetString("no files here")
@@ -455,7 +492,7 @@ func (s *qrScreen) updatePicker(msg tea.Msg) tea.Cmd {
 		s.input.CursorEnd()
 		return s.scan(s.input.Value())
 	}
-	if ok, path := s.picker.DidSelectDisabledFile(msg); ok {
+	if ok, path := s.picker.DidSelectDisabledFile(msg); ok && !s.file {
 		s.err = filepath.Base(path) + " is not an image (png, jpeg, gif, bmp, webp)"
 	}
 	return cmd
@@ -463,18 +500,39 @@ func (s *qrScreen) updatePicker(msg tea.Msg) tea.Cmd {
 
 func (s *qrScreen) View() string {
 	var b strings.Builder
-	b.WriteString(s.st.Title.Render("Add from a QR image") + "\n\n")
-	if s.browsing {
+	if s.file {
+		b.WriteString(s.st.Title.Render("Import a file") + "\n\n")
+	} else {
+		b.WriteString(s.st.Title.Render("Add from a QR image") + "\n\n")
+	}
+	switch {
+	case s.browsing && s.file:
 		b.WriteString(s.st.Dim.Render(clip(s.picker.CurrentDirectory, s.width-4)) + "\n\n")
 		b.WriteString(s.picker.View())
-	} else {
+	case s.file:
+		if !s.asking && s.err == "" {
+			b.WriteString(s.st.Hint.Render(wrap("Another authenticator's export or backup, in any format vmfa import reads (vmfa import --list-formats).", s.width-4)) + "\n\n")
+		}
+		b.WriteString(s.input.View() + "\n")
+		if len(s.choices) > 0 {
+			b.WriteString("\n" + s.st.Dim.Render(clip(strings.Join(s.choices, "  "), s.width-4)) + "\n")
+		}
+		if s.asking {
+			b.WriteString("\n" + s.pass.View() + "\n")
+		}
+	case s.browsing:
+		b.WriteString(s.st.Dim.Render(clip(s.picker.CurrentDirectory, s.width-4)) + "\n\n")
+		b.WriteString(s.picker.View())
+	default:
 		b.WriteString(s.st.Hint.Render("A screenshot or export of the QR code a console shows, or a\nGoogle Authenticator export: give all its images, separated by spaces.") + "\n\n")
 		b.WriteString(s.input.View() + "\n")
 		if len(s.choices) > 0 {
 			b.WriteString("\n" + s.st.Dim.Render(clip(strings.Join(s.choices, "  "), s.width-4)) + "\n")
 		}
 	}
-	if s.busy {
+	if s.busy && s.file {
+		b.WriteString("\n" + s.st.Hint.Render("reading…") + "\n")
+	} else if s.busy {
 		b.WriteString("\n" + s.st.Hint.Render("scanning…") + "\n")
 	}
 	if s.err != "" {

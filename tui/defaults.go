@@ -16,6 +16,9 @@ func (d Decoders) withDefaults() Decoders {
 	if d.QRHalfBlocks == nil {
 		d.QRHalfBlocks = scanner.QRHalfBlocks
 	}
+	if d.ImportFile == nil {
+		d.ImportFile = importFile
+	}
 	if d.AccountURI == nil {
 		d.AccountURI = scanner.AccountURI
 	}

@@ -147,10 +147,11 @@ type chooseKeys struct {
 }
 
 // addKeys pick an add flow from the add menu.
-var addKeys = struct{ QR, URI, Manual key.Binding }{
+var addKeys = struct{ QR, URI, Manual, File key.Binding }{
 	QR:     bind([]string{"i"}, "i", "QR image"),
 	URI:    bind([]string{"u"}, "u", "paste a URI"),
 	Manual: bind([]string{"m"}, "m", "enter by hand"),
+	File:   bind([]string{"f"}, "f", "import a file"),
 }
 
 func newChooseKeys(checkboxes bool, confirm string) chooseKeys {

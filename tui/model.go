@@ -41,9 +41,10 @@ const (
 	stateError                     // an operation failed
 	stateSecurityKeys              // security keys: list, bind, authenticate
 	stateBackups                   // choose a backup to restore
+	stateAddFile                   // import an export file
 )
 
-var stateNames = [...]string{"loading", "passphrase", "fatal", "main", "add-menu", "add-qr", "add-uri", "add-manual", "import", "edit", "confirm", "show", "offset", "error", "security-keys", "backups"}
+var stateNames = [...]string{"loading", "passphrase", "fatal", "main", "add-menu", "add-qr", "add-uri", "add-manual", "import", "edit", "confirm", "show", "offset", "error", "security-keys", "backups", "add-file"}
 
 func (s state) String() string {
 	if int(s) < len(stateNames) {

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/vmfa/vmfa/internal/tuitest"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // TestFlowAddFromQR runs the real program (real once-a-second tick) on an
@@ -103,4 +104,27 @@ func findID(t *testing.T, env *testEnv, name string) string {
 	}
 	t.Fatalf("no account %q", name)
 	return ""
+}
+
+// TestFlowImportEncryptedFile runs the real program: a then f, the path
+// of an encrypted Aegis backup, its password on the masked field, the
+// checkbox preview, enter: the account is added and its code shown.
+func TestFlowImportEncryptedFile(t *testing.T) {
+	rfc := vault.Account{Issuer: "RFC6238", Name: "sha1", Secret: []byte("12345678901234567890"), Type: vault.TOTP, Algorithm: "SHA1", Digits: 8, Period: 30}
+	path := aegisBackup(t, "s3cret pass", rfc)
+	env := &testEnv{store: newFakeStore(), clip: &fakeClipboard{}, clock: &testClock{t: time.Unix(1111111109, 0)}}
+	tm, waitFor := startFlow(t, New(testConfig(env.store, env)))
+	waitFor("No accounts yet")
+	tm.Type("af")
+	waitFor("file: ")
+	tm.Type(path)
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("give its password")
+	tm.Type("s3cret pass")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("Found 1 account in aegis-backup.json (aegis)")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("0708 1804")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

@@ -144,6 +144,11 @@ type Decoders struct {
 	QRHalfBlocks func(text string) (string, error)
 	// AccountURI returns the otpauth URI of an account.
 	AccountURI func(a vault.Account) string
+	// ImportFile reads an export or backup file in any format of
+	// scanner's table (scanner.Import, the format detected), with the
+	// password of an encrypted one once the user typed it (nil before:
+	// an error that is scanner.ErrPasswordNeeded makes the screen ask).
+	ImportFile func(path string, password []byte) (*ImportedFile, error)
 }
 
 // Run starts the TUI and returns when the user quits. The terminal is
