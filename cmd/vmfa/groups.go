@@ -2,9 +2,43 @@ package main
 
 import (
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
+
+var prepareOnce sync.Once
+
+// prepareCommands applies strictGroups and usageOnArgErrors to the
+// command tree, once.
+func prepareCommands(root *cobra.Command) {
+	prepareOnce.Do(func() {
+		strictGroups(root)
+		usageOnArgErrors(root)
+	})
+}
+
+// usageOnArgErrors names the command and its usage in cobra's argument
+// count errors: "code: accepts 1 arg(s), received 0 (usage: vmfa code
+// QUERY [flags])" instead of a bare "accepts 1 arg(s), received 0" that
+// does not say which command or what it wants.
+func usageOnArgErrors(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		usageOnArgErrors(sub)
+	}
+	check := c.Args
+	if check == nil || !c.HasParent() {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		err := check(cmd, args)
+		if err != nil && strings.Contains(err.Error(), " arg(s)") {
+			return fmt.Errorf("%s: %w (usage: %s)", strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), err, cmd.UseLine())
+		}
+		return err
+	}
+}
 
 // strictGroups makes every command group below the root (vmfa key, vmfa
 // verifier, vmfa verifier totp, …) refuse a subcommand it does not have

@@ -32,3 +32,24 @@ func TestUnknownSubcommandOfAGroup(t *testing.T) {
 		t.Errorf("vmfa verifier totp: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A wrong number of arguments names the command and its usage.
+func TestArgCountErrorsShowUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"code"}, "vmfa: code: accepts 1 arg(s), received 0 (usage: vmfa code QUERY"},
+		{[]string{"rename", "a"}, "vmfa: rename: accepts 2 arg(s), received 1 (usage: vmfa rename "},
+		{[]string{"scan"}, "vmfa: scan: requires at least 1 arg(s), only received 0 (usage: vmfa scan FILE..."},
+		{[]string{"key", "creds", "rm"}, "vmfa: key creds rm: accepts 1 arg(s), received 0 (usage: vmfa key creds rm CREDENTIAL_ID"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := vmfa(t, nil, "", tc.args...)
+			if r.code != 1 || !strings.HasPrefix(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("got exit %d, stderr %q; want exit 1 and one line starting %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}

@@ -140,7 +140,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	defer closeOpened()
-	strictGroups(rootCmd)
+	prepareCommands(rootCmd)
 	setupCommands()
 	rootCmd.SetArgs(args)
 	rootCmd.SetIn(stdin)
