@@ -768,6 +768,11 @@ func readPINs(cmd *cobra.Command, fromStdin bool, prompts ...string) ([]string, 
 		}
 		return out, nil
 	}
+	f, err := tty()
+	if err != nil {
+		return nil, fmt.Errorf("no terminal to ask the pin on: pass --pin-stdin and write the %s to stdin, one per line", pinLines(len(prompts)-1))
+	}
+	f.Close()
 	for _, p := range prompts {
 		b, err := readHidden(cmd, p)
 		if err != nil {
@@ -776,6 +781,15 @@ func readPINs(cmd *cobra.Command, fromStdin bool, prompts ...string) ([]string, 
 		out = append(out, string(b))
 	}
 	return out, nil
+}
+
+// pinLines names the lines --pin-stdin wants in place of n prompts (the
+// confirmation prompt has no line on stdin).
+func pinLines(n int) string {
+	if n >= 2 {
+		return "current pin and the new one"
+	}
+	return "new pin"
 }
 
 func keyPINCmd() *cobra.Command {
@@ -820,7 +834,11 @@ the current PIN then the new one with --change.`,
 			if err != nil {
 				return f.keyHint(err)
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "pin set")
+			if change {
+				fmt.Fprintln(cmd.OutOrStdout(), "pin changed")
+			} else {
+				fmt.Fprintln(cmd.OutOrStdout(), "pin set")
+			}
 			return nil
 		},
 	}

@@ -623,3 +623,38 @@ func TestKeyListShowsVirtualKeys(t *testing.T) {
 		t.Fatalf("unknown virtual key: %d %q", r.code, r.stderr)
 	}
 }
+
+// Without a terminal, key pin says to use --pin-stdin and which lines it
+// wants, instead of "no terminal to prompt on"; a change says so.
+func TestKeyPINWithoutTerminal(t *testing.T) {
+	env := vaultEnv(t)
+	noTTY := func(stdin string, args ...string) result {
+		t.Helper()
+		c := exec.Command(vmfaBin, args...)
+		c.Env = append(os.Environ(), env...)
+		c.Stdin = strings.NewReader(stdin)
+		c.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+		var o, e bytes.Buffer
+		c.Stdout, c.Stderr = &o, &e
+		err := c.Run()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		return result{o.String(), e.String(), c.ProcessState.ExitCode()}
+	}
+	r := noTTY("", "key", "pin", "--virtual")
+	if want := "vmfa: no terminal to ask the pin on: pass --pin-stdin and write the new pin to stdin, one per line\n"; r.code != 1 || r.stderr != want {
+		t.Errorf("pin without a terminal: %+v", r)
+	}
+	if r := noTTY("1234\n", "key", "pin", "--virtual", "--pin-stdin"); r.code != 0 || r.stdout != "pin set\n" {
+		t.Fatalf("pin: %+v", r)
+	}
+	r = noTTY("", "key", "pin", "--change", "--virtual")
+	if want := "vmfa: no terminal to ask the pin on: pass --pin-stdin and write the current pin and the new one to stdin, one per line\n"; r.code != 1 || r.stderr != want {
+		t.Errorf("pin --change without a terminal: %+v", r)
+	}
+	if r := noTTY("1234\n5678\n", "key", "pin", "--change", "--virtual", "--pin-stdin"); r.code != 0 || r.stdout != "pin changed\n" {
+		t.Errorf("pin --change: %+v", r)
+	}
+}
