@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -146,7 +147,27 @@ type (
 	offsetMsg    struct{ offset time.Duration }
 )
 
+// emit is a command that delivers msg. Not inlined: every emit closure must share one code pointer (settle
+// recognises them by it), which inlining would copy to each call site.
+//
+//go:noinline
 func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// emitCode is the code pointer every emit closure shares.
+var emitCode = reflect.ValueOf(emit(nil)).Pointer()
+
+// settle handles at once a message a screen emitted (a choice, back, a
+// screen switch) instead of leaving it to a command: Bubble Tea delivers
+// command results after the keys already queued, so keys typed ahead of a
+// screen switch ("a", "m", then the issuer; a paste, tmux send-keys)
+// would reach the screen being left and be lost, or be taken as its
+// shortcuts. Commands that do work stay commands.
+func (m Model) settle(cmd tea.Cmd) (tea.Model, tea.Cmd) {
+	if cmd == nil || reflect.ValueOf(cmd).Pointer() != emitCode {
+		return m, cmd
+	}
+	return m.Update(cmd())
+}
 
 // needPassError is what the passphrase callback returns before the user
 // has typed one.
@@ -557,14 +578,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 
 	if m.state == stateMain {
-		return m, m.updateMain(msg)
+		return m.settle(m.updateMain(msg))
 	}
 	if km, ok := msg.(tea.KeyPressMsg); ok && m.state == stateLoading && key.Matches(km, newLoadingKeys().Quit) {
 		// the keyring may never answer: quitting must not wait for it
 		return m, tea.Quit
 	}
 	if m.sub != nil {
-		return m, m.sub.update(msg)
+		return m.settle(m.sub.update(msg))
 	}
 	return m, nil
 }
