@@ -71,13 +71,26 @@ func (s *menuScreen) update(msg tea.Msg) tea.Cmd {
 func (s *menuScreen) View() string {
 	var b strings.Builder
 	b.WriteString(s.st.Title.Render("Add an account") + "\n\n")
+	// Descriptions wrap on a narrow terminal; when they do not all fit
+	// the height, only the selected choice's is shown.
+	descs, lines := make([][]string, len(addChoices)), 2
+	for i, c := range addChoices {
+		descs[i] = strings.Split(wrap(c.description, s.width-9), "\n")
+		lines += 1 + len(descs[i])
+	}
+	all := s.height <= 0 || lines <= s.height
 	for i, c := range addChoices {
 		cur := "  "
 		if i == s.cursor {
 			cur = s.st.Cursor.Render("▸ ")
 		}
 		b.WriteString(cur + s.st.FieldLabel.Render(c.key.Help().Key) + "  " + s.st.Issuer.Render(c.title) + "\n")
-		b.WriteString("     " + s.st.Hint.Render(clip(c.description, s.width-9)) + "\n")
+		if !all && i != s.cursor {
+			continue
+		}
+		for _, l := range descs[i] {
+			b.WriteString("     " + s.st.Hint.Render(l) + "\n")
+		}
 	}
 	return indent(b.String(), 2)
 }

@@ -33,3 +33,30 @@ func TestFullHelpFitsNarrowTerminals(t *testing.T) {
 		}
 	}
 }
+
+// The add menu and the manual-entry screen wrap their explanations on a
+// narrow terminal instead of cutting them ("a screenshot or export of
+// the …"), within the width and height of a 40×15 terminal.
+func TestAddScreensWrapAt40(t *testing.T) {
+	for _, tc := range []struct{ keys, want string }{
+		{"a", "a screenshot or export of the QR code a console shows"},
+		{"ajj", "the account and key a console shows for manual entry"},
+		{"am", "As a console's manual-entry tab hands it out: the account and the key."},
+	} {
+		m, _ := newTestModel(t, 40, 15, sampleAccounts()...)
+		m = press(t, m, tc.keys)
+		v := viewText(m)
+		if !strings.Contains(flat(v), tc.want) {
+			t.Errorf("%q at 40x15 lacks %q:\n%s", tc.keys, tc.want, v)
+		}
+		lines := strings.Split(v, "\n")
+		if len(lines) > 15 {
+			t.Errorf("%q at 40x15: %d lines", tc.keys, len(lines))
+		}
+		for _, l := range lines {
+			if lipglossWidth(l) > 40 {
+				t.Errorf("%q at 40x15: line %q is %d wide", tc.keys, l, lipglossWidth(l))
+			}
+		}
+	}
+}

@@ -259,7 +259,10 @@ func (s *manualScreen) shownError(i int) string {
 func (s *manualScreen) View() string {
 	var b strings.Builder
 	b.WriteString(s.st.Title.Render("Enter an account by hand") + "\n\n")
-	b.WriteString(s.st.Hint.Render(clip("As a console's manual-entry tab hands it out: the account and the key.", s.width-4)) + "\n\n")
+	for _, l := range strings.Split(wrap("As a console's manual-entry tab hands it out: the account and the key.", s.width-4), "\n") {
+		b.WriteString(s.st.Hint.Render(l) + "\n")
+	}
+	b.WriteString("\n")
 	for i := 0; i < s.fields(); i++ {
 		label := fieldLabels[i]
 		cur := "  "
