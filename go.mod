@@ -16,7 +16,6 @@ require (
 	github.com/keys-pub/go-libfido2 v1.5.4-0.20230628025503-281619cff413
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/pquerna/otp v1.5.0
-	github.com/sahilm/fuzzy v0.1.3
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	github.com/zalando/go-keyring v0.2.8

@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/vmfa/vmfa/vault"
 )
 
 // TestClearFilterKeepsSelection: esc drops the filter but not the
@@ -15,7 +17,9 @@ func TestClearFilterKeepsSelection(t *testing.T) {
 		want       string // selected account
 		order      string // stored order after the keys, when checked
 	}{
-		{name: "esc after enter", keys: "/a<enter>G<esc>", want: "a3"},
+		// G: the last account of the filtered view ("a" is a substring
+		// of every account; the longest form, Alibaba Cloud, comes last).
+		{name: "esc after enter", keys: "/a<enter>G<esc>", want: "a2"},
 		{name: "esc while typing", keys: "/a<down><down><esc>", want: ""},
 		{name: "K moves the account picked in the filter", keys: "/hardware<enter><esc>K", want: "a3", order: "a5,a2,a4,a3,a1"},
 		{name: "e edits the account picked in the filter", keys: "/bank<enter><esc>e", want: "a4"},
@@ -87,5 +91,35 @@ func TestClearFilterManyAccounts(t *testing.T) {
 	}
 	if a, _ := m.main.selected(); a.ID != picked.ID {
 		t.Errorf("selection left the moved account: %s", a.Name)
+	}
+}
+
+// TestFilterUsesCLIMatcher: the filter is vault.Match, the matcher of the
+// CLI's QUERY (issue 11 item 4): the forms the CLI takes ("ACME:alice",
+// "ACME alice" as the list shows it, a serial) find the account, an exact
+// match is listed before substring matches, and fuzzy matches come last.
+func TestFilterUsesCLIMatcher(t *testing.T) {
+	accts := []vault.Account{
+		{ID: "b1", Issuer: "ACME", Name: "alice2", Secret: []byte("12345678901234567890"), Type: vault.TOTP, Algorithm: "SHA1", Digits: 6, Period: 30},
+		{ID: "b2", Issuer: "ACME", Name: "alice", Secret: []byte("12345678901234567891"), Type: vault.TOTP, Algorithm: "SHA1", Digits: 6, Period: 30},
+		{ID: "b3", Issuer: "Token", Name: "hw", Serial: "1234567", Secret: []byte("12345678901234567892"), Type: vault.TOTP, Algorithm: "SHA1", Digits: 6, Period: 30},
+		{ID: "b4", Issuer: "Amazon Cloud", Name: "ops", Secret: []byte("12345678901234567893"), Type: vault.TOTP, Algorithm: "SHA1", Digits: 6, Period: 30},
+	}
+	for _, tt := range []struct{ query, want string }{
+		{"ACME:alice", "b2,b1"},
+		{"acme alice", "b2,b1"},
+		{"ACME: alice2", "b1"},
+		{"1234567", "b3"},
+		{"aco", "b4"}, // fuzzy: A(mazon) C(l)o(ud)
+	} {
+		m, _ := newTestModel(t, 80, 24, accts...)
+		m = press(t, m, "/"+tt.query)
+		var got []string
+		for _, i := range m.main.visible {
+			got = append(got, m.main.all[i].ID)
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("filter %q shows %v, want %s", tt.query, got, tt.want)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -204,12 +202,12 @@ func (s *mainScreen) setHOTP(a vault.Account, n uint64) {
 	s.hotp[a.ID] = hotpShown{a.HOTPHandedOut(n), n, a.Counter}
 }
 
-// filterText is what the filter matches: issuer, account name, tags and
-// serial.
-func filterText(a *vault.Account) string {
-	return a.Issuer + " " + a.Name + " " + strings.Join(a.Tags, " ") + " " + a.Serial
-}
-
+// applyFilter keeps the accounts the filter names, best first, with the
+// matcher the CLI uses for QUERY (vault.Match): exact forms ("ACME:
+// alice", "acme alice", an ID or serial) before substrings of the issuer,
+// name, tags or serial, before fuzzy matches as one types; ties keep the
+// display order. The order only changes as the filter does, never as
+// codes tick.
 func (s *mainScreen) applyFilter() {
 	q := strings.TrimSpace(s.filter.Value())
 	s.visible = s.visible[:0]
@@ -219,20 +217,7 @@ func (s *mainScreen) applyFilter() {
 		}
 		return
 	}
-	data := make([]string, len(s.all))
-	for i := range s.all {
-		data[i] = filterText(&s.all[i])
-	}
-	// Best match first; ties keep display order. The order only changes
-	// as the filter does, never as codes tick.
-	matches := fuzzy.Find(q, data)
-	sort.SliceStable(matches, func(i, j int) bool {
-		if matches[i].Score != matches[j].Score {
-			return matches[i].Score > matches[j].Score
-		}
-		return matches[i].Index < matches[j].Index
-	})
-	for _, mt := range matches {
+	for _, mt := range vault.Match(s.all, q, vault.MatchOptions{Fuzzy: true, All: true}) {
 		s.visible = append(s.visible, mt.Index)
 	}
 }
