@@ -136,6 +136,7 @@ type (
 func newQRScreen(st *Styles, dec Decoders) *qrScreen {
 	k := newFormKeys("scan")
 	k.complete, k.browse = true, true
+	k.sources = dec.ScanClipboard != nil || dec.ScanScreen != nil
 	in := newInput("paths: ", "e.g. ~/Pictures/qr.png (an export: export-1.png export-2.png)")
 	return &qrScreen{frame: frame{st: st}, keys: k, pkeys: newPickKeys(), dec: dec, input: in}
 }
@@ -360,6 +361,26 @@ func (s *qrScreen) scan(typed string) tea.Cmd {
 	}
 }
 
+// scanFrom decodes the QR codes of an image that is not a file (the
+// clipboard's, the screen's) in a command.
+func (s *qrScreen) scanFrom(scan func() ([]vault.Account, error), source string) tea.Cmd {
+	s.busy, s.err, s.choices = true, "", nil
+	return func() tea.Msg {
+		accts, err := scan()
+		if len(accts) == 0 {
+			if err == nil {
+				err = fmt.Errorf("no account found in %s", source)
+			}
+			return scanFailedMsg{err: err}
+		}
+		msg := decodedMsg{accts: accts, source: source}
+		if err != nil {
+			msg.warn = err.Error()
+		}
+		return msg
+	}
+}
+
 func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case completionMsg:
@@ -422,6 +443,10 @@ func (s *qrScreen) update(msg tea.Msg) tea.Cmd {
 		return emit(backMsg{})
 	case key.Matches(km, s.keys.Browse):
 		return s.browse()
+	case !s.file && s.dec.ScanClipboard != nil && key.Matches(km, s.keys.Clipboard):
+		return s.scanFrom(s.dec.ScanClipboard, "the clipboard image")
+	case !s.file && s.dec.ScanScreen != nil && key.Matches(km, s.keys.Screen):
+		return s.scanFrom(s.dec.ScanScreen, "the screen")
 	case key.Matches(km, s.keys.Complete):
 		s.err = ""
 		return completePath(s.input.Value())
@@ -539,6 +564,9 @@ func (s *qrScreen) View() string {
 	default:
 		b.WriteString(s.st.Hint.Render("A screenshot or export of the QR code a console shows, or a\nGoogle Authenticator export: give all its images, separated by spaces.") + "\n\n")
 		b.WriteString(s.input.View() + "\n")
+		if s.keys.sources {
+			b.WriteString("\n" + s.st.Hint.Render(wrap("Or ctrl+v: the image on the clipboard · ctrl+s: a QR shown on the screen", s.width-4)) + "\n")
+		}
 		if len(s.choices) > 0 {
 			b.WriteString("\n" + s.st.Dim.Render(clip(strings.Join(s.choices, "  "), s.width-4)) + "\n")
 		}

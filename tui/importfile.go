@@ -72,7 +72,7 @@ func needsPassword(err error) bool {
 // newFileScreen is the QR screen in file mode.
 func newFileScreen(st *Styles, dec Decoders) *qrScreen {
 	s := newQRScreen(st, dec)
-	s.file = true
+	s.file, s.keys.sources = true, false
 	s.keys.Submit.SetHelp("enter", "read")
 	s.input = newInput("file: ", "e.g. ~/Downloads/aegis-backup.json")
 	s.pass = newInput("password: ", "the backup's password")

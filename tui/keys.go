@@ -89,7 +89,10 @@ type formKeys struct {
 	Complete, Browse, Advanced key.Binding
 	Reveal                     key.Binding
 	Quit                       key.Binding
-	complete, browse           bool
+	// The QR screen's other sources of an image.
+	Clipboard, Screen key.Binding
+	complete, browse  bool
+	sources           bool
 }
 
 func newFormKeys(submit string) formKeys {
@@ -103,6 +106,10 @@ func newFormKeys(submit string) formKeys {
 		Advanced: bind([]string{"ctrl+a"}, "ctrl+a", "advanced"),
 		Reveal:   bind([]string{"ctrl+r"}, "ctrl+r", "show key"),
 		Quit:     bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		// ctrl+v: most terminals paste text with ctrl+shift+v and pass
+		// ctrl+v on; ctrl+s arrives too (raw mode has no flow control).
+		Clipboard: bind([]string{"ctrl+v"}, "ctrl+v", "from the clipboard"),
+		Screen:    bind([]string{"ctrl+s"}, "ctrl+s", "from the screen"),
 	}
 }
 
@@ -111,6 +118,9 @@ func (k formKeys) ShortHelp() []key.Binding {
 		b := []key.Binding{k.Submit, k.Complete}
 		if k.browse {
 			b = append(b, k.Browse)
+		}
+		if k.sources {
+			b = append(b, k.Clipboard, k.Screen)
 		}
 		return append(b, k.Cancel)
 	}

@@ -149,6 +149,12 @@ type Decoders struct {
 	// password of an encrypted one once the user typed it (nil before:
 	// an error that is scanner.ErrPasswordNeeded makes the screen ask).
 	ImportFile func(path string, password []byte) (*ImportedFile, error)
+	// ScanClipboard and ScanScreen decode the QR codes of the image on
+	// the desktop's clipboard and of a grab of the whole screen (vmfa
+	// add --clipboard and --screen). Nil leaves the QR screen's ctrl+v
+	// and ctrl+s out.
+	ScanClipboard func() ([]vault.Account, error)
+	ScanScreen    func() ([]vault.Account, error)
 }
 
 // Run starts the TUI and returns when the user quits. The terminal is

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/scanner"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // renamedErr is an error whose text names images by what they are
@@ -167,6 +168,17 @@ func envWithoutVMFA() []string {
 // imageSource is where 'add' takes QR images from.
 type imageSource struct {
 	stdin, clipboard, screen bool
+}
+
+// accounts scans the source's images (not stdin) for the TUI's QR
+// screen.
+func (s imageSource) accounts() ([]vault.Account, error) {
+	found, err := s.scan(nil, nil)
+	out := make([]vault.Account, len(found))
+	for i, f := range found {
+		out[i] = f.Account
+	}
+	return out, err
 }
 
 // scan reads the images the flags name: stdin, the clipboard, the screen

@@ -51,6 +51,12 @@ func tuiConfig(cmd *cobra.Command) (tui.Config, error) {
 		ClearLater:           clearLater,
 		LogFile:              os.Getenv("VMFA_TUI_LOG"),
 		SecurityKeys:         tuiKeyService,
+		Decoders: tui.Decoders{
+			// The QR screen's ctrl+v and ctrl+s: add --clipboard and
+			// --screen.
+			ScanClipboard: imageSource{clipboard: true}.accounts,
+			ScanScreen:    imageSource{screen: true}.accounts,
+		},
 	}, nil
 }
 
