@@ -33,7 +33,7 @@ var fuzzKeys = []tea.KeyPressMsg{
 // FuzzKeys drives the model with arbitrary key sequences and sizes: every
 // View must render within the terminal and nothing may panic.
 func FuzzKeys(f *testing.F) {
-	for _, s := range []string{"/git\x00", "ajJq", "amCorp\x02dave\x02JBSWY3DPEHPK3PXP\x00", "au\x01", "jjjdy", "jjjSy\x01", "o+30\x00", "Qy", "?", "aitestdata/\x02"} {
+	for _, s := range []string{"/git\x00", "ajJq", "amCorp\x02dave\x02JBSWY3DPEHPK3PXP\x00", "au\x01", "jjjdy", "jjjSy\x01", "o+30\x00", "Qy", "?", "aitestdata/\x02", "af/etc/hostname\x00", "afx\x00pw\x00\x01"} {
 		f.Add(s, uint8(80), uint8(24))
 	}
 	f.Fuzz(func(t *testing.T, in string, w, h uint8) {

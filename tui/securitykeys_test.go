@@ -755,7 +755,7 @@ func TestGoldenKeys(t *testing.T) {
 // and sizes over the fake service (unconfirmed touches time out at once):
 // nothing panics and every view fits the terminal's height.
 func FuzzSecurityKeys(f *testing.F) {
-	for _, s := range []string{"F\x00t\x00a\x00", "FT\x00\x00a", "Fjj\x000000\x001234\x00y", "FT\x00\x00\x01j\x00u", "F\x01\x01"} {
+	for _, s := range []string{"F\x00t\x00a\x00", "FT\x00\x00a", "Fjj\x000000\x001234\x00y", "FT\x00\x00\x01j\x00u", "F\x01\x01", "Fp1234\x021234\x021234\x00", "Fjjp1234\x025678\x025678\x00", "Fjjc1234\x00jdy", "Fjjc\x01\x00dn"} {
 		f.Add(s, uint8(80), uint8(24))
 	}
 	f.Fuzz(func(t *testing.T, in string, w, h uint8) {

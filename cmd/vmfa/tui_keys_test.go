@@ -330,6 +330,19 @@ func TestTUIKeyBindingSharedWithCLI(t *testing.T) {
 	waitFor("is bound to alice")
 	tm.Type("r")
 	waitFor("Choose the key you inserted")
+
+	// The other way round: bound by the CLI, it shows here on a refresh
+	// and signs in.
+	r = vmfa(t, env, "13579\n", "verifier", "key", "register", "--user", "alice", "--virtual", "--pin-stdin")
+	if r.code != 0 {
+		t.Fatalf("cli bind: %s", r.stderr)
+	}
+	tm.Type("r")
+	waitFor("alice has a key bound (")
+	tm.Type("a")
+	waitFor("Authenticated: the verifier accepted")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
+	waitFor("is bound to alice")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEsc})
 	waitFor("No accounts yet")
 	tm.Type("q")
