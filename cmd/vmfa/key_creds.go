@@ -115,18 +115,30 @@ func plural(n int) string {
 
 func keyCredsRmCmd() *cobra.Command {
 	var f keyFlags
+	var yes bool
 	c := &cobra.Command{
-		Use:   "rm CREDENTIAL_ID",
+		Use:   "rm CREDENTIAL_ID [--yes]",
 		Short: "delete a resident credential from a key",
 		Long: `rm deletes one resident credential (by its base64url ID, as 'vmfa key creds
 list' and registration print it) from the key: the site it was registered
-with no longer accepts it.`,
-		Example: `  vmfa key creds rm --virtual "$CREDENTIAL_ID" --pin-stdin <<< "$PIN"`,
+with no longer accepts it. It asks first on the terminal, unless --yes is given.`,
+		Example: `  vmfa key creds rm --virtual "$CREDENTIAL_ID" --yes --pin-stdin <<< "$PIN"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := webauthn.DecodeB64(args[0])
 			if err != nil || len(id) == 0 || len(id) > webauthn.MaxCredentialID {
 				return fmt.Errorf("%q is not a credential id: give the base64url id 'vmfa key creds list' prints", webauthn.Clip(args[0]))
+			}
+			if !yes {
+				question := fmt.Sprintf("delete resident credential %s? the site it was registered with will no longer accept it", webauthn.Clip(args[0]))
+				t, err := tty()
+				if err != nil {
+					return errors.New("deleting a resident credential cannot be undone: pass --yes to confirm")
+				}
+				t.Close()
+				if !confirm(question) {
+					return errors.New("not deleted: nothing changed")
+				}
 			}
 			err = withKey(cmd, &f, true, func(ctx context.Context, path, pin string) error {
 				return hwkey.DeleteResidentCredential(ctx, path, pin, id)
@@ -142,6 +154,7 @@ with no longer accepts it.`,
 		},
 	}
 	f.add(c.Flags(), true)
+	c.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return c
 }
 

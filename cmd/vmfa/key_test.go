@@ -563,10 +563,13 @@ func TestKeyPasskeysCLI(t *testing.T) {
 		t.Fatalf("login as an unknown account: %d %q", r.code, r.stderr)
 	}
 
-	if r := vmfa(t, env, pin, "key", "creds", "rm", "--virtual", ids["alice"], "--pin-stdin"); r.code != 0 || r.stdout != "deleted resident credential "+ids["alice"]+"\n" {
+	if r := vmfa(t, env, pin, "key", "creds", "rm", "--virtual", ids["alice"], "--pin-stdin"); r.code != 1 || r.stderr != "vmfa: deleting a resident credential cannot be undone: pass --yes to confirm\n" {
+		t.Errorf("creds rm without --yes and no terminal: %d %q", r.code, r.stderr)
+	}
+	if r := vmfa(t, env, pin, "key", "creds", "rm", "--virtual", ids["alice"], "--yes", "--pin-stdin"); r.code != 0 || r.stdout != "deleted resident credential "+ids["alice"]+"\n" {
 		t.Fatalf("creds rm: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	if r := vmfa(t, env, pin, "key", "creds", "rm", "--virtual", ids["alice"], "--pin-stdin"); r.code != 1 || !strings.Contains(r.stderr, "holds no resident credential") {
+	if r := vmfa(t, env, pin, "key", "creds", "rm", "--virtual", ids["alice"], "--yes", "--pin-stdin"); r.code != 1 || !strings.Contains(r.stderr, "holds no resident credential") {
 		t.Fatalf("creds rm again: %d %q", r.code, r.stderr)
 	}
 	// One account left: the login takes it without asking.
