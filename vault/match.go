@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vmfa/vmfa/internal/textutil"
 )
 
 // Rank says how well a query matches an account. Higher is better; the
@@ -219,7 +221,7 @@ func Suggest(as []Account, query string) (a Account, ok bool) {
 	bestD, best := -1, -1
 	for i := range as {
 		for _, f := range matchForms(&as[i]) {
-			d := editDistance(q, f)
+			d := textutil.EditDistance(q, f)
 			if bestD < 0 || d < bestD {
 				bestD, best = d, i
 			}
@@ -233,34 +235,4 @@ func Suggest(as []Account, query string) (a Account, ok bool) {
 		return Account{}, false
 	}
 	return as[best].Clone(), true
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes,
-// counting a swap of two neighbours as one edit.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 256 || len(rb) > 256 {
-		return len(ra) + len(rb)
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

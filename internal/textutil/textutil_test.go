@@ -45,3 +45,23 @@ func TestPeek(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"code", "code", 0},
+		{"cdoe", "code", 1}, // a swap of neighbours is one edit
+		{"kode", "code", 1},
+		{"cod", "code", 1},
+		{"acme", "", 4},
+		{"ünï", "uni", 2}, // runes, not bytes
+		{strings.Repeat("a", 300), "a", 301},
+	} {
+		if got := EditDistance(c.a, c.b); got != c.want {
+			t.Errorf("EditDistance(%.20q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
