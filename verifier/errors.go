@@ -95,6 +95,18 @@ func (hotpReplayError) Error() string {
 func (hotpReplayError) Is(target error) bool { return target == ErrReplay }
 
 // pendingError refuses a second device while an enrollment is pending.
+// noRegistrationError is ErrUnknownUser for a security-key registration
+// response whose user never began one: the way out is BeginRegistration
+// (vmfa verifier key register --begin), not an enrollment.
+type noRegistrationError struct{}
+
+func (noRegistrationError) Error() string {
+	return "unknown user (begin a security key registration first)"
+}
+
+// Is reports ErrUnknownUser.
+func (noRegistrationError) Is(target error) bool { return target == ErrUnknownUser }
+
 type pendingError struct{}
 
 func (pendingError) Error() string {

@@ -232,7 +232,7 @@ func (v *Verifier) FinishRegistration(user string, response []byte, from Client)
 func (v *Verifier) finishRegistration(st *State, user string, response []byte, now time.Time) (*Credential, error) {
 	u := st.Users[user]
 	if u == nil {
-		return nil, ErrUnknownUser
+		return nil, noRegistrationError{}
 	}
 	if u.State == StateBound {
 		return nil, ErrDeviceBound

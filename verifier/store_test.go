@@ -38,3 +38,14 @@ func TestFileStoreViewCreatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A registration response for a user who never began one is an unknown
+// user (EntityNotExist.User) that says to begin a registration, not to
+// "enroll an mfa device" (an enrollment is the TOTP path).
+func TestFinishRegistrationWithoutBegin(t *testing.T) {
+	v, _ := newTestVerifier(t, nil)
+	_, err := v.FinishRegistration("frank", []byte("{}"), Client{})
+	if !errors.Is(err, ErrUnknownUser) || Code(err) != "EntityNotExist.User" || err.Error() != "unknown user (begin a security key registration first)" {
+		t.Fatalf("got %v (code %s)", err, Code(err))
+	}
+}
