@@ -424,7 +424,7 @@ func (s *mainScreen) View() string {
 		b.WriteString("\n\n")
 	}
 	if len(s.all) == 0 {
-		b.WriteString(st.Hint.Render("  No accounts yet.\n\n  Press a to add one from a QR image, an otpauth:// URI or by hand\n  (the account and key a console shows for manual entry)."))
+		b.WriteString(st.Hint.Render("  No accounts yet.\n\n  Press a to add one from a QR image, an otpauth:// URI or by hand\n  (the account and key a console shows for manual entry),\n  or a then f to import a file another authenticator exported."))
 		return b.String()
 	}
 	if len(s.visible) == 0 {
