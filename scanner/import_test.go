@@ -658,7 +658,7 @@ func TestPSKCMixedKeys(t *testing.T) {
 		t.Skip("sample has no plain time interval")
 	}
 	_, err = Import(strings.NewReader(long), FormatAuto)
-	if err == nil || !strings.Contains(err.Error(), "the time step must be at most 86,400 s (got 90000)") {
+	if err == nil || !strings.Contains(err.Error(), "period must be at most 86,400 s, one day (got 90000)") {
 		t.Errorf("long time step: %v", err)
 	}
 }

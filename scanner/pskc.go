@@ -525,7 +525,7 @@ func (p *pskcCrypto) account(pkg *pskcPackage, k *pskcKeyElem, now time.Time) (v
 				return a, fmt.Errorf("%w: the time step must be at least 1 s (got 0)", ErrPeriod)
 			}
 			if ti > vault.MaxPeriod {
-				return a, fmt.Errorf("%w: the time step must be at most 86,400 s (got %d)", ErrPeriod, ti)
+				return a, fmt.Errorf("%w (got %d)", vault.ErrPeriodTooLong, ti)
 			}
 			a.Period = int(ti)
 		}

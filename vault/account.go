@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/internal/textutil"
 )
@@ -66,6 +67,17 @@ const (
 	// MaxSecretBytes bounds secrets so that a malformed import cannot make
 	// vmfa hash megabytes per code.
 	MaxSecretBytes = 1024
+	// MaxNameRunes bounds the issuer, the account name and the serial:
+	// labels are printed on one line of a terminal. Google Authenticator
+	// and Aegis store labels of any length, but no real issuer or account
+	// name (an e-mail address is at most 254 characters) comes near this.
+	MaxNameRunes = 256
+	// MaxNoteRunes bounds an account's note (Bitwarden's notes field
+	// holds 10,000 characters, so its exports fit).
+	MaxNoteRunes = 10000
+	// MaxTagRunes bounds one tag (group) name, MaxTags their number.
+	MaxTagRunes = 128
+	MaxTags     = 64
 )
 
 // Validation errors. Each names one rule; callers check them with errors.Is.
@@ -74,13 +86,18 @@ var (
 	ErrUnknownAlgorithm = errors.New("unknown algorithm (want SHA1, SHA256 or SHA512)")
 	ErrDigits           = errors.New("digits must be between 6 and 8")
 	ErrPeriod           = errors.New("period must be a positive number of seconds")
-	ErrEmptySecret      = errors.New("secret is empty")
-	ErrSecretTooShort   = errors.New("secret is too short (at least 80 bits, 16 base32 characters)")
-	ErrSecretTooLong    = errors.New("secret is too long")
-	ErrBadBase32        = errors.New("secret is not valid base32 (letters A-Z and digits 2-7)")
-	ErrNoName           = errors.New("account name is empty")
-	ErrNoPIN            = errors.New("yandex and motp accounts need their pin")
-	ErrControlChars     = errors.New("contains control characters (escape sequences, line breaks or text-direction overrides)")
+	// ErrPeriodTooLong is a period above MaxPeriod; errors.Is(err,
+	// ErrPeriod) holds for it too.
+	ErrPeriodTooLong  = &subError{msg: "period must be at most 86,400 s, one day", parent: ErrPeriod}
+	ErrEmptySecret    = errors.New("secret is empty")
+	ErrSecretTooShort = errors.New("secret is too short (at least 80 bits, 16 base32 characters)")
+	ErrSecretTooLong  = errors.New("secret is too long: at most 1,024 bytes")
+	ErrBadBase32      = errors.New("secret is not valid base32 (letters A-Z and digits 2-7)")
+	ErrNoName         = errors.New("account name is empty")
+	ErrNoPIN          = errors.New("yandex and motp accounts need their pin")
+	ErrTooLong        = errors.New("is too long")
+	ErrTooManyTags    = errors.New("too many tags")
+	ErrControlChars   = errors.New("contains control characters (escape sequences, line breaks or text-direction overrides)")
 )
 
 // Account is one OTP credential held in the vault.
@@ -237,6 +254,16 @@ func (a *Account) Normalize(now time.Time) error {
 	return a.Validate()
 }
 
+// subError is a sentinel with its own message that also matches parent
+// under errors.Is.
+type subError struct {
+	msg    string
+	parent error
+}
+
+func (e *subError) Error() string        { return e.msg }
+func (e *subError) Is(target error) bool { return target == e.parent }
+
 // Validate checks every field rule without changing the account.
 func (a *Account) Validate() error {
 	switch a.Type {
@@ -285,7 +312,7 @@ func (a *Account) Validate() error {
 		return fmt.Errorf("%w (got %d)", ErrPeriod, a.Period)
 	}
 	if a.Type != HOTP && a.Period > MaxPeriod {
-		return fmt.Errorf("%w: the time step must be at most 86,400 s (got %d)", ErrPeriod, a.Period)
+		return fmt.Errorf("%w (got %d)", ErrPeriodTooLong, a.Period)
 	}
 	switch {
 	case len(a.Secret) == 0:
@@ -293,7 +320,10 @@ func (a *Account) Validate() error {
 	case len(a.Secret) < MinShortSecretBytes:
 		return ErrSecretTooShort
 	case len(a.Secret) > MaxSecretBytes:
-		return ErrSecretTooLong
+		return fmt.Errorf("%w (got %d)", ErrSecretTooLong, len(a.Secret))
+	}
+	if err := a.checkLengths(); err != nil {
+		return err
 	}
 	if a.Name == "" && a.Issuer == "" {
 		return ErrNoName
@@ -308,6 +338,28 @@ func (a *Account) Validate() error {
 	for _, t := range a.Tags {
 		if HasControl(t) {
 			return fmt.Errorf("tag %w", ErrControlChars)
+		}
+	}
+	return nil
+}
+
+// checkLengths applies MaxNameRunes, MaxNoteRunes, MaxTagRunes and MaxTags.
+func (a *Account) checkLengths() error {
+	for _, f := range []struct {
+		field string
+		v     string
+		max   int
+	}{{"issuer", a.Issuer, MaxNameRunes}, {"account name", a.Name, MaxNameRunes}, {"serial", a.Serial, MaxNameRunes}, {"note", a.Note, MaxNoteRunes}} {
+		if n := utf8.RuneCountInString(f.v); n > f.max {
+			return fmt.Errorf("%s %w (%d characters, at most %d)", f.field, ErrTooLong, n, f.max)
+		}
+	}
+	if len(a.Tags) > MaxTags {
+		return fmt.Errorf("%w: %d tags, at most %d", ErrTooManyTags, len(a.Tags), MaxTags)
+	}
+	for _, t := range a.Tags {
+		if n := utf8.RuneCountInString(t); n > MaxTagRunes {
+			return fmt.Errorf("tag %w (%d characters, at most %d)", ErrTooLong, n, MaxTagRunes)
 		}
 	}
 	return nil

@@ -73,6 +73,16 @@ func TestNormalizeValidate(t *testing.T) {
 		{"short secret", Account{Name: "a", Secret: key[:3]}, ErrSecretTooShort},
 		{"no name", Account{Secret: key}, ErrNoName},
 		{"issuer only", Account{Issuer: "ACME", Secret: key}, nil},
+		{"256-rune name", Account{Name: strings.Repeat("é", 256), Secret: key}, nil},
+		{"257-rune name", Account{Name: strings.Repeat("x", 257), Secret: key}, ErrTooLong},
+		{"100 KB name", Account{Name: strings.Repeat("x", 100000), Secret: key}, ErrTooLong},
+		{"long issuer", Account{Issuer: strings.Repeat("x", 257), Name: "a", Secret: key}, ErrTooLong},
+		{"long serial", Account{Serial: strings.Repeat("x", 257), Name: "a", Secret: key}, ErrTooLong},
+		{"long note", Account{Note: strings.Repeat("x", MaxNoteRunes+1), Name: "a", Secret: key}, ErrTooLong},
+		{"long tag", Account{Tags: []string{strings.Repeat("x", 129)}, Name: "a", Secret: key}, ErrTooLong},
+		{"too many tags", Account{Tags: make([]string, 65), Name: "a", Secret: key}, ErrTooManyTags},
+		{"period 86401", Account{Name: "a", Secret: key, Period: 86401}, ErrPeriodTooLong},
+		{"long secret", Account{Name: "a", Secret: make([]byte, 1025)}, ErrSecretTooLong},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,6 +95,25 @@ func TestNormalizeValidate(t *testing.T) {
 				t.Errorf("defaults not filled: %+v", a)
 			}
 		})
+	}
+	// Each limit is stated in the message; a too-long period is not called
+	// non-positive.
+	for _, tc := range []struct {
+		a    Account
+		want string
+	}{
+		{Account{Name: strings.Repeat("x", 300), Secret: key}, "account name is too long (300 characters, at most 256)"},
+		{Account{Name: "a", Note: strings.Repeat("x", 10001), Secret: key}, "note is too long (10001 characters, at most 10000)"},
+		{Account{Name: "a", Tags: []string{strings.Repeat("x", 129)}, Secret: key}, "tag is too long (129 characters, at most 128)"},
+		{Account{Name: "a", Tags: make([]string, 65), Secret: key}, "too many tags: 65 tags, at most 64"},
+		{Account{Name: "a", Secret: key, Period: 86401}, "period must be at most 86,400 s, one day (got 86401)"},
+		{Account{Name: "a", Secret: key, Period: -1}, "period must be a positive number of seconds (got -1)"},
+		{Account{Name: "a", Secret: make([]byte, 1025)}, "secret is too long: at most 1,024 bytes (got 1025)"},
+	} {
+		a := tc.a
+		if err := a.Normalize(time.Unix(100, 0)); err == nil || err.Error() != tc.want {
+			t.Errorf("got %v, want %q", err, tc.want)
+		}
 	}
 	s := Account{Type: Steam, Name: "s", Secret: key, Digits: 8, Algorithm: SHA512}
 	if err := s.Normalize(time.Now()); err != nil || s.Digits != 5 || s.Algorithm != SHA1 || s.Period != 30 {

@@ -651,7 +651,7 @@ func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	now := v.opts.Now()
 	for i := range d.Accounts {
 		if err := d.Accounts[i].Normalize(now); err != nil {
-			return fmt.Errorf("account %q: %w", d.Accounts[i].Label(), err)
+			return fmt.Errorf("account %q: %w", textutil.Clip(d.Accounts[i].Label()), err)
 		}
 	}
 	removeStaleTemps(v.path)

@@ -359,12 +359,18 @@ func TestAddBatchesAndBadInput(t *testing.T) {
 		{"time before 1970", "", []string{"code", "alice", "--at", "-99999999999999"}, "outside 1970–9999"},
 		{"year 1", "", []string{"code", "alice", "--at", "0001-01-01T00:00:00Z"}, "outside 1970–9999"},
 		{"endless import", "", []string{"import", "/dev/zero", "--format", "csv"}, "/dev/zero: larger than 32 MiB"},
+		{"100 KB account name", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", strings.Repeat("x", 100000), "--secret-stdin"}, "account name is too long (100000 characters, at most 256)"},
+		{"100 KB name in a uri", "otpauth://totp/" + strings.Repeat("x", 60000) + "?secret=JBSWY3DPEHPK3PXP", []string{"add", "--uri", "-"}, "account name is too long (60000 characters, at most 256)"},
+		{"period over a day", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--period", "86401"}, "period must be at most 86,400 s, one day (got 86401)"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
 			r := vmfa(t, env, tc.stdin, tc.args...)
 			if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: ") || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("got %+v, want one line containing %q", r, tc.want)
+			}
+			if len(r.stderr) > 500 {
+				t.Errorf("stderr is %d bytes", len(r.stderr))
 			}
 			if strings.ContainsRune(r.stderr, 0x1b) {
 				t.Errorf("an escape sequence reached stderr: %q", r.stderr)

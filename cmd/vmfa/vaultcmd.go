@@ -191,7 +191,7 @@ The secret is never accepted as a flag: argv is visible to every user
 				}
 				accts[i].Tags = append(accts[i].Tags, tags...)
 				if err := accts[i].Normalize(time.Now()); err != nil {
-					return fmt.Errorf("%s: %w", accts[i].Label(), err)
+					return fmt.Errorf("%s: %w", textutil.Clip(accts[i].Label()), err)
 				}
 			}
 			v, err := openOrCreateVault(cmd)
