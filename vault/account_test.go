@@ -188,5 +188,23 @@ func TestCredentialSet(t *testing.T) {
 	z.Add(&b)
 	if !z.Has(&b) {
 		t.Error("the zero set lost an account")
+func TestSortAccounts(t *testing.T) {
+	as := []Account{
+		{ID: "1", Issuer: "beta", Name: "x"},
+		{ID: "2", Issuer: "Alpha", Name: "y"},
+		{ID: "3", Issuer: "zulu", Favourite: true},
+		{ID: "4", Issuer: "alpha", Name: "y"}, // same label as 2 but for case: stays after it
+		{ID: "5", Issuer: "aaa", Order: 2},
+		{ID: "6", Issuer: "mike", Order: 1},
+		{ID: "7", Name: "ALPHA"},
+		{ID: "8", Issuer: "yankee", Favourite: true, Order: -1},
+	}
+	SortAccounts(as)
+	var got string
+	for _, a := range as {
+		got += a.ID
+	}
+	if want := "83724165"; got != want {
+		t.Errorf("order %s, want %s (favourites, then order, then label ignoring case, stable)", got, want)
 	}
 }

@@ -173,8 +173,13 @@ func (v *Vault) keyringGen(id string, d time.Duration) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return parseGen(s), nil
+}
+
+// parseGen reads a keyring record; junk (or nothing) is 0.
+func parseGen(s string) uint64 {
 	g, _ := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-	return g, nil
+	return g
 }
 
 func readGenFile(p string) uint64 {

@@ -16,6 +16,8 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
 	"golang.org/x/crypto/argon2"
+
+	"github.com/vmfa/vmfa/internal/secretservice"
 )
 
 // KeySource says where a vault's data key comes from.
@@ -49,12 +51,64 @@ type KeyStore interface {
 type SystemKeyring struct{}
 
 // Get implements KeyStore.
-func (SystemKeyring) Get(service, user string) (string, error) {
-	if err := secretService(); err != nil {
+func (k SystemKeyring) Get(service, user string) (string, error) {
+	m, err := k.GetBatch(service, user)
+	if err != nil {
 		return "", err
 	}
-	s, err := keyring.Get(service, user)
-	return s, lockedOr(err)
+	p, ok := m[user]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return p, nil
+}
+
+// GetBatch implements batchGetter. On a Secret Service it reads every
+// item in one exchange of two round trips (internal/secretservice), which
+// also tells whether the keyring is locked, so no separate question is
+// asked. A locked keyring is ErrKeyringLocked where no one could answer
+// an unlock prompt (no display); otherwise, and where there is no Secret
+// Service (macOS, Windows), go-keyring is asked for each item in turn (it
+// unlocks the keyring for the first).
+func (SystemKeyring) GetBatch(service string, users ...string) (map[string]string, error) {
+	if err := sessionBus(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(users))
+	m, err := secretservice.Lookup(service, users...)
+	if err == nil {
+		for u, p := range m {
+			out[u] = string(p)
+			clear(p)
+		}
+		lockedMu.Lock()
+		seenUnlocked = true
+		lockedMu.Unlock()
+		return out, nil
+	}
+	if errors.Is(err, secretservice.ErrLocked) && noDisplay() {
+		return nil, ErrKeyringLocked
+	}
+	if err := secretService(); err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		p, err := keyring.Get(service, u)
+		if errors.Is(err, keyring.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, lockedOr(err)
+		}
+		out[u] = p
+	}
+	return out, nil
+}
+
+// batchGetter is a KeyStore that reads several items of one service at
+// once: a keyring vault's key and its generation record cost one exchange.
+type batchGetter interface {
+	GetBatch(service string, users ...string) (map[string]string, error)
 }
 
 // Set implements KeyStore.
@@ -92,11 +146,14 @@ func secretService() error {
 	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
 		return nil
 	}
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" && lockedAtStart() {
+	if noDisplay() && lockedAtStart() {
 		return ErrKeyringLocked
 	}
 	return nil
 }
+
+// noDisplay: no graphical session, so no one to answer an unlock prompt.
+func noDisplay() bool { return os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" }
 
 var (
 	lockedMu     sync.Mutex
@@ -255,11 +312,38 @@ func (v *Vault) keyringGet(vaultID string) ([]byte, error) {
 	if err = classifyKeyringErr(err); err != nil {
 		return nil, err
 	}
+	return decodeKey(s)
+}
+
+func decodeKey(s string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || len(key) != 32 {
 		return nil, fmt.Errorf("%w (the keyring item is not a vmfa key)", ErrWrongKey)
 	}
 	return key, nil
+}
+
+// keyringKeyAndGen reads a keyring vault's key and its generation record
+// together (one Secret Service exchange instead of two).
+func (v *Vault) keyringKeyAndGen(bg batchGetter, vaultID string) ([]byte, uint64, error) {
+	var m map[string]string
+	err := withTimeout(context.Background(), v.opts.KeyringTimeout, func() error {
+		var err error
+		m, err = bg.GetBatch(KeyringService, keyringUser(vaultID), keyringGenUser(vaultID))
+		return err
+	})
+	if err = classifyKeyringErr(err); err != nil {
+		return nil, 0, err
+	}
+	s, ok := m[keyringUser(vaultID)]
+	if !ok {
+		return nil, 0, ErrKeyMissing
+	}
+	key, err := decodeKey(s)
+	if err != nil {
+		return nil, 0, err
+	}
+	return key, parseGen(m[keyringGenUser(vaultID)]), nil
 }
 
 func (v *Vault) keyringSet(vaultID string, key []byte) error {

@@ -137,8 +137,8 @@ func TestFormat1VaultsStillOpen(t *testing.T) {
 	if err := w.Add(testAccount(2)); err != nil {
 		t.Fatal(err)
 	}
-	if f := binary.BigEndian.Uint16(mustRead(t, path)[4:6]); f != 2 {
-		t.Errorf("rewritten as format %d, want 2", f)
+	if f := binary.BigEndian.Uint16(mustRead(t, path)[4:6]); f != formatVersion {
+		t.Errorf("rewritten as format %d, want %d", f, formatVersion)
 	}
 }
 

@@ -41,7 +41,7 @@ var (
 	ErrDuplicate          = errors.New("account already in the vault")
 )
 
-// File layout (format 2):
+// File layout (format 3):
 //
 //	magic "VMFA" | format uint16 | header length uint32 | header JSON | SHA-256 of all before it (32) | nonce (24) | sealed payload
 //
@@ -49,10 +49,14 @@ var (
 // header (format version, key source, KDF parameters, generation) cannot be
 // changed without the open failing. The unkeyed checksum tells a damaged
 // header (say, its KDF parameters) from a wrong passphrase before any key
-// is derived. Format 1 (no checksum) is still read; writes are format 2.
+// is derived. The payload is Data in the binary encoding of payload.go.
+//
+// Older formats are still read, and rewritten as format 3 by the next
+// change: format 2 is format 3 with a JSON payload, format 1 is format 2
+// without the header checksum.
 const (
 	magic         = "VMFA"
-	formatVersion = 2
+	formatVersion = 3
 	maxHeaderLen  = 64 << 10
 	// DefaultBackups is how many encrypted backups are kept.
 	DefaultBackups = 10
@@ -239,7 +243,7 @@ func parse(raw []byte) (h header, ad, sealed []byte, err error) {
 	sumLen := 0
 	switch v := binary.BigEndian.Uint16(raw[4:6]); {
 	case v == 1:
-	case v == formatVersion:
+	case v <= formatVersion:
 		sumLen = sha256.Size
 	case v > formatVersion:
 		return h, nil, nil, fmt.Errorf("%w (format %d)", ErrNewerFormat, v)
@@ -285,12 +289,20 @@ func keyCheck(key []byte) []byte {
 }
 
 func seal(h header, key []byte, d *Data) ([]byte, error) {
+	return sealFormat(h, key, d, formatVersion)
+}
+
+// sealFormat writes format 3, or format 2 (JSON payload) for tests of
+// the upgrade.
+func sealFormat(h header, key []byte, d *Data, format uint16) ([]byte, error) {
 	hj, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
 	}
-	payload, err := json.Marshal(d)
-	if err != nil {
+	var payload []byte
+	if format >= 3 {
+		payload = marshalPayload(d)
+	} else if payload, err = json.Marshal(d); err != nil {
 		return nil, err
 	}
 	defer clear(payload)
@@ -304,7 +316,7 @@ func seal(h header, key []byte, d *Data) ([]byte, error) {
 	}
 	out := make([]byte, 0, size)
 	out = append(out, magic...)
-	out = binary.BigEndian.AppendUint16(out, formatVersion)
+	out = binary.BigEndian.AppendUint16(out, format)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(hj)))
 	out = append(out, hj...)
 	sum := sha256.Sum256(out)
@@ -336,6 +348,13 @@ func open(raw, key []byte) (header, *Data, error) {
 		return h, nil, fmt.Errorf("%w: authentication failed (tampered or truncated)", ErrCorrupt)
 	}
 	defer clear(payload)
+	if binary.BigEndian.Uint16(raw[4:6]) >= 3 {
+		d, err := unmarshalPayload(payload)
+		if err != nil {
+			return h, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		return h, d, nil
+	}
 	var d Data
 	if err := json.Unmarshal(payload, &d); err != nil {
 		return h, nil, fmt.Errorf("%w: unreadable content", ErrCorrupt)
@@ -395,6 +414,26 @@ func (v *Vault) load(raw []byte) error {
 	h, _, _, err := parse(raw)
 	if err != nil {
 		return err
+	}
+	if h.Source == KeyringSource && !v.opts.allowOlder && (v.key == nil || h.ID != v.hdr.ID) {
+		if bg, ok := v.keys().(batchGetter); ok {
+			// The key and the generation record in one keyring exchange
+			// (a locked keyring: one after the other, see GetBatch).
+			key, rec, err := v.keyringKeyAndGen(bg, h.ID)
+			if err != nil {
+				return err
+			}
+			v.setKey(key)
+			h, d, err := open(raw, v.key)
+			if err != nil {
+				return err
+			}
+			if err := v.checkRollback(h, rec); err != nil {
+				return err
+			}
+			v.hdr, v.data = h, *d
+			return nil
+		}
 	}
 	// The generation record of a passphrase vault is fetched while the
 	// passphrase is asked for and derived. A keyring vault's is fetched
@@ -560,18 +599,38 @@ func (v *Vault) Accounts() []Account {
 	return out
 }
 
-// SortAccounts sorts into display order: favourites, then Order, then label.
+// SortAccounts sorts into display order: favourites, then Order, then label
+// (case-insensitive), stable. Each label is lowered once, not once per
+// comparison.
 func SortAccounts(as []Account) {
-	sort.SliceStable(as, func(i, j int) bool {
-		a, b := &as[i], &as[j]
-		if a.Favourite != b.Favourite {
-			return a.Favourite
+	if len(as) < 2 {
+		return
+	}
+	type entry struct {
+		fav   bool
+		order int
+		label string
+		i     int
+	}
+	es := make([]entry, len(as))
+	for i := range as {
+		es[i] = entry{as[i].Favourite, as[i].Order, strings.ToLower(as[i].Label()), i}
+	}
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := &es[i], &es[j]
+		if a.fav != b.fav {
+			return a.fav
 		}
-		if a.Order != b.Order {
-			return a.Order < b.Order
+		if a.order != b.order {
+			return a.order < b.order
 		}
-		return strings.ToLower(a.Label()) < strings.ToLower(b.Label())
+		return a.label < b.label
 	})
+	sorted := make([]Account, len(as))
+	for k, e := range es {
+		sorted[k] = as[e.i]
+	}
+	copy(as, sorted)
 }
 
 // Blob returns a copy of a named blob, or nil.

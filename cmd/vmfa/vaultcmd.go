@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"net/url"
@@ -331,7 +332,10 @@ func listCmd() *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), "no accounts yet: add one with 'vmfa add'")
 				return nil
 			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			// tabwriter writes cell by cell: buffer it, or a list is
+			// thousands of write system calls.
+			buf := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
+			w := tabwriter.NewWriter(buf, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tISSUER\tACCOUNT\tTYPE\tDETAILS")
 			for _, a := range as {
 				d := fmt.Sprintf("%s/%d/%ds", a.Algorithm, a.Digits, a.Period)
@@ -350,7 +354,10 @@ func listCmd() *cobra.Command {
 				}
 				fmt.Fprintf(w, "%s\t%s%s\t%s\t%s\t%s\n", a.ID, star, a.Issuer, a.Name, a.Type, d)
 			}
-			return w.Flush()
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			return buf.Flush()
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
