@@ -5,16 +5,21 @@ GO    ?= go
 BIN   := bin/vmfa
 
 # Debian/Ubuntu packages the build and the tests need (xvfb, imagemagick,
-# xclip and x11-apps only for the tests of add --screen / --clipboard / --copy).
+# xclip and x11-apps only for the tests of add --screen / --clipboard / --copy;
+# oathtool and libsecret-tools only for make bench's comparisons).
 APT_PACKAGES := gcc pkg-config libfido2-dev libjpeg62-turbo-dev gnome-keyring dbus dbus-bin zbar-tools python3-fido2 tmux \
-                xvfb imagemagick xclip x11-apps
+                xvfb imagemagick xclip x11-apps oathtool libsecret-tools
 
 # vmfa --version: the version and commit come from git when there is one.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: all run test bench build lint deps fuzz clean
+# The build without C (CGO_ENABLED=0: static, everything but security
+# keys) must build and vet here and for these platforms.
+CROSS := linux/amd64 darwin/arm64 darwin/amd64 windows/amd64
+
+.PHONY: all run test bench build build-static cross lint deps fuzz clean
 
 all: build
 
@@ -36,10 +41,21 @@ deps:
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/vmfa
 
+# The static build: no libfido2 (vmfa key says so), no C toolchain needed.
+build-static:
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)-static ./cmd/vmfa
+
+cross:
+	@for t in $(CROSS); do \
+	  echo "CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/}: go build, go vet"; \
+	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build ./... && \
+	  CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./... || exit 1; \
+	done
+
 run: build
 	./$(BIN)
 
-test: deps
+test: deps cross
 	./scripts/with-keyring $(GO) test -count=1 ./...
 
 lint:

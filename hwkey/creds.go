@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	libfido2 "github.com/keys-pub/go-libfido2"
+	libfido2 "github.com/vmfa/vmfa/hwkey/internal/fido"
 
 	"github.com/vmfa/vmfa/internal/webauthn"
 )

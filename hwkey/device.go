@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	libfido2 "github.com/keys-pub/go-libfido2"
+	libfido2 "github.com/vmfa/vmfa/hwkey/internal/fido"
 
 	"github.com/vmfa/vmfa/hwkey/internal/fidoshim"
 )
@@ -36,10 +36,17 @@ func (d Device) String() string {
 	return fmt.Sprintf("%s (%04x:%04x) at %s", name, d.VendorID, d.ProductID, d.Path)
 }
 
+// Available reports whether this build can reach security keys: false in
+// a build without cgo, where everything returns ErrNoLibfido2.
+func Available() bool { return libfido2.Available }
+
 // List returns the security keys libfido2 can see, including attached
 // virtual keys. When none is usable but FIDO devices exist under
 // /dev/hidraw* that this user cannot open, it returns ErrNotAccessible.
 func List() ([]Device, error) {
+	if !libfido2.Available {
+		return nil, ErrNoLibfido2
+	}
 	var locs []*libfido2.DeviceLocation
 	err := guard(func() error {
 		var err error
@@ -232,6 +239,9 @@ var cancelGrace = 2 * time.Second
 // *TimeoutError with Abandoned set; the key stays locked until it ends.
 func run[T any](ctx context.Context, path string, fn func(d *libfido2.Device) (T, error)) (T, error) {
 	var zero T
+	if !libfido2.Available {
+		return zero, ErrNoLibfido2
+	}
 	if path == "" {
 		return zero, ErrNoDevice
 	}

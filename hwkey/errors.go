@@ -4,12 +4,16 @@ import (
 	"errors"
 	"fmt"
 
-	libfido2 "github.com/keys-pub/go-libfido2"
+	libfido2 "github.com/vmfa/vmfa/hwkey/internal/fido"
 )
 
 // Errors users run into. Each says what happened and what to do; callers
 // check them with errors.Is.
 var (
+	// ErrNoLibfido2 means this vmfa was built without cgo (the static
+	// build, CGO_ENABLED=0), so without libfido2: every function that
+	// reaches a key returns it. See Available.
+	ErrNoLibfido2 = libfido2.ErrUnavailable
 	// ErrNoDevice means no security key was found.
 	ErrNoDevice = errors.New("no security key found: insert one and try again")
 	// ErrMultipleDevices means several keys are present and none was chosen.

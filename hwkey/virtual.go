@@ -21,6 +21,9 @@ func BlobName(mode softkey.Mode) string { return "softkey." + mode.String() }
 // key attached earlier in the same mode. Every function of this package
 // then works with it, and it shows up in List.
 func AttachVirtual(k *softkey.Key) (string, error) {
+	if !Available() {
+		return "", ErrNoLibfido2
+	}
 	path := VirtualPath(k.Mode())
 	product := fmt.Sprintf("virtual %s security key", k.Mode())
 	if err := fidoshim.Attach(path, product, k); err != nil {

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -227,12 +226,13 @@ func TestMeasureChild(t *testing.T) {
 	t0 := time.Now()
 	_ = cmd.Run() // exit 1 is a refusal or "no QR code found"
 	wall := time.Since(t0)
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	peakMB, ok := peakRSSMB(cmd.ProcessState)
 	if !ok {
 		t.Skip("no rusage on this platform")
 	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	line, _ := json.Marshal(map[string]any{"Out": out.String(), "WallNs": wall.Nanoseconds(),
-		"CPUNs": ru.Utime.Nano() + ru.Stime.Nano(), "MaxRSSKB": ru.Maxrss})
+		"CPUNs": cpu.Nanoseconds(), "MaxRSSKB": int64(peakMB * 1024)})
 	fmt.Printf("\nMEASURED %s\n", line)
 }
 

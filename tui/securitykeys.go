@@ -851,6 +851,10 @@ func (s *keysScreen) listView() string {
 	if s.listErr != nil {
 		b.WriteString(st.Warn.Render(clip("! "+oneLine(s.listErr.Error()), s.width-4)) + "\n\n")
 	}
+	if errors.Is(s.listErr, hwkey.ErrNoLibfido2) {
+		b.WriteString(st.Hint.Render(keyTodo(s.listErr, KeyDevice{})) + "\n")
+		return b.String()
+	}
 	if len(s.devs) == 0 {
 		b.WriteString(st.Hint.Render("No security key found. Insert a U2F/FIDO2 key and press r.") + "\n")
 		return b.String()
@@ -1148,6 +1152,8 @@ func (s *keysScreen) errorView() string {
 // the key dev.
 func keyTodo(err error, dev KeyDevice) string {
 	switch {
+	case errors.Is(err, hwkey.ErrNoLibfido2):
+		return "Use the standard build of vmfa (cgo and libfido2) for security keys; codes, scanning and the verifier work in this one."
 	case errors.Is(err, hwkey.ErrTimeout):
 		return "Press r and touch the key while vmfa waits (virtual keys: press t)."
 	case errors.Is(err, hwkey.ErrCancelled):

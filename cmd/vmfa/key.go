@@ -35,6 +35,14 @@ path: "fido2" (the default, with PIN support) or "u2f" (a U2F-only key).
 register and login print standard WebAuthn PublicKeyCredential JSON (--json)
 that any WebAuthn server library accepts.`,
 	}
+	// A build without cgo (CGO_ENABLED=0) has no libfido2: every key
+	// command says so before doing anything.
+	c.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if !hwkey.Available() {
+			return hwkey.ErrNoLibfido2
+		}
+		return rootCmd.PersistentPreRunE(cmd, args)
+	}
 	c.AddCommand(keyListCmd(), keyInfoCmd(), keyRegisterCmd(), keyLoginCmd(), keyPINCmd(), keyResetCmd(), keyCredsCmd())
 	rootCmd.AddCommand(c)
 }

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -336,7 +335,7 @@ func vmfaNoTTY(t *testing.T, env []string, stdin string, args ...string) result 
 	c := exec.Command(vmfaBin, args...)
 	c.Env = append(os.Environ(), env...)
 	c.Stdin = strings.NewReader(stdin)
-	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	noControllingTerminal(c)
 	var o, e bytes.Buffer
 	c.Stdout, c.Stderr = &o, &e
 	err := c.Run()

@@ -243,6 +243,9 @@ func (s *keyService) save(path string) error {
 }
 
 func (s *keyService) Devices(ctx context.Context) ([]tui.KeyDevice, error) {
+	if !hwkey.Available() {
+		return nil, hwkey.ErrNoLibfido2
+	}
 	aerr := s.attachVirtual()
 	for path := range s.virtualPaths() {
 		// A PIN set by the CLI meanwhile shows on a refresh.

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package softkey_test
 
 // These tests drive the key through the real libfido2 (via go-libfido2 and

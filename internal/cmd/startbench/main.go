@@ -86,7 +86,7 @@ func run(rounds, tuiRounds, accounts int) error {
 		return err
 	}
 	if err := gobuild(static, "0"); err != nil {
-		static = std
+		return err
 	}
 	vpath := filepath.Join(dir, "vault.vmfa")
 	os.Setenv("VMFA_VAULT", vpath)
@@ -270,9 +270,6 @@ func firstFrame(argv []string, want string) (time.Duration, error) {
 			if bytes.Contains(seen, []byte(want)) {
 				found <- time.Since(t)
 				return
-			}
-			if os.Getenv("STARTBENCH_DEBUG") != "" {
-				os.WriteFile("/tmp/sb-tui.out", seen, 0o600)
 			}
 			if err != nil {
 				found <- -1
