@@ -616,7 +616,7 @@ func TestFind(t *testing.T) {
 		Account{Issuer: "GitHub", Name: "bob", Secret: key}); err != nil {
 		t.Fatal(err)
 	}
-	for q, want := range map[string]int{"ALI": 2, "überbank": 1, "acme: al": 1, "hub": 1, "nothing": 0, "": 3} {
+	for q, want := range map[string]int{"ALI": 2, "überbank": 1, "acme: al": 1, "me: ali": 1, ": bob": 1, "hub": 1, "nothing": 0, "": 3} {
 		got, err := v.Find(q)
 		if len(got) != want || (want == 0) != errors.Is(err, ErrNotFound) {
 			t.Errorf("Find(%q) = %d accounts, %v; want %d", q, len(got), err, want)

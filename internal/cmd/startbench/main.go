@@ -56,6 +56,8 @@ type command struct {
 	want string
 	// ref: the name of the command the ratio column compares with.
 	ref string
+	// exit is the exit code the command must end with.
+	exit int
 
 	times []time.Duration
 	cpu   []time.Duration // user+system time of the process
@@ -88,6 +90,10 @@ func run(rounds, tuiRounds, accounts int) error {
 	if err := gobuild(static, "0"); err != nil {
 		return err
 	}
+	hello := filepath.Join(dir, "hello")
+	if err := buildHello(dir, hello); err != nil {
+		return err
+	}
 	vpath := filepath.Join(dir, "vault.vmfa")
 	os.Setenv("VMFA_VAULT", vpath)
 	os.Setenv("VMFA_BACKUPS", "-1")
@@ -105,6 +111,11 @@ func run(rounds, tuiRounds, accounts int) error {
 
 	cmds := []*command{
 		{name: "oathtool --totp", argv: []string{"oathtool", "--totp", "-b", targetSecret}, ref: "vmfa code"},
+		// The floors: the Go runtime alone, and vmfa's start-up (runtime,
+		// package initialisation, the command line) up to refusing a
+		// command without its argument, before any vault or keyring.
+		{name: "go hello world", argv: []string{hello}, ref: "oathtool --totp"},
+		{name: "vmfa start-up", argv: []string{std, "code"}, exit: 1, ref: "oathtool --totp"},
 		{name: "secret-tool lookup", argv: []string{"secret-tool", "lookup", "service", vault.KeyringService, "username", "vault-" + info.ID}, ref: "vmfa code"},
 		{name: "vmfa code", argv: []string{std, "code", targetQuery}, ref: "oathtool --totp"},
 		{name: "vmfa code (static)", argv: []string{static, "code", targetQuery}, ref: "vmfa code"},
@@ -121,6 +132,12 @@ func run(rounds, tuiRounds, accounts int) error {
 			continue
 		}
 		out, err := exec.Command(c.argv[0], c.argv[1:]...).Output()
+		if c.exit != 0 {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != c.exit {
+				return fmt.Errorf("%s: %v, want exit %d", c.name, err, c.exit)
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
@@ -145,7 +162,7 @@ func run(rounds, tuiRounds, accounts int) error {
 			if c.tui {
 				d, err = firstFrame(c.argv, c.want)
 			} else {
-				d, cpu, err = timeRun(c.argv)
+				d, cpu, err = timeRun(c.argv, c.exit)
 				c.cpu = append(c.cpu, cpu)
 			}
 			if err != nil {
@@ -160,7 +177,7 @@ func run(rounds, tuiRounds, accounts int) error {
 		byName[c.name] = c
 	}
 	fmt.Printf("whole processes, %d accounts, real Secret Service (gnome-keyring), %d paired rounds (TUI %d)\n", accounts, rounds, min(rounds, tuiRounds))
-	fmt.Printf("%-20s %9s %9s %9s %9s   %s\n", "command", "median", "p10", "p90", "cpu", "median of paired ratios")
+	fmt.Printf("%-22s %9s %9s %9s %9s   %s\n", "command", "median", "p10", "p90", "cpu", "median of paired ratios")
 	for _, c := range cmds {
 		s := sorted(c.times)
 		ratio, cpu := "", "-"
@@ -170,7 +187,7 @@ func run(rounds, tuiRounds, accounts int) error {
 		if len(c.cpu) > 0 {
 			cpu = ms(pct(sorted(c.cpu), 50))
 		}
-		fmt.Printf("%-20s %9s %9s %9s %9s   %s\n", c.name, ms(pct(s, 50)), ms(pct(s, 10)), ms(pct(s, 90)), cpu, ratio)
+		fmt.Printf("%-22s %9s %9s %9s %9s   %s\n", c.name, ms(pct(s, 50)), ms(pct(s, 10)), ms(pct(s, 90)), cpu, ratio)
 	}
 	return nil
 }
@@ -181,6 +198,22 @@ func gobuild(out, cgo string) error {
 	c.Stderr = os.Stderr
 	if err := c.Run(); err != nil {
 		return fmt.Errorf("go build (CGO_ENABLED=%s): %w", cgo, err)
+	}
+	return nil
+}
+
+// buildHello builds the smallest Go program that writes a line: the Go
+// runtime's own start-up and exit.
+func buildHello(dir, out string) error {
+	src := filepath.Join(dir, "hello.go")
+	if err := os.WriteFile(src, []byte("package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello\\n\") }\n"), 0o600); err != nil {
+		return err
+	}
+	c := exec.Command("go", "build", "-o", out, src)
+	c.Dir = dir
+	c.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
+	if b, err := c.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build hello: %v: %s", err, b)
 	}
 	return nil
 }
@@ -209,7 +242,7 @@ func fill(bin string, n int) error {
 
 // timeRun runs argv to its end and returns the wall-clock time and the
 // CPU time (user and system) it took.
-func timeRun(argv []string) (wall, cpu time.Duration, err error) {
+func timeRun(argv []string, exit int) (wall, cpu time.Duration, err error) {
 	c := exec.Command(argv[0], argv[1:]...)
 	var out bytes.Buffer
 	c.Stdout = &out
@@ -217,8 +250,11 @@ func timeRun(argv []string) (wall, cpu time.Duration, err error) {
 	t := time.Now()
 	err = c.Run()
 	wall = time.Since(t)
-	if err != nil {
-		return 0, 0, fmt.Errorf("%w: %s", err, out.String())
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == exit {
+		err = nil
+	}
+	if err != nil || c.ProcessState.ExitCode() != exit {
+		return 0, 0, fmt.Errorf("exit %d (%v): %s", c.ProcessState.ExitCode(), err, out.String())
 	}
 	return wall, c.ProcessState.UserTime() + c.ProcessState.SystemTime(), nil
 }
