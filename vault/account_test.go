@@ -188,6 +188,9 @@ func TestCredentialSet(t *testing.T) {
 	z.Add(&b)
 	if !z.Has(&b) {
 		t.Error("the zero set lost an account")
+	}
+}
+
 func TestSortAccounts(t *testing.T) {
 	as := []Account{
 		{ID: "1", Issuer: "beta", Name: "x"},
