@@ -9,3 +9,7 @@ import libfido2 "github.com/vmfa/vmfa/hwkey/internal/fido"
 func getAssertAll(path string, req AssertRequest) ([]Assertion, error) {
 	return nil, libfido2.ErrUnavailable
 }
+
+// rkRemaining is discover.go's getInfo call; without libfido2 the key
+// says nothing (-1).
+func rkRemaining(path string) int { return -1 }

@@ -76,15 +76,15 @@ func TestPayloadDamage(t *testing.T) {
 		return append(b, 0)
 	}
 	for name, p := range map[string][]byte{
-		"trailing bytes":     append(append([]byte(nil), good...), 0),
-		"unknown field":      rec(99),
+		"trailing bytes":      append(append([]byte(nil), good...), 0),
+		"unknown field":       rec(99),
 		"fields out of order": rec(tagName, 1, 'a', tagID, 1, 'b'),
-		"repeated field":     rec(tagName, 1, 'a', tagName, 1, 'b'),
-		"huge count":         binary.AppendUvarint(nil, 1<<40),
-		"bad nanoseconds":    rec(tagCreated, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03),
-		"digits overflow":    rec(append([]byte{tagDigits}, binary.AppendVarint(nil, 1<<40)...)...),
-		"blobs out of order": append(binary.AppendUvarint(nil, 0), 2, 1, 'b', 0, 1, 'a', 0),
-		"bad varint":         {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		"repeated field":      rec(tagName, 1, 'a', tagName, 1, 'b'),
+		"huge count":          binary.AppendUvarint(nil, 1<<40),
+		"bad nanoseconds":     rec(tagCreated, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03),
+		"digits overflow":     rec(append([]byte{tagDigits}, binary.AppendVarint(nil, 1<<40)...)...),
+		"blobs out of order":  append(binary.AppendUvarint(nil, 0), 2, 1, 'b', 0, 1, 'a', 0),
+		"bad varint":          {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	} {
 		if _, err := unmarshalPayload(p); !errors.Is(err, errPayload) {
 			t.Errorf("%s: %v, want errPayload", name, err)

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -96,7 +95,7 @@ func clearLater(text string, copied clipboard.Result, at time.Time) {
 	}
 	c := exec.Command(exe, "clipboard-clear")
 	c.Stdout = os.Stdout
-	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // not stopped by the shell's ctrl+c
+	detachFromTerminal(c) // not stopped by the shell's ctrl+c
 	in, err := c.StdinPipe()
 	if err != nil {
 		return
