@@ -635,7 +635,7 @@ func TestKeyPINWithoutTerminal(t *testing.T) {
 		c := exec.Command(vmfaBin, args...)
 		c.Env = append(os.Environ(), env...)
 		c.Stdin = strings.NewReader(stdin)
-		c.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+		noControllingTerminal(c)
 		var o, e bytes.Buffer
 		c.Stdout, c.Stderr = &o, &e
 		err := c.Run()
