@@ -14,7 +14,6 @@ const (
 	servicePath     = dbus.ObjectPath("/org/freedesktop/secrets")
 	serviceIface    = "org.freedesktop.Secret.Service"
 	collectionIface = "org.freedesktop.Secret.Collection"
-	sessionIface    = "org.freedesktop.Secret.Session"
 	// The collections go-keyring stores in: "login" when there is one,
 	// else the default alias.
 	loginPath   = dbus.ObjectPath("/org/freedesktop/secrets/collection/login")
@@ -66,7 +65,9 @@ func Lookup(service string, users ...string) (map[string][]byte, error) {
 	if err := open.Store(&ignored, &session); err != nil {
 		return nil, err
 	}
-	defer conn.Object(busName, session).Go(sessionIface+".Close", dbus.FlagNoReplyExpected, nil)
+	// The session is not closed by a call: the Secret Service closes a
+	// client's sessions when it disconnects, and a Close that crosses the
+	// disconnect made gnome-keyring abort (a GLib assertion) under load.
 
 	items, err := found(searches)
 	if errors.Is(err, ErrLocked) {
