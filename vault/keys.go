@@ -75,7 +75,7 @@ func (SystemKeyring) GetBatch(service string, users ...string) (map[string]strin
 		return nil, err
 	}
 	out := make(map[string]string, len(users))
-	m, err := secretservice.Lookup(service, users...)
+	m, err := lookup(service, users...)
 	if err == nil {
 		for u, p := range m {
 			out[u] = string(p)
@@ -103,6 +103,17 @@ func (SystemKeyring) GetBatch(service string, users ...string) (map[string]strin
 		out[u] = p
 	}
 	return out, nil
+}
+
+// lookup is the one-exchange Secret Service read. It is off for now
+// (secretservice.ErrUnsupported, so go-keyring reads each item): with it,
+// the throwaway gnome-keyring of make test aborted (a GLib assertion) in
+// some full runs, and the cause is not found yet. Tests turn it on.
+var lookup = func(service string, users ...string) (map[string][]byte, error) {
+	if os.Getenv("VMFA_SECRETSERVICE_BATCH") == "1" {
+		return secretservice.Lookup(service, users...)
+	}
+	return nil, secretservice.ErrUnsupported
 }
 
 // batchGetter is a KeyStore that reads several items of one service at
