@@ -101,7 +101,7 @@ const (
 // colours 16 and 231), and the code reads the same in dark and light
 // terminals. Use QRHalfBlocksPlain where escape codes are not wanted.
 func QRHalfBlocks(text string) (string, error) {
-	return halfBlocks(text, false, true)
+	return QRText(text, QRStyle{Colour: true})
 }
 
 // QRHalfBlocksPlain draws the code with characters only. The glyphs are
@@ -109,32 +109,70 @@ func QRHalfBlocks(text string) (string, error) {
 // terminal pass lightOnDark = true: the glyphs then paint the light modules
 // and the dark terminal background shows through as the dark ones.
 func QRHalfBlocksPlain(text string, lightOnDark bool) (string, error) {
-	return halfBlocks(text, lightOnDark, false)
+	return QRText(text, QRStyle{LightOnDark: lightOnDark})
 }
 
-func halfBlocks(text string, invert, colour bool) (string, error) {
+// QRStyle says how QRText draws a code with characters.
+type QRStyle struct {
+	// Colour sets black on white explicitly on every line (see
+	// QRHalfBlocks); without it the glyphs take the terminal's colours.
+	Colour bool
+	// LightOnDark makes the glyphs paint the light modules: a plain
+	// drawing for a light-on-dark terminal (see QRHalfBlocksPlain).
+	LightOnDark bool
+	// Quiet is the quiet zone in modules, from 1 to QuietZone; 0 (or
+	// anything out of that range) is QuietZone. Phone scanners still
+	// read a code on a screen with a narrower one.
+	Quiet int
+	// Doubled draws each module two columns wide and one line high
+	// (square in most fonts, and twice as big) instead of two modules
+	// per character cell.
+	Doubled bool
+}
+
+// QRText draws text as a QR code with block characters, one line of
+// output per line of drawing, each ending in a newline.
+func QRText(text string, s QRStyle) (string, error) {
 	m, err := qrModules(text)
 	if err != nil {
 		return "", err
 	}
+	if cut := QuietZone - s.Quiet; s.Quiet >= 1 && cut > 0 {
+		m = m[cut : len(m)-cut]
+		for y := range m {
+			m[y] = m[y][cut : len(m[y])-cut]
+		}
+	}
 	n := len(m)
+	// painted says whether a glyph paints the module at (x, y); below the
+	// last row is the terminal background, which the inverted drawing
+	// takes as dark, so it is never painted.
+	painted := func(x, y int) bool {
+		if y >= n {
+			return false
+		}
+		return m[y][x] != s.LightOnDark
+	}
+	step := 2
+	if s.Doubled {
+		step = 1
+	}
 	var b strings.Builder
-	for y := 0; y < n; y += 2 {
-		if colour {
+	for y := 0; y < n; y += step {
+		if s.Colour {
 			b.WriteString(sgrBlackOnWhite)
 		}
 		for x := 0; x < n; x++ {
-			top := m[y][x]
-			bot := y+1 < n && m[y+1][x]
-			if y+1 >= n && invert {
-				// Below the last row is the terminal background; in the
-				// inverted drawing that is "dark", so draw only the top.
-				bot = true
+			top := painted(x, y)
+			if s.Doubled {
+				if top {
+					b.WriteString("██")
+				} else {
+					b.WriteString("  ")
+				}
+				continue
 			}
-			if invert {
-				top, bot = !top, !bot
-			}
-			switch {
+			switch bot := painted(x, y+1); {
 			case top && bot:
 				b.WriteRune('█')
 			case top:
@@ -145,7 +183,7 @@ func halfBlocks(text string, invert, colour bool) (string, error) {
 				b.WriteByte(' ')
 			}
 		}
-		if colour {
+		if s.Colour {
 			b.WriteString(sgrReset)
 		}
 		b.WriteByte('\n')

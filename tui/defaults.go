@@ -13,8 +13,8 @@ func (d Decoders) withDefaults() Decoders {
 	if d.ScanFiles == nil {
 		d.ScanFiles = scanFiles
 	}
-	if d.QRHalfBlocks == nil {
-		d.QRHalfBlocks = scanner.QRHalfBlocks
+	if d.QRText == nil {
+		d.QRText = scanner.QRText
 	}
 	if d.ImportFile == nil {
 		d.ImportFile = importFile

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -153,28 +154,28 @@ func (s *confirmScreen) View() string {
 // showScreen shows an account's secret or its QR code.
 type showScreen struct {
 	frame
-	keys backKeys
-	acct vault.Account
-	qr   bool
-	text string
-	err  string
+	keys  backKeys
+	acct  vault.Account
+	qr    bool
+	text  string   // the secret, grouped (S)
+	forms []string // the QR drawings, biggest first (Q)
+	err   string
 }
 
-func newShowScreen(st *Styles, a vault.Account, qr bool, dec Decoders) *showScreen {
+func newShowScreen(st *Styles, a vault.Account, qr bool, dec Decoders, style scanner.QRStyle) *showScreen {
 	s := &showScreen{frame: frame{st: st}, keys: newBackKeys(false), acct: a, qr: qr}
 	switch {
 	case !qr:
 		s.text = groupSecret(vault.EncodeSecret(a.Secret))
-	case dec.AccountURI == nil || dec.QRHalfBlocks == nil:
+	case dec.AccountURI == nil || dec.QRText == nil:
 		s.err = errNoDecoder.Error()
 	default:
-		uri := dec.AccountURI(a)
-		q, err := dec.QRHalfBlocks(uri)
+		forms, err := qrForms(dec.AccountURI(a), style, dec.QRText)
 		if err != nil {
 			s.err = "cannot draw the QR code: " + err.Error()
 			break
 		}
-		s.text = q
+		s.forms = forms
 	}
 	return s
 }
@@ -211,7 +212,7 @@ func (s *showScreen) View() string {
 	// (square, easiest to scan), else the half-block drawing, each with
 	// the full quiet zone or a 2-module one. The QR code is drawn
 	// without indentation: its quiet zone is part of it.
-	forms := qrForms(s.text)
+	forms := s.forms
 	for _, code := range forms {
 		w, h := lipgloss.Width(code), lipgloss.Height(code)
 		switch {

@@ -562,12 +562,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case confirmedMsg:
 		return m, msg.action()
 	case showMsg:
-		dec := m.cfg.Decoders
+		// Black on white set explicitly, or under NO_COLOR characters
+		// only, for the background the terminal reported.
+		style := scanner.QRStyle{Colour: true}
 		if m.cfg.plainQR {
-			dark := m.dark
-			dec.QRHalfBlocks = func(text string) (string, error) { return scanner.QRHalfBlocksPlain(text, dark) }
+			style = scanner.QRStyle{LightOnDark: m.dark}
 		}
-		m.setState(stateShow, newShowScreen(m.st, msg.acct, msg.qr, dec))
+		m.setState(stateShow, newShowScreen(m.st, msg.acct, msg.qr, m.cfg.Decoders, style))
 		return m, nil
 	case offsetMsg:
 		m.offset = msg.offset

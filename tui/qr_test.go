@@ -68,7 +68,10 @@ func TestQRFormsScan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		forms := qrForms(q)
+		forms, err := qrForms(uri, scanner.QRStyle{Colour: true}, scanner.QRText)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if forms[2] != strings.TrimRight(q, "\n") {
 			t.Errorf("%s: the half-block form is not scanner's drawing", a.Label())
 		}

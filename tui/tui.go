@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
+	"github.com/vmfa/vmfa/scanner"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -139,9 +140,9 @@ type Decoders struct {
 	// which codes of an export are missing) and lets the user add the
 	// missing images.
 	ScanFiles func(paths ...string) ([]vault.Account, error)
-	// QRHalfBlocks renders text as a QR code made of half-block
-	// characters.
-	QRHalfBlocks func(text string) (string, error)
+	// QRText draws text as a QR code with block characters, in the
+	// given style (scanner.QRText).
+	QRText func(text string, s scanner.QRStyle) (string, error)
 	// AccountURI returns the otpauth URI of an account.
 	AccountURI func(a vault.Account) string
 	// ImportFile reads an export or backup file in any format of
@@ -184,7 +185,7 @@ func Run(cfg Config) error {
 	if cfg.Clipboard == nil {
 		cfg.Clipboard = clipboard.New()
 	}
-	if os.Getenv("NO_COLOR") != "" && cfg.Decoders.QRHalfBlocks == nil {
+	if os.Getenv("NO_COLOR") != "" && cfg.Decoders.QRText == nil {
 		// The default QR drawing sets black-on-white explicitly; under
 		// NO_COLOR it is drawn with characters only, for the terminal's
 		// background as the terminal reports it.
