@@ -27,15 +27,7 @@ type Restorer func(backup string) Opener
 func RestoreVault(opts vault.Options) Restorer {
 	return func(backup string) Opener {
 		return func(pass func(confirm bool) ([]byte, error)) (Store, error) {
-			o := opts
-			o.Passphrase = func(confirm bool) ([]byte, error) {
-				p, err := pass(confirm)
-				if errors.Is(err, ErrNeedPassphrase) && opts.Passphrase != nil {
-					return opts.Passphrase(confirm)
-				}
-				return p, err
-			}
-			v, _, err := vault.Restore(o, backup)
+			v, _, err := vault.Restore(typedPassphraseFirst(opts, pass), backup)
 			if err != nil {
 				return nil, err
 			}

@@ -54,18 +54,24 @@ func (s vaultStore) Reorder(ids []string) error {
 // TUI shows its passphrase screen.
 func OpenVault(opts vault.Options) Opener {
 	return func(pass func(confirm bool) ([]byte, error)) (Store, error) {
-		o := opts
-		o.Passphrase = func(confirm bool) ([]byte, error) {
-			p, err := pass(confirm)
-			if errors.Is(err, ErrNeedPassphrase) && opts.Passphrase != nil {
-				return opts.Passphrase(confirm)
-			}
-			return p, err
-		}
-		v, err := vault.Open(o)
+		v, err := vault.Open(typedPassphraseFirst(opts, pass))
 		if err != nil {
 			return nil, err
 		}
 		return VaultStore(v), nil
 	}
+}
+
+// typedPassphraseFirst returns opts asking pass (the passphrase screen)
+// for the passphrase, and opts' own Passphrase while none was typed.
+func typedPassphraseFirst(opts vault.Options, pass func(confirm bool) ([]byte, error)) vault.Options {
+	o := opts
+	o.Passphrase = func(confirm bool) ([]byte, error) {
+		p, err := pass(confirm)
+		if errors.Is(err, ErrNeedPassphrase) && opts.Passphrase != nil {
+			return opts.Passphrase(confirm)
+		}
+		return p, err
+	}
+	return o
 }
