@@ -65,34 +65,13 @@ func (v *Vault) newKey(id string, src KeySource, passphrase func(confirm bool) (
 func (v *Vault) Rekey(to KeySource, passphrase func(confirm bool) ([]byte, error)) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.closed {
-		return ErrClosed
-	}
-	unlock, err := lockFile(v.path + ".lock")
+	raw, h, d, unlock, err := v.readLocked()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	raw, err := readFile(v.path)
-	if err != nil {
-		return fmt.Errorf("cannot read the vault: %w", err)
-	}
-	h, d, err := open(raw, v.key)
-	if err != nil {
-		return err
-	}
-	if h.ID != v.hdr.ID {
-		return fmt.Errorf("%w: the vault file was replaced by another vault; reopen it", ErrCorrupt)
-	}
 	if to == h.Source && to != PassphraseSource {
 		return fmt.Errorf("%w (%s)", ErrSameSource, to)
-	}
-	rec, err := v.recordedGeneration(h.Source, h.ID)
-	if err != nil {
-		return err
-	}
-	if h.Generation < rec {
-		return v.checkRollback(h, rec)
 	}
 	nh := h
 	nh.ID = NewID()

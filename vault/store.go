@@ -668,38 +668,11 @@ func (v *Vault) Update(fn func(d *Data) error) error {
 func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.closed {
-		return ErrClosed
-	}
-	unlock, err := lockFile(v.path + ".lock")
+	raw, h, d, unlock, err := v.readLocked()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	raw, err := readFile(v.path)
-	if err != nil {
-		return fmt.Errorf("cannot read the vault: %w", err)
-	}
-	h, _, _, err := parse(raw)
-	if err != nil {
-		return err
-	}
-	if h.ID != v.hdr.ID {
-		return fmt.Errorf("%w: the vault file was replaced by another vault; reopen it", ErrCorrupt)
-	}
-	h, d, err := open(raw, v.key)
-	if err != nil {
-		return err
-	}
-	if !v.opts.allowOlder {
-		rec, err := v.recordedGeneration(h.Source, h.ID)
-		if err != nil {
-			return err
-		}
-		if h.Generation < rec {
-			return v.checkRollback(h, rec)
-		}
-	}
 	before := len(d.Accounts)
 	if err := fn(d); err != nil {
 		return err
@@ -722,6 +695,47 @@ func (v *Vault) update(fn func(d *Data) error, keepBackup bool) error {
 	h.Generation++
 	h.Written = now.UTC()
 	return v.commit(h, d)
+}
+
+// readLocked takes the cross-process lock (held until unlock is called,
+// which the caller must do when err is nil), reads the vault file afresh,
+// checks that it is still this vault, opens it with the handle's key and
+// refuses a rollback (unless the handle reads backups). v.mu must be held.
+func (v *Vault) readLocked() (raw []byte, h header, d *Data, unlock func(), err error) {
+	if v.closed {
+		return nil, h, nil, nil, ErrClosed
+	}
+	unlock, err = lockFile(v.path + ".lock")
+	if err != nil {
+		return nil, h, nil, nil, err
+	}
+	fail := func(err error) ([]byte, header, *Data, func(), error) {
+		unlock()
+		return nil, header{}, nil, nil, err
+	}
+	raw, err = readFile(v.path)
+	if err != nil {
+		return fail(fmt.Errorf("cannot read the vault: %w", err))
+	}
+	if h, _, _, err = parse(raw); err != nil {
+		return fail(err)
+	}
+	if h.ID != v.hdr.ID {
+		return fail(fmt.Errorf("%w: the vault file was replaced by another vault; reopen it", ErrCorrupt))
+	}
+	if h, d, err = open(raw, v.key); err != nil {
+		return fail(err)
+	}
+	if !v.opts.allowOlder {
+		rec, err := v.recordedGeneration(h.Source, h.ID)
+		if err != nil {
+			return fail(err)
+		}
+		if h.Generation < rec {
+			return fail(v.checkRollback(h, rec))
+		}
+	}
+	return raw, h, d, unlock, nil
 }
 
 // commit seals d under header h with the handle's key, replaces the vault
