@@ -58,6 +58,8 @@ type command struct {
 	ref string
 	// exit is the exit code the command must end with.
 	exit int
+	// env is added to the environment.
+	env []string
 
 	times []time.Duration
 	cpu   []time.Duration // user+system time of the process
@@ -119,6 +121,7 @@ func run(rounds, tuiRounds, accounts int) error {
 		{name: "secret-tool lookup", argv: []string{"secret-tool", "lookup", "service", vault.KeyringService, "username", "vault-" + info.ID}, ref: "vmfa code"},
 		{name: "vmfa code", argv: []string{std, "code", targetQuery}, ref: "oathtool --totp"},
 		{name: "vmfa code (static)", argv: []string{static, "code", targetQuery}, ref: "vmfa code"},
+		{name: "vmfa code (1-exchange)", argv: []string{std, "code", targetQuery}, env: []string{"VMFA_SECRETSERVICE_BATCH=1"}, ref: "vmfa code"},
 		{name: "vmfa list", argv: []string{std, "list"}, ref: "vmfa code"},
 		{name: "vmfa list (static)", argv: []string{static, "list"}, ref: "vmfa list"},
 		{name: "tui first frame", argv: []string{std}, tui: true, want: "compare", ref: "vmfa code"},
@@ -131,7 +134,9 @@ func run(rounds, tuiRounds, accounts int) error {
 			}
 			continue
 		}
-		out, err := exec.Command(c.argv[0], c.argv[1:]...).Output()
+		cmd := exec.Command(c.argv[0], c.argv[1:]...)
+		cmd.Env = append(os.Environ(), c.env...)
+		out, err := cmd.Output()
 		if c.exit != 0 {
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != c.exit {
 				return fmt.Errorf("%s: %v, want exit %d", c.name, err, c.exit)
@@ -162,7 +167,7 @@ func run(rounds, tuiRounds, accounts int) error {
 			if c.tui {
 				d, err = firstFrame(c.argv, c.want)
 			} else {
-				d, cpu, err = timeRun(c.argv, c.exit)
+				d, cpu, err = timeRun(c.argv, c.env, c.exit)
 				c.cpu = append(c.cpu, cpu)
 			}
 			if err != nil {
@@ -242,8 +247,9 @@ func fill(bin string, n int) error {
 
 // timeRun runs argv to its end and returns the wall-clock time and the
 // CPU time (user and system) it took.
-func timeRun(argv []string, exit int) (wall, cpu time.Duration, err error) {
+func timeRun(argv, env []string, exit int) (wall, cpu time.Duration, err error) {
 	c := exec.Command(argv[0], argv[1:]...)
+	c.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	c.Stdout = &out
 	c.Stderr = &out
