@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/hwkey"
 	"github.com/vmfa/vmfa/verifier"
@@ -158,6 +159,8 @@ type keysScreen struct {
 	creds      *hwkey.ResidentCredentials
 	credCursor int
 	askDelete  bool // "Delete the passkey of …? y/n" is asked
+	// optional are lines of the view being drawn that squeeze may drop.
+	optional map[string]bool
 }
 
 func newKeysScreen(st *Styles, svc KeyService, timeout time.Duration, now func() time.Time) *keysScreen {
@@ -799,7 +802,8 @@ func (s *keysScreen) View() string {
 		title += " › " + s.deviceName(s.dev)
 	}
 	b.WriteString(s.st.Title.Render(clip(title, s.width-2)) + "\n")
-	b.WriteString(s.st.Hint.Render(clip(fmt.Sprintf("Bind a security key as %s's MFA device at %s (vmfa verifier).", s.user, s.rp), s.width-2)) + "\n\n")
+	b.WriteString(s.wrap(s.st.Hint, fmt.Sprintf("Bind a security key as %s's MFA device at %s (vmfa verifier).", s.user, s.rp), s.width-2) + "\n\n")
+	head := b.String()
 	switch s.phase {
 	case keysListing:
 		b.WriteString(s.spin.View() + "looking for security keys…\n")
@@ -830,12 +834,68 @@ func (s *keysScreen) View() string {
 		b.WriteString(s.spin.View() + s.busyText() + "\n")
 	}
 	if s.askUnbind {
-		b.WriteString("\n" + s.st.FieldLabel.Render(clip(fmt.Sprintf("Unbind %s from %s? y/n", s.unbindName(), s.user), s.width-4)) + "\n")
+		b.WriteString("\n" + s.wrap(s.st.FieldLabel, fmt.Sprintf("Unbind %s from %s? y/n", s.unbindName(), s.user), s.width-4) + "\n")
 	}
 	if s.fullHelp && s.phase != keysPIN {
 		b.WriteString("\n" + s.helpView())
+		if s.height > 0 && lipgloss.Height(strings.TrimSuffix(b.String(), "\n")) > s.height {
+			// No room for both: the help replaces the screen until ? again.
+			b.Reset()
+			b.WriteString(head + s.helpView())
+		}
 	}
-	return indent(b.String(), 2)
+	return indent(s.squeeze(b.String()), 2)
+}
+
+// wrap renders text in style, wrapped to width cells (lines are never cut).
+func (s *keysScreen) wrap(st lipgloss.Style, text string, width int) string {
+	if ansi.StringWidth(text) <= width || width < 10 {
+		return st.Render(clip(text, max(width, 1)))
+	}
+	lines := strings.Split(ansi.Wordwrap(text, width, ""), "\n")
+	for i, l := range lines {
+		lines[i] = st.Render(clip(strings.TrimRight(l, " "), width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// squeeze fits a view taller than the screen (a small terminal, wrapped
+// lines): first the blank lines go, then the subtitle, so that the
+// question or what to do at the bottom stays on the screen.
+func (s *keysScreen) squeeze(v string) string {
+	defer func() { s.optional = nil }()
+	lines := strings.Split(strings.TrimSuffix(v, "\n"), "\n")
+	if s.height <= 0 || len(lines) <= s.height {
+		return v
+	}
+	out := lines[:1]
+	sub := 0 // subtitle lines: those after the title up to the first blank one
+	for sub+1 < len(lines) && strings.TrimSpace(ansi.Strip(lines[sub+1])) != "" {
+		sub++
+	}
+	over := len(lines) - s.height
+	for i, l := range lines[1:] {
+		if over > 0 && strings.TrimSpace(ansi.Strip(l)) == "" {
+			over--
+			continue
+		}
+		out = append(out, lines[i+1])
+	}
+	if over > 0 && sub > 0 {
+		out = append(out[:1], out[1+sub:]...)
+		over -= sub
+	}
+	// Then the optional lines (the selected key's details), all of them.
+	if over > 0 {
+		kept := out[:0]
+		for _, l := range out {
+			if !s.optional[l] {
+				kept = append(kept, l)
+			}
+		}
+		out = kept
+	}
+	return strings.Join(out, "\n") + "\n"
 }
 
 func (s *keysScreen) deviceName(d KeyDevice) string {
@@ -863,11 +923,25 @@ func (s *keysScreen) listView() string {
 	// cursor, gaps, type and PIN take 28 cells; the AAGUID 38 more.
 	const fixed, aaguidW = 28, 38
 	wide := w >= fixed+20+aaguidW
+	// narrow: no TYPE column (the detail line names it) and a PIN column
+	// just wide enough for "set (8 left)", so names are not cut.
+	narrow := w < fixed+18
 	nameW := max(12, min(34, w-fixed-7))
+	pinW := 16
 	if wide {
 		nameW = min(34, w-fixed-aaguidW)
 	}
-	head := "  " + fit("DEVICE", nameW) + "  " + fit("TYPE", 6) + "  " + fit("PIN", 16)
+	if narrow {
+		pinW = 12
+		nameW = max(8, w-2-2-pinW)
+	}
+	typeCol := func(t string) string {
+		if narrow {
+			return ""
+		}
+		return "  " + fit(t, 6)
+	}
+	head := "  " + fit("DEVICE", nameW) + typeCol("TYPE") + "  " + fit("PIN", pinW)
 	if wide {
 		head += "  AAGUID"
 	}
@@ -885,20 +959,39 @@ func (s *keysScreen) listView() string {
 				typ, pin, aaguid = is.info.Type, pinText(is.info), is.info.AAGUID
 			}
 		}
-		line := cur + fit(s.deviceName(d), nameW) + "  " + fit(typ, 6) + "  " + fit(pin, 16)
+		bound := s.bound != nil && s.bound.Path == d.Path
+		name := fit(s.deviceName(d), nameW)
+		if narrow && bound {
+			// No room after the PIN column: the mark goes in the name's.
+			name = fit(s.deviceName(d), nameW-6) + st.Status.Render(" bound")
+		}
+		line := cur + name + typeCol(typ) + "  " + fit(pin, pinW)
 		if wide {
 			line += "  " + st.Dim.Render(orDash(aaguid))
 		}
-		if s.bound != nil && s.bound.Path == d.Path {
+		if bound && !narrow {
 			line += "  " + st.Status.Render("bound")
 		}
 		b.WriteString(clip(line, w) + "\n")
 	}
 	b.WriteString("\n")
 	if d, ok := s.selected(); ok {
-		b.WriteString(st.Dim.Render(clip(s.detail(d), w)) + "\n")
+		detail := s.detail(d)
+		if is, ok := s.infos[d.Path]; narrow && ok && !is.loading && is.err == nil && is.info.Type != "" {
+			detail = is.info.Type + " · " + detail
+		}
+		if narrow {
+			lines := s.wrap(st.Dim, detail, w)
+			s.optional = map[string]bool{}
+			for _, l := range strings.Split(lines, "\n") {
+				s.optional[l] = true
+			}
+			b.WriteString(lines + "\n")
+		} else {
+			b.WriteString(st.Dim.Render(clip(detail, w)) + "\n")
+		}
 		if is := s.infos[d.Path]; is.err != nil {
-			b.WriteString(st.Warn.Render(clip("! "+oneLine(is.err.Error()), w)) + "\n")
+			b.WriteString(s.wrap(st.Warn, "! "+oneLine(is.err.Error()), w) + "\n")
 		}
 	}
 	b.WriteString("\n")
@@ -906,17 +999,17 @@ func (s *keysScreen) listView() string {
 	if s.autoTouch {
 		touch = "virtual keys: touch automatically"
 	}
-	b.WriteString(st.Hint.Render(clip(touch+" · T to switch", w)) + "\n")
+	b.WriteString(s.wrap(st.Hint, touch+" · T to switch", w) + "\n")
 	if s.notice != "" {
-		b.WriteString(st.Status.Render(clip("✓ "+s.notice, w)) + "\n")
+		b.WriteString(s.wrap(st.Status, "✓ "+s.notice, w) + "\n")
 	}
 	switch {
 	case s.bound != nil && s.bound.Path == "":
-		b.WriteString(st.Status.Render(clip(fmt.Sprintf("%s has a key bound (%s): select it and press a", s.user, shortID(s.binding.CredentialID)), w)) + "\n")
+		b.WriteString(s.wrap(st.Status, fmt.Sprintf("%s has a key bound (%s): select it and press a", s.user, shortID(s.binding.CredentialID)), w) + "\n")
 	case s.bound != nil:
-		b.WriteString(st.Status.Render(clip(fmt.Sprintf("%s is bound to %s: a authenticates, u unbinds", s.deviceName(*s.bound), s.user), w)) + "\n")
+		b.WriteString(s.wrap(st.Status, fmt.Sprintf("%s is bound to %s: a authenticates, u unbinds", s.deviceName(*s.bound), s.user), w) + "\n")
 	default:
-		b.WriteString(st.Hint.Render(clip("Choose the key you inserted and press enter to bind it.", w)) + "\n")
+		b.WriteString(s.wrap(st.Hint, "Choose the key you inserted and press enter to bind it.", w) + "\n")
 	}
 	return b.String()
 }
@@ -1029,13 +1122,13 @@ func (s *keysScreen) pinView() string {
 	var b strings.Builder
 	st := s.st
 	b.WriteString(st.FieldLabel.Render("The key asks for its PIN") + "\n\n")
-	b.WriteString(st.Hint.Render(clip("A wrong PIN uses up one of the key's attempts; too many block it.", s.width-6)) + "\n\n")
+	b.WriteString(s.wrap(st.Hint, "A wrong PIN uses up one of the key's attempts; too many block it.", s.width-6) + "\n\n")
 	if s.notice != "" {
 		b.WriteString(st.Status.Render(clip("✓ "+s.notice, s.width-6)) + "\n\n")
 	}
 	b.WriteString(fit(st.FieldLabel.Render("PIN"), 6) + s.pin.View() + "\n")
 	if s.pinMsg != "" {
-		b.WriteString("\n" + st.Error.Render(clip(s.pinMsg, s.width-6)) + "\n")
+		b.WriteString("\n" + s.wrap(st.Error, s.pinMsg, s.width-6) + "\n")
 	} else if is := s.infos[s.dev.Path]; is.err == nil && !is.loading && is.info.PINRetries >= 0 {
 		b.WriteString("\n" + st.Hint.Render(fmt.Sprintf("%d attempts left.", is.info.PINRetries)) + "\n")
 	}
@@ -1060,9 +1153,17 @@ func (s *keysScreen) confirmView() string {
 	st := s.st
 	b.WriteString(st.Status.Render("✓ Touched: the key made a credential.") + "\n\n")
 	s.registrationFields(&b)
-	b.WriteString(s.field("Counter", fmt.Sprint(s.reg.Counter)))
-	b.WriteString("\n" + st.FieldLabel.Render(clip(fmt.Sprintf("Bind it as %s's MFA device at %s?", s.user, s.rp), s.width-6)) + "\n")
-	b.WriteString(st.Hint.Render(clip("One MFA device per user. enter binds, esc discards.", s.width-6)) + "\n")
+	counter := s.field("Counter", fmt.Sprint(s.reg.Counter))
+	// On a small screen the question matters more than these fields.
+	s.optional = map[string]bool{strings.TrimSuffix(counter, "\n"): true}
+	for _, l := range strings.Split(b.String(), "\n")[2:] {
+		if l != "" {
+			s.optional[l] = true
+		}
+	}
+	b.WriteString(counter)
+	b.WriteString("\n" + s.wrap(st.FieldLabel, fmt.Sprintf("Bind it as %s's MFA device at %s?", s.user, s.rp), s.width-6) + "\n")
+	b.WriteString(s.wrap(st.Hint, "One MFA device per user. enter binds, esc discards.", s.width-6) + "\n")
 	return b.String()
 }
 

@@ -302,7 +302,7 @@ func (s *keysScreen) pinFormView() string {
 		title = "Change the key's PIN"
 	}
 	b.WriteString(st.FieldLabel.Render(title) + "\n\n")
-	b.WriteString(st.Hint.Render(clip("4 to 63 characters. A wrong current PIN uses up an attempt.", s.width-6)) + "\n\n")
+	b.WriteString(s.wrap(st.Hint, "4 to 63 characters. A wrong current PIN uses up an attempt.", s.width-6) + "\n\n")
 	labels := []string{"New", "Again"}
 	if f.hasOld {
 		labels = append([]string{"Current"}, labels...)
@@ -311,7 +311,7 @@ func (s *keysScreen) pinFormView() string {
 		b.WriteString(fit(st.FieldLabel.Render(labels[i]), 9) + in.View() + "\n")
 	}
 	if f.msg != "" {
-		b.WriteString("\n" + st.Error.Render(clip(f.msg, s.width-6)) + "\n")
+		b.WriteString("\n" + s.wrap(st.Error, f.msg, s.width-6) + "\n")
 	} else if is := s.infos[s.dev.Path]; f.hasOld && is.err == nil && !is.loading && is.info.PINRetries >= 0 {
 		b.WriteString("\n" + st.Hint.Render(fmt.Sprintf("%d attempts left.", is.info.PINRetries)) + "\n")
 	}
@@ -361,11 +361,11 @@ func (s *keysScreen) credsView() string {
 		b.WriteString("\n" + st.Dim.Render(clip(fmt.Sprintf("%d on the key, room for %d more", s.creds.Existing, s.creds.Remaining), w)) + "\n")
 	}
 	if s.notice != "" {
-		b.WriteString(st.Status.Render(clip("✓ "+s.notice, w)) + "\n")
+		b.WriteString(s.wrap(st.Status, "✓ "+s.notice, w) + "\n")
 	}
 	if s.askDelete {
 		if c, ok := s.selectedCred(); ok {
-			b.WriteString("\n" + st.FieldLabel.Render(clip(fmt.Sprintf("Delete the passkey of %s? Its site will no longer accept it. y/n", credName(c)), w)) + "\n")
+			b.WriteString("\n" + s.wrap(st.FieldLabel, fmt.Sprintf("Delete the passkey of %s? Its site will no longer accept it. y/n", credName(c)), w) + "\n")
 		}
 	}
 	return b.String()

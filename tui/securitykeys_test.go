@@ -697,7 +697,8 @@ func TestSecurityKeysUnavailable(t *testing.T) {
 	}
 }
 
-// TestGoldenKeys renders the security keys screens at 80×24 and 120×40.
+// TestGoldenKeys renders the security keys screens at 80×24, 120×40 and
+// 40×15 (where lines wrap or the layout narrows instead of cutting text).
 // Rewrite with: go test ./tui -run GoldenKeys -update
 func TestGoldenKeys(t *testing.T) {
 	cases := []struct {
@@ -730,7 +731,7 @@ func TestGoldenKeys(t *testing.T) {
 		{name: "passkeys-delete-ask", setup: withPasskeys, keys: []string{"F", "jjc", "1234<enter>", "jd"}},
 		{name: "bound-elsewhere", setup: func(f *fakeKeys) { f.bound = fakeVirtual }, keys: []string{"F"}},
 	}
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {40, 15}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
 				svc := newFakeKeys()
