@@ -847,6 +847,18 @@ func (s *keysScreen) View() string {
 	return indent(s.squeeze(b.String()), 2)
 }
 
+// markOptional lets squeeze drop the lines of text on a short screen.
+func (s *keysScreen) markOptional(text string) {
+	if s.optional == nil {
+		s.optional = map[string]bool{}
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if l != "" {
+			s.optional[l] = true
+		}
+	}
+}
+
 // wrap renders text in style, wrapped to width cells (lines are never cut).
 func (s *keysScreen) wrap(st lipgloss.Style, text string, width int) string {
 	if ansi.StringWidth(text) <= width || width < 10 {
@@ -1171,34 +1183,43 @@ func (s *keysScreen) resultView() string {
 	var b strings.Builder
 	st := s.st
 	if s.bindErr != nil {
-		b.WriteString(st.Error.Render("✗ Not bound: the verifier refused the registration") + "\n\n")
+		b.WriteString(s.wrap(st.Error, "✗ Not bound: the verifier refused the registration", s.width-4) + "\n\n")
 	} else {
-		b.WriteString(st.Status.Render(clip(fmt.Sprintf("✓ Bound: %s is %s's MFA device at %s", s.deviceName(s.dev), s.user, s.rp), s.width-6)) + "\n\n")
+		b.WriteString(s.wrap(st.Status, fmt.Sprintf("✓ Bound: %s is %s's MFA device at %s", s.deviceName(s.dev), s.user, s.rp), s.width-4) + "\n\n")
 	}
 	if s.reg != nil {
-		s.registrationFields(&b)
+		// On a small screen the outcome matters more than these fields.
+		var f strings.Builder
+		s.registrationFields(&f)
+		s.markOptional(f.String())
+		b.WriteString(f.String())
 	}
 	if s.bindErr != nil {
 		wrap := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
 		b.WriteString(s.field("Verified", st.Error.Render("✗ refused by the verifier")))
-		b.WriteString("\n" + wrap.Render(st.Dim.Render("error: ")+oneLine(s.bindErr.Error())) + "\n")
+		// On a small screen what to do matters more than the error's text.
+		e := wrap.Render(st.Dim.Render("error: ") + oneLine(s.bindErr.Error()))
+		s.markOptional(e)
+		b.WriteString("\n" + e + "\n")
 		b.WriteString("\n" + wrap.Render(st.FieldLabel.Render("What to do: ")+keyTodo(s.bindErr, s.dev)) + "\n")
 		return b.String()
 	}
 	b.WriteString(s.field("Verified", st.Status.Render("✓ by the verifier")))
-	b.WriteString(s.field("Attestation", attestationText(s.binding.Attestation)))
+	att := s.field("Attestation", attestationText(s.binding.Attestation))
+	s.markOptional(att)
+	b.WriteString(att)
 	if s.auth != nil {
 		b.WriteString(s.field("Counter", fmt.Sprintf("%d", s.auth.Counter)+st.Dim.Render(fmt.Sprintf(" (was %d)", s.prevCtr))))
 		uv := ""
 		if s.auth.UserVerified {
 			uv = " · user verified"
 		}
-		b.WriteString("\n" + st.Status.Render(clip("✓ Authenticated: the verifier accepted the key's signature"+uv, s.width-6)) + "\n")
-		b.WriteString(st.Hint.Render("Press a to sign in again: the counter must increase each time.") + "\n")
+		b.WriteString("\n" + s.wrap(st.Status, "✓ Authenticated: the verifier accepted the key's signature"+uv, s.width-4) + "\n")
+		b.WriteString(s.wrap(st.Hint, "Press a to sign in again: the counter must increase each time.", s.width-4) + "\n")
 		return b.String()
 	}
 	b.WriteString(s.field("Counter", fmt.Sprint(s.binding.Counter)))
-	b.WriteString("\n" + st.Hint.Render(clip("Next: press a to authenticate with the key, as a console login would.", s.width-6)) + "\n")
+	b.WriteString("\n" + s.wrap(st.Hint, "Next: press a to authenticate with the key, as a console login would.", s.width-4) + "\n")
 	return b.String()
 }
 
@@ -1235,7 +1256,10 @@ func (s *keysScreen) errorView() string {
 	wrap := lipgloss.NewStyle().Width(max(20, min(s.width-6, 76)))
 	var parts []string
 	parts = append(parts, st.Error.Render(title), "")
-	parts = append(parts, wrap.Render(st.Dim.Render("error: ")+oneLine(s.err.Error())), "")
+	// On a small screen what to do matters more than the error's text.
+	e := wrap.Render(st.Dim.Render("error: ") + oneLine(s.err.Error()))
+	s.markOptional(e)
+	parts = append(parts, e, "")
 	todo := keyTodo(s.err, s.dev)
 	if errors.Is(s.err, verifier.ErrDeviceBound) && s.bound != nil {
 		todo = fmt.Sprintf("%s already has %s bound. Press u to unbind it (the lost-device path), then bind this key; or esc to go back.", s.user, s.deviceName(*s.bound))
