@@ -289,6 +289,10 @@ func (s *keysScreen) manageHelp() []key.Binding {
 		if s.askDelete {
 			return []key.Binding{k.YesDel, k.No}
 		}
+		if s.creds == nil || len(s.creds.Credentials) == 0 {
+			// Nothing to move over or delete.
+			return []key.Binding{k.Refresh, k.Back}
+		}
 		return []key.Binding{k.Up, k.Down, k.DeleteCred, k.Refresh, k.Back}
 	}
 	return nil
@@ -302,7 +306,11 @@ func (s *keysScreen) pinFormView() string {
 		title = "Change the key's PIN"
 	}
 	b.WriteString(st.FieldLabel.Render(title) + "\n\n")
-	b.WriteString(s.wrap(st.Hint, "4 to 63 characters. A wrong current PIN uses up an attempt.", s.width-6) + "\n\n")
+	hint := "4 to 63 characters."
+	if f.hasOld {
+		hint += " A wrong current PIN uses up an attempt."
+	}
+	b.WriteString(s.wrap(st.Hint, hint, s.width-6) + "\n\n")
 	labels := []string{"New", "Again"}
 	if f.hasOld {
 		labels = append([]string{"Current"}, labels...)
@@ -327,7 +335,7 @@ func (s *keysScreen) credsView() string {
 		list = s.creds.Credentials
 	}
 	if len(list) == 0 {
-		b.WriteString(st.Hint.Render(clip("The key holds no passkey (discoverable credential).", w)) + "\n")
+		b.WriteString(s.wrap(st.Hint, "The key holds no passkey (discoverable credential).", w) + "\n")
 	}
 	siteW := max(10, min(30, w/2-4))
 	// Rows that fit between the lines above the list (title, hint,

@@ -728,6 +728,7 @@ func TestGoldenKeys(t *testing.T) {
 		{name: "pin-change-mismatch", keys: []string{"F", "jj", "p", "1234<tab>5678<tab>5679<enter>"}},
 		{name: "passkeys-pin", setup: withPasskeys, keys: []string{"F", "jjc"}},
 		{name: "passkeys", setup: withPasskeys, keys: []string{"F", "jjc", "1234<enter>", "j"}},
+		{name: "passkeys-none", keys: []string{"F", "jjc", "1234<enter>"}},
 		{name: "passkeys-delete-ask", setup: withPasskeys, keys: []string{"F", "jjc", "1234<enter>", "jd"}},
 		{name: "bound-elsewhere", setup: func(f *fakeKeys) { f.bound = fakeVirtual }, keys: []string{"F"}},
 	}
