@@ -177,12 +177,14 @@ func newChooseKeys(checkboxes bool, confirm string) chooseKeys {
 	}
 }
 
+// ShortHelp names enter first: a narrow help line drops keys from its
+// end (before esc), and what adds the checked accounts must stay.
 func (k chooseKeys) ShortHelp() []key.Binding {
 	if k.checkboxes && k.more {
-		return []key.Binding{k.Toggle, k.All, k.Confirm, k.More, k.Up, k.Down, k.Cancel}
+		return []key.Binding{k.Confirm, k.Toggle, k.All, k.More, k.Up, k.Down, k.Cancel}
 	}
 	if k.checkboxes {
-		return []key.Binding{k.Toggle, k.All, k.Confirm, k.Up, k.Down, k.Cancel}
+		return []key.Binding{k.Confirm, k.Toggle, k.All, k.Up, k.Down, k.Cancel}
 	}
 	return []key.Binding{k.Confirm, k.Up, k.Down, k.Cancel}
 }
