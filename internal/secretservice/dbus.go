@@ -14,6 +14,7 @@ const (
 	servicePath     = dbus.ObjectPath("/org/freedesktop/secrets")
 	serviceIface    = "org.freedesktop.Secret.Service"
 	collectionIface = "org.freedesktop.Secret.Collection"
+	itemIface       = "org.freedesktop.Secret.Item"
 	// The collections go-keyring stores in: "login" when there is one,
 	// else the default alias.
 	loginPath   = dbus.ObjectPath("/org/freedesktop/secrets/collection/login")
@@ -34,7 +35,7 @@ type secret struct {
 // exists (with none, godbus would start one).
 //
 // Round trips to the Secret Service: one for the session and the searches
-// together, one for the secrets (and one more searching the default
+// together, one for the secrets, asked of each item at once (and one more searching the default
 // collection when there is no "login" collection).
 func Lookup(service string, users ...string) (map[string][]byte, error) {
 	conn, err := dbus.SessionBusPrivateNoAutoStartup()
@@ -94,12 +95,26 @@ func Lookup(service string, users ...string) (map[string][]byte, error) {
 	if len(paths) == 0 {
 		return out, nil
 	}
-	var secrets map[dbus.ObjectPath]secret
-	if err := svc.Call(serviceIface+".GetSecrets", 0, paths, session).Store(&secrets); err != nil {
-		if e, ok := err.(dbus.Error); ok && e.Name == "org.freedesktop.Secret.Error.IsLocked" {
-			return nil, ErrLocked
+	// Each item's GetSecret, all sent at once: one round trip, as the
+	// Service's GetSecrets would be.
+	gets := make([]*dbus.Call, len(paths))
+	gch := make(chan *dbus.Call, len(paths))
+	for i, p := range paths {
+		gets[i] = conn.Object(busName, p).Go(itemIface+".GetSecret", 0, gch, session)
+	}
+	for range paths {
+		<-gch
+	}
+	secrets := make(map[dbus.ObjectPath]secret, len(paths))
+	for i, c := range gets {
+		var sec secret
+		if err := c.Store(&sec); err != nil {
+			if e, ok := err.(dbus.Error); ok && e.Name == "org.freedesktop.Secret.Error.IsLocked" {
+				return nil, ErrLocked
+			}
+			return nil, fmt.Errorf("reading secrets: %w", err)
 		}
-		return nil, fmt.Errorf("reading secrets: %w", err)
+		secrets[paths[i]] = sec
 	}
 	return collect(users, items, secrets)
 }
