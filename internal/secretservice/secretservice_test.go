@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/godbus/dbus/v5"
@@ -24,8 +27,31 @@ func realKeyring(t *testing.T) {
 // TestLookupMatchesGoKeyring: every item go-keyring writes, Lookup reads
 // back byte for byte, the way go-keyring's own Get does, several at once;
 // a user with no item is absent, and other services' items are not read.
+//
+// It runs in a child process with a keyring session of its own
+// (scripts/with-keyring, nested), so that its D-Bus traffic never meets
+// the other packages' tests in the shared throwaway daemon.
 func TestLookupMatchesGoKeyring(t *testing.T) {
 	realKeyring(t)
+	if os.Getenv("VMFA_SECRETSERVICE_CHILD") == "" {
+		script, err := filepath.Abs("../../scripts/with-keyring")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := exec.Command(script, os.Args[0], "-test.run=^TestLookupMatchesGoKeyring$", "-test.v")
+		env := []string{"VMFA_SECRETSERVICE_CHILD=1"}
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "VMFA_KEYRING_SESSION=") {
+				env = append(env, kv)
+			}
+		}
+		c.Env = env
+		out, err := c.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestLookupMatchesGoKeyring") {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
 	service := fmt.Sprintf("vmfa-secretservice-test-%d", os.Getpid())
 	items := map[string]string{
 		"vault-0123456789abcdef":      "c2VjcmV0IGtleSBieXRlcyAzMiBsb25nIC4uLi4uLi4=",
