@@ -538,6 +538,9 @@ func (s *qrScreen) updatePicker(msg tea.Msg) tea.Cmd {
 
 func (s *qrScreen) View() string {
 	var b strings.Builder
+	// Parts of b (QR screen: the intro, then the ctrl+v hint) that give
+	// way, in this order, on a screen too short for all of it.
+	var optional [][2]int
 	if s.file {
 		b.WriteString(s.st.Title.Render("Import a file") + "\n\n")
 	} else {
@@ -562,10 +565,18 @@ func (s *qrScreen) View() string {
 		b.WriteString(s.st.Dim.Render(clip(s.picker.CurrentDirectory, s.width-4)) + "\n\n")
 		b.WriteString(s.picker.View())
 	default:
-		b.WriteString(s.st.Hint.Render("A screenshot or export of the QR code a console shows, or a\nGoogle Authenticator export: give all its images, separated by spaces.") + "\n\n")
+		intro := "A screenshot or export of the QR code a console shows, or a\nGoogle Authenticator export: give all its images, separated by spaces."
+		if s.width-4 < 71 { // narrower than its longest line: wrap it
+			intro = wrap(strings.ReplaceAll(intro, "\n", " "), s.width-4)
+		}
+		at := b.Len()
+		b.WriteString(s.st.Hint.Render(intro) + "\n\n")
+		optional = append(optional, [2]int{at, b.Len()})
 		b.WriteString(s.input.View() + "\n")
 		if s.keys.sources {
+			at := b.Len()
 			b.WriteString("\n" + s.st.Hint.Render(wrap("Or ctrl+v: the image on the clipboard · ctrl+s: a QR shown on the screen", s.width-4)) + "\n")
+			optional = append(optional, [2]int{at, b.Len()})
 		}
 		if len(s.choices) > 0 {
 			b.WriteString("\n" + s.st.Dim.Render(clip(strings.Join(s.choices, "  "), s.width-4)) + "\n")
@@ -579,7 +590,25 @@ func (s *qrScreen) View() string {
 	if s.err != "" {
 		b.WriteString("\n" + s.st.Error.Render(wrap(s.err, s.width-4)) + "\n")
 	}
-	return indent(b.String(), 2)
+	// A short screen: the optional parts give way so that the error (of
+	// ctrl+v, ctrl+s or a path) at the bottom stays visible.
+	v := b.String()
+	tall := func(v string) bool {
+		return s.height > 0 && strings.Count(strings.TrimSuffix(v, "\n"), "\n")+1 > s.height
+	}
+	drop := 0
+	for drop < len(optional) && tall(v) {
+		drop++
+		var cut strings.Builder
+		last := 0
+		for _, r := range optional[:drop] {
+			cut.WriteString(b.String()[last:r[0]])
+			last = r[1]
+		}
+		cut.WriteString(b.String()[last:])
+		v = cut.String()
+	}
+	return indent(v, 2)
 }
 
 // uriScreen takes a pasted otpauth:// or otpauth-migration:// URI.

@@ -77,3 +77,29 @@ func TestGoldenQRSources(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenQRSourcesError: a failing ctrl+v says why on every size; at
+// 40×15 the intro gives way so that the error is not below the screen
+// (the key seemed to do nothing).
+func TestGoldenQRSourcesError(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {40, 15}} {
+		t.Run(itoa(size[0])+"x"+itoa(size[1]), func(t *testing.T) {
+			env := &testEnv{store: newFakeStore(sampleAccounts()...), clip: &fakeClipboard{}, clock: &testClock{t: testTime}}
+			cfg := testConfig(env.store, env)
+			cfg.Decoders.ScanClipboard = func() ([]vault.Account, error) {
+				return nil, errors.New("no image on the clipboard: no desktop clipboard (no DISPLAY or WAYLAND_DISPLAY); over SSH, copy the image to a file and use --qr FILE")
+			}
+			cfg.Decoders.ScanScreen = func() ([]vault.Account, error) { return nil, nil }
+			m := New(cfg)
+			m.tick = func(int) tea.Cmd { return nil }
+			m = drive(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			m = run(t, m, m.Init())
+			m = press(t, m, "ai<ctrl+v>")
+			v := viewText(m)
+			if !strings.Contains(strings.Join(strings.Fields(v), " "), "over SSH, copy the image to a file and use --qr FILE") {
+				t.Fatalf("the ctrl+v error is not (all) on the screen:\n%s", v)
+			}
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
