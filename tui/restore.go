@@ -144,21 +144,29 @@ func (b backupInfo) when() string {
 func (s *backupsScreen) View() string {
 	var b strings.Builder
 	st, w := s.st, s.width-4
+	var ask string // the question, wrapped (the date on one line)
+	if s.ask && s.cursor < len(s.list) {
+		q := fmt.Sprintf("Restore the backup written %s? y/n", s.list[s.cursor].when())
+		if len(q) > w {
+			q = fmt.Sprintf("Restore the backup written\n%s? y/n", s.list[s.cursor].when())
+		}
+		ask = "\n" + st.FieldLabel.Render(q) + "\n" + st.Hint.Render(wrap("The current file is kept as a backup too.", w)) + "\n"
+	}
 	b.WriteString(st.Title.Render("Restore a backup") + "\n")
 	b.WriteString(st.Hint.Render(clip("Backups in "+s.dir, w)) + "\n\n")
 	switch {
 	case s.loading:
 		b.WriteString("reading the backups…\n")
 	case s.err != nil:
-		b.WriteString(st.Error.Render(clip("cannot list the backups: "+oneLine(s.err.Error()), w)) + "\n")
+		b.WriteString(st.Error.Render(wrap("cannot list the backups: "+oneLine(s.err.Error()), w)) + "\n")
 	case len(s.list) == 0:
-		b.WriteString(st.Hint.Render(clip("No backups: vmfa writes one before each change.", w)) + "\n")
+		b.WriteString(st.Hint.Render(wrap("No backups: vmfa writes one before each change.", w)) + "\n")
 	default:
 		b.WriteString(st.Dim.Render(clip("  "+fit("WRITTEN", 21)+"GENERATION", w)) + "\n")
 		// Title, hint and column heading above; the question below.
 		rows := s.height - 4
-		if s.ask {
-			rows -= 3
+		if ask != "" {
+			rows -= strings.Count(ask, "\n")
 		}
 		rows = max(1, rows)
 		first := max(0, min(s.cursor-rows+1, len(s.list)-rows))
@@ -175,11 +183,7 @@ func (s *backupsScreen) View() string {
 			b.WriteString(clip(cur+fit(bk.when(), 21)+gen, w) + "\n")
 		}
 	}
-	if s.ask {
-		bk := s.list[s.cursor]
-		b.WriteString("\n" + st.FieldLabel.Render(clip(fmt.Sprintf("Restore the backup written %s? y/n", bk.when()), w)) + "\n")
-		b.WriteString(st.Hint.Render(clip("The current file is kept as a backup too.", w)) + "\n")
-	}
+	b.WriteString(ask)
 	return indent(b.String(), 2)
 }
 
