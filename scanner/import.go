@@ -119,8 +119,8 @@ func Import(r io.Reader, format string, opts ...ImportOption) (*ImportResult, er
 			res.Invalid = append(res.Invalid, Invalid{Entry: e.where, Err: e.err})
 			continue
 		}
-		if e.acc.ShortSecret() {
-			res.Warnings = append(res.Warnings, Invalid{Entry: e.where, Err: fmt.Errorf("%w: the secret is only %d bits (under 80); imported as the server issued it", ErrShortSecret, len(e.acc.Secret)*8)})
+		if w := ShortSecretWarning(&e.acc); w != nil {
+			res.Warnings = append(res.Warnings, Invalid{Entry: e.where, Err: w})
 		}
 		res.Accounts = append(res.Accounts, e.acc)
 	}
@@ -576,4 +576,13 @@ func Merge(existing, incoming []vault.Account) (added []vault.Account, dups int)
 		added = append(added, incoming[i])
 	}
 	return added, dups
+}
+
+// ShortSecretWarning is the warning (ErrShortSecret) an account whose
+// secret is under 80 bits gets wherever it comes in (imports, add), or nil.
+func ShortSecretWarning(a *vault.Account) error {
+	if !a.ShortSecret() {
+		return nil
+	}
+	return fmt.Errorf("%w: the secret is only %d bits (under 80); imported as the server issued it", ErrShortSecret, len(a.Secret)*8)
 }

@@ -49,8 +49,14 @@ for the terminal UI, or use the commands below for scripting.`,
 				if err != nil {
 					return fmt.Errorf("VMFA_BACKUPS=%q is not a number (how many backups to keep, -1 for none)", s)
 				}
+				if n < -1 {
+					return fmt.Errorf("VMFA_BACKUPS=%d: how many backups to keep is 0 or more, or -1 for none", n)
+				}
 				globals.backups = n
 			}
+		}
+		if globals.backups < -1 {
+			return fmt.Errorf("--backups %d: how many backups to keep is 0 or more, or -1 for none", globals.backups)
 		}
 		return nil
 	},

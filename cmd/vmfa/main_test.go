@@ -331,6 +331,46 @@ func TestHOTPNextUsesBothCodes(t *testing.T) {
 	}
 }
 
+// add warns about a secret under 80 bits as import does.
+func TestAddWarnsShortSecret(t *testing.T) {
+	env := vaultEnv(t)
+	r := vmfa(t, env, "otpauth://totp/ACME:short?secret=AAAAAAA&issuer=ACME\n", "add", "--uri", "-")
+	want := "vmfa: warning: ACME: short: short secret: the secret is only 32 bits (under 80); imported as the server issued it\n"
+	if r.code != 0 || r.stderr != want || !strings.HasPrefix(r.stdout, "added ACME: short") {
+		t.Errorf("got %+v, want stderr %q", r, want)
+	}
+	if r := vmfa(t, env, rfcURI, "add", "--uri", "-"); r.code != 0 || r.stderr != "" {
+		t.Errorf("an 80-bit secret: %+v, want no warning", r)
+	}
+}
+
+// A clock flag on an HOTP account is refused before the counter moves.
+func TestHOTPRefusesClockFlags(t *testing.T) {
+	env := vaultEnv(t)
+	if r := vmfa(t, env, "otpauth://hotp/Bank:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0", "add", "--uri", "-"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	for _, args := range [][]string{
+		{"code", "h", "--at", "59"},
+		{"--time-offset", "30s", "code", "h"},
+		{"code", "h", "--wait-if-expiring", "5s"},
+	} {
+		r := vmfa(t, env, "", args...)
+		flag := args[0]
+		if flag == "code" {
+			flag = args[2]
+		}
+		want := "vmfa: " + flag + " is for time-based accounts: Bank: h is a hotp (counter-based) account; no code was used\n"
+		if r.code != 1 || r.stderr != want || r.stdout != "" {
+			t.Errorf("%v: %+v, want %q", args, r, want)
+		}
+	}
+	// Nothing was spent: the first code is still counter 1's.
+	if r := vmfa(t, env, "", "code", "h"); r.stdout != "287082\n" {
+		t.Errorf("after the refusals: %+v, want counter 1's code", r)
+	}
+}
+
 func TestAddBatchesAndBadInput(t *testing.T) {
 	env := vaultEnv(t)
 	vmfa(t, env, rfcURI, "add", "--uri", "-")
@@ -361,6 +401,8 @@ func TestAddBatchesAndBadInput(t *testing.T) {
 		{"endless import", "", []string{"import", "/dev/zero", "--format", "csv"}, "/dev/zero: larger than 32 MiB"},
 		{"100 KB account name", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", strings.Repeat("x", 100000), "--secret-stdin"}, "account name is too long (100000 characters, at most 256)"},
 		{"100 KB name in a uri", "otpauth://totp/" + strings.Repeat("x", 60000) + "?secret=JBSWY3DPEHPK3PXP", []string{"add", "--uri", "-"}, "account name is too long (60000 characters, at most 256)"},
+		{"bad line in a batch", "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP\n\n# c\nGEZDGNBVGY3TQOJQ\n", []string{"add", "--uri", "-"}, "vmfa: stdin line 4: not an otpauth"},
+		{"bad uri in a batch", "# c\notpauth://totp/a?secret=JBSWY3DPEHPK3PXP\notpauth://totp/b?secret=GEZDGNBVGY3TQOJQ&digits=9\n", []string{"add", "--uri", "-"}, "vmfa: stdin line 3: digits must be between 6 and 8"},
 		{"period over a day", "JBSWY3DPEHPK3PXP", []string{"add", "--issuer", "X", "--account", "y", "--secret-stdin", "--period", "86401"}, "period must be at most 86,400 s, one day (got 86401)"},
 	}
 	for _, tc := range bad {
@@ -368,6 +410,9 @@ func TestAddBatchesAndBadInput(t *testing.T) {
 			r := vmfa(t, env, tc.stdin, tc.args...)
 			if r.code != 1 || !strings.HasPrefix(r.stderr, "vmfa: ") || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("got %+v, want one line containing %q", r, tc.want)
+			}
+			if strings.Contains(r.stderr, "GEZDGNBV") {
+				t.Errorf("the secret reached stderr: %q", r.stderr)
 			}
 			if len(r.stderr) > 500 {
 				t.Errorf("stderr is %d bytes", len(r.stderr))
@@ -383,6 +428,9 @@ func TestAddBatchesAndBadInput(t *testing.T) {
 	if r := vmfa(t, append(env, "VMFA_BACKUPS=abc"), "", "list"); r.code != 1 || !strings.Contains(r.stderr, "VMFA_BACKUPS") {
 		t.Errorf("VMFA_BACKUPS=abc: %+v", r)
 	}
+	if r := vmfa(t, append(env, "VMFA_BACKUPS=-2"), "", "list"); r.code != 1 || r.stderr != "vmfa: VMFA_BACKUPS=-2: how many backups to keep is 0 or more, or -1 for none\n" {
+		t.Errorf("VMFA_BACKUPS=-2: %+v", r)
+	}
 }
 
 func TestBadFlagValuesAreWorded(t *testing.T) {
@@ -391,6 +439,7 @@ func TestBadFlagValuesAreWorded(t *testing.T) {
 		"list --backups many":                   "vmfa: --backups takes a whole number, not \"many\"\n",
 		"add --issuer a --account b --digits x": "vmfa: --digits takes a whole number, not \"x\"\n",
 		"--time-offset soon list":               "vmfa: --time-offset takes a duration such as 30s, 2m or 1h, not \"soon\"\n",
+		"--backups -5 list":                     "vmfa: --backups -5: how many backups to keep is 0 or more, or -1 for none\n",
 	} {
 		if r := vmfa(t, env, "", strings.Fields(args)...); r.code != 1 || r.stderr != want {
 			t.Errorf("%s: %+v, want %q", args, r, want)

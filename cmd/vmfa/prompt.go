@@ -134,9 +134,15 @@ func readSecretStdin(r io.Reader) (string, error) {
 	return s, nil
 }
 
+// stdinURI is one URI of `add --uri -` and its line number (from 1).
+type stdinURI struct {
+	line int
+	uri  string
+}
+
 // readURIsStdin reads the URIs of `add --uri -`: one per line, blank lines
 // and # comments ignored, at most 1 MiB.
-func readURIsStdin(r io.Reader) ([]string, error) {
+func readURIsStdin(r io.Reader) ([]stdinURI, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read stdin: %w", err)
@@ -144,11 +150,11 @@ func readURIsStdin(r io.Reader) ([]string, error) {
 	if len(b) > 1<<20 {
 		return nil, errors.New("more than 1 MiB on stdin; use 'vmfa import' for large lists")
 	}
-	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
+	var out []stdinURI
+	for i, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
 		if line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
+			out = append(out, stdinURI{i + 1, line})
 		}
 	}
 	if len(out) == 0 {

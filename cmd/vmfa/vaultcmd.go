@@ -105,7 +105,7 @@ The secret is never accepted as a flag: argv is visible to every user
 				if secretInURI(uri) {
 					return errSecretInArgv
 				}
-				uris := []string{uri}
+				uris := []stdinURI{{0, uri}}
 				if uri == "-" {
 					var err error
 					if uris, err = readURIsStdin(cmd.InOrStdin()); err != nil {
@@ -113,8 +113,12 @@ The secret is never accepted as a flag: argv is visible to every user
 					}
 				}
 				for _, u := range uris {
-					as, err := scanner.ParseURI(u)
+					as, err := scanner.ParseURI(u.uri)
 					if err != nil {
+						if uri == "-" {
+							// The line number, never the line: it holds a secret.
+							return fmt.Errorf("stdin line %d: %w", u.line, err)
+						}
 						return err
 					}
 					accts = append(accts, as...)
@@ -224,6 +228,13 @@ The secret is never accepted as a flag: argv is visible to every user
 			})
 			if err != nil {
 				return err
+			}
+			// The warning imports give (README: short secrets), said on
+			// stderr whatever the output format.
+			for _, a := range added {
+				if w := scanner.ShortSecretWarning(&a); w != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "vmfa: warning: %s: %v\n", textutil.Clip(a.Label()), w)
+				}
 			}
 			if asJSON {
 				return printJSON(cmd.OutOrStdout(), accountViews(added))
@@ -435,6 +446,18 @@ on stderr which took it and how long the code stays valid.`,
 			a, err := v.FindOne(args[0])
 			if err != nil {
 				return err
+			}
+			if a.Type == vault.HOTP {
+				// Checked before the counter moves: a refused command spends
+				// nothing.
+				for _, f := range []struct {
+					name string
+					set  bool
+				}{{"--at", at != ""}, {"--time-offset", globals.timeOffset != 0}, {"--wait-if-expiring", waitIfExpiring > 0}} {
+					if f.set {
+						return fmt.Errorf("%s is for time-based accounts: %s is a hotp (counter-based) account; no code was used", f.name, textutil.Clip(a.Label()))
+					}
+				}
 			}
 			var cs vault.Codes
 			if a.Type == vault.HOTP {
