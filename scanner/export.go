@@ -104,7 +104,10 @@ func aegisExportDB(accs []vault.Account) aegisOutDB {
 			e.Info.Algo = string(vault.SHA1)
 		}
 		if a.Type == vault.HOTP {
-			c := a.Counter
+			// Aegis shows the code of the counter it holds (HotpInfo.getOtp)
+			// and moves on only when asked; vmfa holds the last counter it
+			// handed out. Aegis gets the next unused one.
+			c := AegisCounter(a.Counter)
 			e.Info.Counter = &c
 		} else {
 			e.Info.Period = a.Period
@@ -207,4 +210,15 @@ func MigrationExport(accs []vault.Account, size int) ([]MigrationQR, error) {
 		out = append(out, MigrationQR{URI: u, PNG: png})
 	}
 	return out, nil
+}
+
+// AegisCounter is the counter an Aegis export holds for an HOTP account
+// whose last used counter is last: the next one (Aegis's first code is the
+// code of the counter it holds). An import from Aegis keeps Aegis's counter
+// as the last used one, since Aegis may have shown that code.
+func AegisCounter(last uint64) uint64 {
+	if last == ^uint64(0) {
+		return last
+	}
+	return last + 1
 }

@@ -271,7 +271,7 @@ func TestWriteAegisEncryptedRoundTrip(t *testing.T) {
 	}
 	for i, a := range accs {
 		b := res.Accounts[i]
-		if !a.SameCredential(&b) || a.Type != b.Type || a.Digits != b.Digits || a.Period != b.Period || a.Counter != b.Counter ||
+		if !a.SameCredential(&b) || a.Type != b.Type || a.Digits != b.Digits || a.Period != b.Period || AegisCounter(a.Counter) != b.Counter && a.Type == vault.HOTP ||
 			a.Algorithm != b.Algorithm || a.Note != b.Note || a.Serial != b.Serial || a.Favourite != b.Favourite || strings.Join(a.Tags, ",") != strings.Join(b.Tags, ",") {
 			t.Errorf("round trip changed account %d:\n%+v\n%+v", i, a, b)
 		}

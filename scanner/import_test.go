@@ -353,7 +353,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if res.Format != FormatAegis {
 		t.Errorf("aegis export detected as %s", res.Format)
 	}
-	sameAccounts(t, res.Accounts, withSteam)
+	sameAccounts(t, res.Accounts, aegisCounters(withSteam))
 	if last := res.Accounts[len(res.Accounts)-1]; last.Note != "n" || !last.Favourite || strings.Join(last.Tags, ",") != "games" {
 		t.Errorf("aegis lost note, favourite or group: %+v", last)
 	}
@@ -378,6 +378,86 @@ func TestExportImportRoundTrip(t *testing.T) {
 		back = append(back, f.Account)
 	}
 	sameAccounts(t, back, accs)
+}
+
+// aegisCounters is accs as they come back from an Aegis export: HOTP
+// counters one further (TestHOTPCounterAcrossApps).
+func aegisCounters(accs []vault.Account) []vault.Account {
+	out := append([]vault.Account(nil), accs...)
+	for i := range out {
+		if out[i].Type == vault.HOTP {
+			out[i].Counter = AegisCounter(out[i].Counter)
+		}
+	}
+	return out
+}
+
+// TestHOTPCounterAcrossApps: a move between vmfa and another app never
+// shows a code vmfa already handed out, nor hands out one the other app may
+// have shown. vmfa and Google Authenticator hold the last counter used
+// (GA's OtpProvider increments before computing); Aegis holds the counter of
+// the code it shows (HotpInfo.getOtp uses it as is). RFC 4226 appendix D
+// codes for the secret "12345678901234567890".
+func TestHOTPCounterAcrossApps(t *testing.T) {
+	rfc := []string{"755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583"}
+	a := vault.Account{Type: vault.HOTP, Issuer: "Bank", Name: "me", Secret: []byte("12345678901234567890"), Counter: 4}
+	if err := a.Normalize(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.HOTPHandedOut(1).Current; got != rfc[4] {
+		t.Fatalf("vmfa's last code is %s, want %s", got, rfc[4])
+	}
+
+	// vmfa -> Aegis: Aegis's first code is counter 5's, not 4's again.
+	var buf bytes.Buffer
+	if err := WriteAegis(&buf, []vault.Account{a}); err != nil {
+		t.Fatal(err)
+	}
+	var db struct {
+		DB struct {
+			Entries []struct {
+				Info struct {
+					Counter uint64 `json:"counter"`
+				} `json:"info"`
+			} `json:"entries"`
+		} `json:"db"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &db); err != nil {
+		t.Fatal(err)
+	}
+	aegisShows := a
+	aegisShows.Counter = db.DB.Entries[0].Info.Counter
+	if got := aegisShows.CodeAtStep(aegisShows.Counter); got != rfc[5] {
+		t.Errorf("Aegis would show %s first (counter %d), want %s (counter 5)", got, aegisShows.Counter, rfc[5])
+	}
+
+	// Aegis -> vmfa: Aegis may have shown counter 5's code, so vmfa's next
+	// one is counter 6's.
+	res, err := Import(bytes.NewReader(buf.Bytes()), FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := res.Accounts[0]
+	if back.Counter != 5 {
+		t.Errorf("imported from Aegis with last used counter %d, want 5", back.Counter)
+	}
+	if got := back.CodeAtStep(back.Counter + 1); got != rfc[6] {
+		t.Errorf("vmfa's next code after the move back is %s, want %s", got, rfc[6])
+	}
+
+	// Google Authenticator's migration payload: the counter is the last one
+	// used on both sides, so it goes through as is.
+	m, err := MigrationURIs([]vault.Account{a}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ga, err := ParseURI(m[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ga[0].Counter != 4 {
+		t.Errorf("migration round trip: counter %d, want 4 (GA's first code is then counter 5's)", ga[0].Counter)
+	}
 }
 
 // encryptPSKC writes a PSKC container whose secrets are encrypted under
@@ -570,7 +650,7 @@ func TestAegisExportKeepsTagsNoteSerial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameAccounts(t, res.Accounts, accs)
+	sameAccounts(t, res.Accounts, aegisCounters(accs))
 	for i, want := range []struct {
 		tags, note, serial string
 		fav                bool
