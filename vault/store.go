@@ -31,6 +31,10 @@ var (
 	ErrWrongPassphrase    = errors.New("wrong passphrase")
 	ErrPassphraseRequired = errors.New("this vault is protected by a passphrase")
 	ErrCorrupt            = errors.New("vault file is damaged or was modified")
+	// ErrNotVault is a file that does not begin with a vault's magic: not a
+	// vault at all (a wrong --vault), or one overwritten from its first
+	// byte. errors.Is(err, ErrCorrupt) holds for it too.
+	ErrNotVault           = &subError{msg: "not a vmfa vault (the file does not begin with VMFA)", parent: ErrCorrupt}
 	ErrKeyringUnavailable = errors.New("no keyring available")
 	ErrKeyMissing         = errors.New("the vault's key is missing from the keyring")
 	ErrWrongKey           = errors.New("the keyring holds a different key for this vault")
@@ -237,8 +241,11 @@ func readFile(path string) ([]byte, error) {
 // part (nonce ‖ ciphertext).
 func parse(raw []byte) (h header, ad, sealed []byte, err error) {
 	const fixed = len(magic) + 2 + 4
-	if len(raw) < fixed || string(raw[:4]) != magic {
-		return h, nil, nil, fmt.Errorf("%w: not a vmfa vault", ErrCorrupt)
+	if !bytes.HasPrefix(raw, []byte(magic)) {
+		return h, nil, nil, ErrNotVault
+	}
+	if len(raw) < fixed {
+		return h, nil, nil, fmt.Errorf("%w: cut short (%d bytes)", ErrCorrupt, len(raw))
 	}
 	sumLen := 0
 	switch v := binary.BigEndian.Uint16(raw[4:6]); {

@@ -630,3 +630,38 @@ func TestFind(t *testing.T) {
 		t.Errorf("FindOne ambiguous: %v", err)
 	}
 }
+
+// A file that is not a vault gets ErrNotVault (still ErrCorrupt for
+// callers that offer backups); a vault cut short after its magic is damage.
+func TestNotAVault(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vault.vmfa")
+	v := newPassVault(t, path)
+	v.Close()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		data     []byte
+		notVault bool
+	}{
+		{"passwd", []byte("root:x:0:0:root:/root:/bin/bash\n"), true},
+		{"empty", nil, true},
+		{"cut in the magic", raw[:3], true},
+		{"cut after the magic", raw[:8], false},
+		{"damaged header", append(append([]byte(nil), raw[:20]...), bytes.Repeat([]byte{0xff}, 100)...), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "vault.vmfa")
+			if err := os.WriteFile(p, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(Options{Path: p, Passphrase: func(bool) ([]byte, error) { return []byte("correct horse"), nil }})
+			if !errors.Is(err, ErrCorrupt) || errors.Is(err, ErrNotVault) != tc.notVault {
+				t.Errorf("got %v, want ErrCorrupt, ErrNotVault %v", err, tc.notVault)
+			}
+		})
+	}
+}

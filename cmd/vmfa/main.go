@@ -187,6 +187,13 @@ func errorLine(err error) string {
 		}
 	case errors.Is(err, vault.ErrRollback):
 		hint = "the vault was not changed; 'vmfa restore' lists the backups"
+	case errors.Is(err, vault.ErrNotVault):
+		path := vaultPathOrDefault()
+		msg = path + " is " + vault.ErrNotVault.Error()
+		hint = "check --vault and VMFA_VAULT"
+		if bs, _ := vault.Backups(path); len(bs) > 0 {
+			hint += "; if it was your vault, 'vmfa restore' lists its backups in " + vault.BackupDir(path)
+		}
 	case errors.Is(err, vault.ErrCorrupt):
 		hint = "the vault was not changed; restore a backup with 'vmfa restore BACKUP' ('vmfa restore' lists them in " + vault.BackupDir(vaultPathOrDefault()) + ")"
 	case errors.Is(err, vault.ErrAmbiguous):

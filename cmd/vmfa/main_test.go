@@ -520,3 +520,17 @@ func BenchmarkAddMaxAccountsURIs(b *testing.B) {
 		}
 	}
 }
+
+// A file that is not a vault is said so, without the backups advice meant
+// for a damaged vault.
+func TestNotAVaultCLI(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(path, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := vmfa(t, []string{"VMFA_PASSPHRASE=x"}, "", "--vault", path, "list")
+	want := "vmfa: " + path + " is not a vmfa vault (the file does not begin with VMFA): check --vault and VMFA_VAULT\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("got %+v, want %q", r, want)
+	}
+}
