@@ -14,9 +14,33 @@ var prepareOnce sync.Once
 // command tree, once.
 func prepareCommands(root *cobra.Command) {
 	prepareOnce.Do(func() {
+		// cobra adds help and completion only when it executes; made now,
+		// they get the same strictness as the other commands.
+		root.InitDefaultHelpCmd()
+		root.InitDefaultCompletionCmd()
+		strictHelp(root)
 		strictGroups(root)
 		usageOnArgErrors(root)
 	})
+}
+
+// strictHelp makes "vmfa help TOPIC" for a topic that does not exist an
+// error (exit 1), not the root's help with exit 0.
+func strictHelp(root *cobra.Command) {
+	for _, h := range root.Commands() {
+		if h.Name() != "help" || h.Run == nil {
+			continue
+		}
+		show := h.Run
+		h.Run = nil
+		h.RunE = func(c *cobra.Command, args []string) error {
+			if cmd, rest, err := c.Root().Find(args); err != nil || cmd == nil || len(rest) > 0 {
+				return fmt.Errorf("unknown help topic %q ('%s help' lists the commands)", strings.Join(args, " "), c.Root().Name())
+			}
+			show(c, args)
+			return nil
+		}
+	}
 }
 
 // usageOnArgErrors names the command and its usage in cobra's argument

@@ -18,6 +18,9 @@ func TestUnknownSubcommandOfAGroup(t *testing.T) {
 		{[]string{"verifier", "lgoin"}, `vmfa: unknown command "lgoin" for "vmfa verifier"`},
 		{[]string{"verifier", "totp", "enrol"}, `vmfa: unknown command "enrol" for "vmfa verifier totp"`},
 		{[]string{"verifier", "tokens", "nope"}, `vmfa: unknown command "nope" for "vmfa verifier tokens"`},
+		{[]string{"completion", "bogus"}, `vmfa: unknown command "bogus" for "vmfa completion"`},
+		{[]string{"help", "bogus"}, `vmfa: unknown help topic "bogus"`},
+		{[]string{"help", "key", "bogus"}, `vmfa: unknown help topic "key bogus"`},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
