@@ -17,9 +17,9 @@ func init() {
 }
 
 func restoreCmd() *cobra.Command {
-	var yes bool
+	var yes, asJSON bool
 	c := &cobra.Command{
-		Use:   "restore [BACKUP] [--yes]",
+		Use:   "restore [BACKUP] [--yes] [--json]",
 		Short: "put a backup (or an older copy) of the vault back, on purpose",
 		Long: `Without BACKUP, list the vault's encrypted backups, oldest first.
 
@@ -28,12 +28,16 @@ the vault with it. vmfa refuses to open a vault older than the last version
 it wrote (a copied-back file would hand HOTP codes out twice and bring
 deleted accounts back); restore is the explicit way back. The vault file
 being replaced is kept as a backup first, the backup itself stays, and the
-restored content becomes the newest version. Asks first unless --yes.`,
+restored content becomes the newest version. Asks first unless --yes.
+
+--json prints the list as [{"written", "generation", "path", "damaged"}]
+and a restore as {"from", "from_generation", "generation", "accounts",
+"previous"}.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := vaultPathOrDefault()
 			if len(args) == 0 {
-				return listBackups(cmd, path)
+				return listBackups(cmd, path, asJSON)
 			}
 			from, err := vault.Inspect(args[0])
 			if err != nil {
@@ -61,6 +65,10 @@ restored content becomes the newest version. Asks first unless --yes.`,
 			}
 			defer v.Close()
 			n := len(v.Accounts())
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), restoreView{From: res.From, FromGeneration: res.FromGeneration,
+					Generation: res.Generation, Accounts: n, Previous: res.Previous})
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "restored %s (%d account%s) as generation %d\n", res.From, n, map[bool]string{true: "", false: "s"}[n == 1], res.Generation)
 			if res.Previous != "" {
 				fmt.Fprintf(cmd.OutOrStdout(), "the replaced vault is kept in %s\n", res.Previous)
@@ -69,6 +77,7 @@ restored content becomes the newest version. Asks first unless --yes.`,
 		},
 	}
 	c.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
 }
 
@@ -79,10 +88,44 @@ func when(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04:05")
 }
 
-func listBackups(cmd *cobra.Command, path string) error {
+// backupView is one backup of `restore --json`.
+type backupView struct {
+	Written    *time.Time `json:"written"` // null when unknown or damaged
+	Generation uint64     `json:"generation"`
+	Path       string     `json:"path"`
+	Damaged    bool       `json:"damaged"`
+}
+
+// restoreView is what `restore BACKUP --json` did.
+type restoreView struct {
+	From           string `json:"from"`
+	FromGeneration uint64 `json:"from_generation"`
+	Generation     uint64 `json:"generation"`
+	Accounts       int    `json:"accounts"`
+	Previous       string `json:"previous,omitempty"`
+}
+
+func listBackups(cmd *cobra.Command, path string, asJSON bool) error {
 	bs, err := vault.Backups(path)
 	if err != nil {
 		return fmt.Errorf("cannot list the backups: %w", err)
+	}
+	if asJSON {
+		views := []backupView{}
+		for _, b := range bs {
+			bv := backupView{Path: filepath.Join(vault.BackupDir(path), filepath.Base(b))}
+			if info, err := vault.Inspect(b); err != nil {
+				bv.Damaged = true
+			} else {
+				bv.Generation = info.Generation
+				if !info.Written.IsZero() {
+					w := info.Written.UTC()
+					bv.Written = &w
+				}
+			}
+			views = append(views, bv)
+		}
+		return printJSON(cmd.OutOrStdout(), views)
 	}
 	if len(bs) == 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "no backups in %s\n", vault.BackupDir(path))

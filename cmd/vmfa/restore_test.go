@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -30,6 +31,17 @@ func TestRollbackAndRestoreCLI(t *testing.T) {
 	if r := vmfa(t, env, "", "restore"); r.code != 0 || !strings.Contains(r.stdout, "GENERATION") || !strings.Contains(r.stdout, "backups/vault.vmfa.") {
 		t.Errorf("restore listing: %+v", r)
 	}
+	r = vmfa(t, env, "", "restore", "--json")
+	var list []struct {
+		Written    *string `json:"written"`
+		Generation uint64  `json:"generation"`
+		Path       string  `json:"path"`
+		Damaged    bool    `json:"damaged"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &list); r.code != 0 || err != nil || len(list) == 0 ||
+		!strings.Contains(list[0].Path, "backups/vault.vmfa.") || list[0].Written == nil || list[0].Damaged {
+		t.Errorf("restore --json listing: %+v %v", r, err)
+	}
 	// No terminal to confirm on and no --yes: nothing happens.
 	if r := vmfa(t, env, "", "restore", path); r.code != 1 || !strings.Contains(r.stderr, "not restored") {
 		t.Errorf("unconfirmed restore: %+v", r)
@@ -37,9 +49,15 @@ func TestRollbackAndRestoreCLI(t *testing.T) {
 	if b, _ := os.ReadFile(path); string(b) != string(old) {
 		t.Fatal("an unconfirmed restore changed the vault")
 	}
-	r = vmfa(t, env, "", "restore", "--yes", path)
-	if r.code != 0 || !strings.Contains(r.stdout, "(1 account) as generation 3") || !strings.Contains(r.stdout, "the replaced vault is kept in ") {
-		t.Fatalf("restore: %+v", r)
+	r = vmfa(t, env, "", "restore", "--yes", "--json", path)
+	var done struct {
+		From       string `json:"from"`
+		Generation uint64 `json:"generation"`
+		Accounts   int    `json:"accounts"`
+		Previous   string `json:"previous"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &done); r.code != 0 || err != nil || done.Accounts != 1 || done.Generation != 3 || done.Previous == "" {
+		t.Fatalf("restore --json: %+v %v", r, err)
 	}
 	if r := vmfa(t, env, "", "list"); r.code != 0 || !strings.Contains(r.stdout, "alice") || strings.Contains(r.stdout, "bob") {
 		t.Errorf("list after restore: %+v", r)
