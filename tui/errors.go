@@ -38,6 +38,10 @@ func explain(err error) explanation {
 		return explanation{"The vault file is an older copy",
 			"It is older than the last version vmfa wrote here: a backup or a copy was put back. Opening it could hand HOTP codes out twice and bring deleted accounts back. Nothing was changed.",
 			"Quit and run 'vmfa restore' to list the backups; 'vmfa restore FILE' puts a copy back on purpose."}
+	case errors.Is(err, vault.ErrNotVault):
+		return explanation{"This file is not a vmfa vault",
+			"It does not begin as a vault does: --vault or $VMFA_VAULT may name another file, or the vault was overwritten from its first byte. Nothing was changed.",
+			"Check --vault and $VMFA_VAULT. If this was your vault, quit and restore the latest copy from the backups directory next to it."}
 	case errors.Is(err, vault.ErrCorrupt):
 		return explanation{"The vault file is damaged",
 			"It could not be decrypted and verified, so it was damaged or modified. Nothing was changed.",
@@ -131,9 +135,11 @@ func (s *errorScreen) View() string {
 		e.todo = "This vault's key is kept in the keyring, so only the keyring can open it: start or unlock the Secret Service keyring (gnome-keyring, KeePassXC) and press r, or run vmfa where that keyring is reachable (your desktop session)."
 	case s.keys.restore && errors.Is(s.err, vault.ErrRollback):
 		e.todo = "Press b to choose a backup and put it back on purpose (asks first), r to try again, or q to quit."
+	case s.keys.restore && errors.Is(s.err, vault.ErrNotVault):
+		e.todo = "Check --vault and $VMFA_VAULT, or, if this was your vault, press b to restore a backup from " + vault.BackupDir(s.path) + " (asks first; this file is kept), or q to quit."
 	case s.keys.restore:
 		e.todo = "Press b to restore a backup from " + vault.BackupDir(s.path) + " (asks first; the damaged file is kept), or q to quit. The vault was not changed."
-	case errors.Is(s.err, vault.ErrCorrupt) && s.path != "":
+	case errors.Is(s.err, vault.ErrCorrupt) && !errors.Is(s.err, vault.ErrNotVault) && s.path != "":
 		e.todo = "Quit and restore the latest copy from " + vault.BackupDir(s.path) + " (encrypted backups kept before each change). The vault was not changed."
 	}
 	if e.todo == "" {

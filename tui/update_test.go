@@ -417,6 +417,7 @@ func TestOpenErrors(t *testing.T) {
 		{"locked keyring", vault.ErrKeyringTimeout, stateFatal, "Unlock your keyring"},
 		{"key missing", vault.ErrKeyMissing, stateFatal, "missing from the keyring"},
 		{"corrupt vault", vault.ErrCorrupt, stateFatal, "damaged"},
+		{"not a vault", fmt.Errorf("/etc/passwd is %w", vault.ErrNotVault), stateFatal, "This file is not a vmfa vault"},
 		{"wrong passphrase", vault.ErrWrongPassphrase, statePassphrase, "wrong passphrase, try again"},
 		{"unknown", errTest, stateFatal, "disk full"},
 	}
