@@ -55,16 +55,7 @@ func vmfaAs(t testing.TB, prefix []string, env []string, stdin []byte, args ...s
 	c := exec.Command(argv[0], argv[1:]...)
 	c.Env = env
 	c.Stdin = bytes.NewReader(stdin)
-	var o, e bytes.Buffer
-	c.Stdout, c.Stderr = &o, &e
-	err := c.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{o.String(), e.String(), code}
+	return runCmd(t, c)
 }
 
 const (

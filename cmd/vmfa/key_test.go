@@ -336,16 +336,7 @@ func vmfaNoTTY(t *testing.T, env []string, stdin string, args ...string) result 
 	c.Env = append(os.Environ(), env...)
 	c.Stdin = strings.NewReader(stdin)
 	noControllingTerminal(c)
-	var o, e bytes.Buffer
-	c.Stdout, c.Stderr = &o, &e
-	err := c.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{o.String(), e.String(), code}
+	return runCmd(t, c)
 }
 
 // A blocked pin is shown as blocked, and 'key reset' is the way out: it

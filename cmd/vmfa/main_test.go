@@ -51,6 +51,13 @@ func vmfa(t testing.TB, env []string, stdin string, args ...string) result {
 	c := exec.Command(vmfaBin, args...)
 	c.Env = append(os.Environ(), env...)
 	c.Stdin = strings.NewReader(stdin)
+	return runCmd(t, c)
+}
+
+// runCmd runs c to its end and returns its output and exit status; a
+// command that could not be started fails the test.
+func runCmd(t testing.TB, c *exec.Cmd) result {
+	t.Helper()
 	var o, e bytes.Buffer
 	c.Stdout, c.Stderr = &o, &e
 	err := c.Run()
