@@ -231,11 +231,15 @@ func (s *keysScreen) ShortHelp() []key.Binding {
 // FullHelp lists every key of the screen, by step of the flow.
 func (s *keysScreen) FullHelp() [][]key.Binding {
 	k := s.keys
-	retry := k.Retry
-	retry.SetHelp("r", "retry (virtual: power-cycle)")
+	// r refreshes the list and retries after an error (a virtual key
+	// blocked by wrong pins is power-cycled): one key, listed once.
+	refresh := k.Refresh
+	refresh.SetHelp("r", "refresh / retry")
+	del := k.DeleteCred
+	del.SetHelp("d", "delete a passkey (in c)")
 	return [][]key.Binding{
-		{k.Register, k.Up, k.Down, k.Refresh, k.AutoTouch, k.PIN},
-		{k.Creds, k.Touch, k.Authenticate, k.Unbind, retry, k.Back},
+		{k.Register, k.Up, k.Down, refresh, k.AutoTouch, k.PIN},
+		{k.Creds, del, k.Touch, k.Authenticate, k.Unbind, k.Back},
 	}
 }
 

@@ -472,7 +472,7 @@ func TestSecurityKeysFlow(t *testing.T) {
 		{
 			name: "? shows every key of the screen, ? again hides it",
 			steps: []step{
-				{keys: "F?", phase: keysList, want: []string{"Keys (? hides)", "touch the virtual key", "authenticate", "unbind", "retry (virtual: power-cycle)", "esc    back"}},
+				{keys: "F?", phase: keysList, want: []string{"Keys (? hides)", "touch the virtual key", "authenticate", "unbind", "refresh / retry", "delete a passkey (in c)", "esc    back"}},
 				{keys: "?", phase: keysList, absent: []string{"Keys (? hides)"}},
 			},
 		},
